@@ -1,0 +1,62 @@
+//! Writing audit entries. Callers pass their transaction so an entry is
+//! written if and only if the change it describes is.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
+
+use crate::entities::audit_entry;
+
+/// Who is acting, and from where.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub username: Option<String>,
+    pub impersonator_id: Option<i64>,
+    pub impersonator_username: Option<String>,
+    pub ip: Option<String>,
+    pub client: Option<String>,
+}
+
+impl Actor {
+    /// An action taken on the server itself, not through a signed-in user:
+    /// the command line, a migration, an automatic lockout. `client` says
+    /// which, e.g. "roster create-admin".
+    pub fn system(client: &str) -> Self {
+        Actor { client: Some(client.to_owned()), ..Default::default() }
+    }
+}
+
+/// One thing that happened. `action` is a dotted name such as "user.create".
+#[derive(Debug, Clone, Default)]
+pub struct AuditEvent {
+    pub action: &'static str,
+    pub target_user_id: Option<i64>,
+    pub target_username: Option<String>,
+    pub field: Option<&'static str>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub details: Option<serde_json::Value>,
+}
+
+pub async fn record(conn: &impl ConnectionTrait, actor: &Actor, event: AuditEvent) -> Result<(), DbErr> {
+    audit_entry::ActiveModel {
+        occurred_at: Set(Utc::now()),
+        actor_id: Set(actor.user_id),
+        actor_username: Set(actor.username.clone()),
+        impersonator_id: Set(actor.impersonator_id),
+        impersonator_username: Set(actor.impersonator_username.clone()),
+        action: Set(event.action.to_owned()),
+        target_user_id: Set(event.target_user_id),
+        target_username: Set(event.target_username),
+        field: Set(event.field.map(str::to_owned)),
+        old_value: Set(event.old_value),
+        new_value: Set(event.new_value),
+        ip: Set(actor.ip.clone()),
+        client: Set(actor.client.clone()),
+        details: Set(event.details.map(|d| d.to_string())),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}

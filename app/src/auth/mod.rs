@@ -1,0 +1,9 @@
+//! Authentication and authorisation: the permission vocabulary shared with the
+//! browser, and (server-only) password hashing and strength rules. Sign-in and
+//! sessions build on this module.
+
+mod permission;
+#[cfg(feature = "ssr")]
+pub mod password;
+
+pub use permission::{Permission, UnknownPermission};

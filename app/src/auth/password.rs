@@ -1,0 +1,101 @@
+//! Password hashing (Argon2id, OWASP parameters) and the strength rule.
+//! Server-only: the dictionaries behind the strength check are too large to
+//! ship to the browser, which checks only the length rule of `NewPassword`.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::domain::{NewPassword, PasswordError};
+
+/// zxcvbn scores 0–4; 3 is "safely unguessable: moderate protection from an
+/// offline slow-hash scenario", the level most password policies require.
+const MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
+
+/// Rejects weak and common passwords, saying why. `user_inputs` are the
+/// account's own words (username, email, name): a password built from them is
+/// weak however long it is.
+pub fn check_strength(password: &NewPassword, user_inputs: &[&str]) -> Result<(), PasswordError> {
+    let estimate = zxcvbn::zxcvbn(password.expose(), user_inputs);
+    if estimate.score() >= MIN_SCORE {
+        return Ok(());
+    }
+    let reason = estimate
+        .feedback()
+        .and_then(|f| {
+            f.warning()
+                .map(|w| w.to_string())
+                .or_else(|| f.suggestions().first().map(|s| s.to_string()))
+        })
+        .unwrap_or_else(|| "it would be easy to guess.".to_owned());
+    Err(PasswordError::Weak(reason))
+}
+
+/// Argon2id with the OWASP-recommended parameters: m=19456 KiB, t=2, p=1.
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19_456, 2, 1, None).expect("constant Argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing failed: {0}")]
+pub struct HashError(String);
+
+/// Hashes a password into a PHC string. CPU-heavy (tens of milliseconds): call
+/// it from `tokio::task::spawn_blocking`, never directly on the async runtime.
+pub fn hash_password(password: &NewPassword) -> Result<String, HashError> {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| HashError(e.to_string()))
+}
+
+/// Checks a password against a stored PHC string. A malformed stored hash
+/// verifies as false (and is logged), never panics.
+pub fn verify_password(candidate: &str, stored_hash: &str) -> bool {
+    match PasswordHash::new(stored_hash) {
+        Ok(parsed) => hasher().verify_password(candidate.as_bytes(), &parsed).is_ok(),
+        Err(error) => {
+            tracing::error!(%error, "stored password hash is malformed");
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pw(s: &str) -> NewPassword {
+        NewPassword::parse(s).unwrap()
+    }
+
+    #[test]
+    fn common_passwords_are_rejected_with_a_reason() {
+        for weak in ["password123", "qwertyuiop", "1234567890", "iloveyou12"] {
+            match check_strength(&pw(weak), &[]) {
+                Err(PasswordError::Weak(reason)) => assert!(!reason.is_empty()),
+                other => panic!("{weak}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn passwords_made_of_the_users_own_words_are_rejected() {
+        assert!(check_strength(&pw("alice.smith2024"), &["alice.smith", "alice@example.com"]).is_err());
+    }
+
+    #[test]
+    fn strong_passwords_pass() {
+        assert!(check_strength(&pw("correct-Horse-battery-staple-91"), &[]).is_ok());
+    }
+
+    #[test]
+    fn hashes_are_argon2id_and_verify() {
+        let hash = hash_password(&pw("tr0ub4dor&3-extended")).unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password("tr0ub4dor&3-extended", &hash));
+        assert!(!verify_password("tr0ub4dor&3-extendeD", &hash));
+        assert!(!verify_password("anything", "not a phc string"));
+    }
+}

@@ -1,0 +1,18 @@
+use leptos::prelude::*;
+
+/// The heading of a page: one `<h1>` per page, with an optional area for the
+/// page's main actions on the right.
+#[component]
+pub fn PageHeader(
+    title: &'static str,
+    /// Buttons or links shown beside the title.
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <div class="page-header">
+            <h1>{title}</h1>
+            {children.map(|c| view! { <div class="page-actions">{c()}</div> })}
+        </div>
+    }
+}

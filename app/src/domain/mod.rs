@@ -1,0 +1,59 @@
+//! Domain types shared by the browser (validation as you type) and the server
+//! (the rule that counts). Each type can only be built through `parse`, so a
+//! value of the type is valid by construction; deserialising goes through the
+//! same `parse`, so a server function can never receive an invalid one.
+
+mod email;
+mod password;
+mod person_name;
+mod phone;
+mod username;
+
+pub use email::{EmailAddress, EmailAddressError};
+pub use password::{NewPassword, PasswordError};
+pub use person_name::{PersonName, PersonNameError};
+pub use phone::{Phone, PhoneError, PhoneExt, PhoneExtError};
+pub use username::{Username, UsernameError};
+
+/// Implements the string-like plumbing every domain newtype shares:
+/// `as_str`, `AsRef<str>`, `Display`, and serde through `parse`.
+macro_rules! string_newtype {
+    ($name:ident, $error:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $error;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+    };
+}
+pub(crate) use string_newtype;

@@ -1,0 +1,73 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub username: String,
+    #[sea_orm(unique)]
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub phone_ext: Option<String>,
+    pub password_hash: Option<String>,
+    pub password_changed_at: Option<DateTimeUtc>,
+    pub must_change_password: bool,
+    pub is_active: bool,
+    pub locked_at: Option<DateTimeUtc>,
+    pub locked_until: Option<DateTimeUtc>,
+    pub failed_signin_count: i32,
+    pub suspended_at: Option<DateTimeUtc>,
+    pub suspended_reason: Option<String>,
+    pub invited_at: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub last_signin_at: Option<DateTimeUtc>,
+    pub last_signin_ip: Option<String>,
+    pub last_signin_client: Option<String>,
+    pub last_activity_at: Option<DateTimeUtc>,
+    pub signed_in_since: Option<DateTimeUtc>,
+    pub last_signed_out_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::user_role::Entity")]
+    UserRole,
+    #[sea_orm(has_many = "super::user_team::Entity")]
+    UserTeam,
+    #[sea_orm(has_many = "super::session::Entity")]
+    Session,
+}
+
+impl Related<super::role::Entity> for Entity {
+    fn to() -> RelationDef {
+        super::user_role::Relation::Role.def()
+    }
+
+    fn via() -> Option<RelationDef> {
+        Some(super::user_role::Relation::User.def().rev())
+    }
+}
+
+impl Related<super::team::Entity> for Entity {
+    fn to() -> RelationDef {
+        super::user_team::Relation::Team.def()
+    }
+
+    fn via() -> Option<RelationDef> {
+        Some(super::user_team::Relation::User.def().rev())
+    }
+}
+
+impl Related<super::session::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Session.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

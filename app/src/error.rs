@@ -1,0 +1,167 @@
+//! The one application error type. It crosses the wire to the browser (server
+//! functions return `Result<T, AppError>`), so it carries only what a person
+//! may see: a field name and a message they can act on. Internal detail
+//! (database text, I/O errors) is logged on the server and replaced by
+//! [`AppError::Internal`].
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Bad input; `field` names the form field the message belongs next to.
+    #[error("{message}")]
+    Validation { field: String, message: String },
+    /// The request clashes with what is stored: a duplicate username, or an
+    /// edit made against an outdated version of a record.
+    #[error("{message}")]
+    Conflict { field: Option<String>, message: String },
+    #[error("Not found.")]
+    NotFound,
+    #[error("Please sign in.")]
+    Unauthenticated,
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("Too many attempts. Please wait a moment and try again.")]
+    RateLimited,
+    /// Something failed on the server. The details are in the server log.
+    #[error("Something went wrong on our side. Please try again; if it keeps happening, tell an administrator.")]
+    Internal,
+    /// The request never reached the server function, or its answer could not
+    /// be read (network down, server restarting).
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn validation(field: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        AppError::Validation { field: field.into(), message: message.to_string() }
+    }
+
+    pub fn conflict(field: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        AppError::Conflict { field: Some(field.into()), message: message.to_string() }
+    }
+
+    /// The form field this error belongs to, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Validation { field, .. } => Some(field),
+            AppError::Conflict { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Validation { .. } => 422,
+            AppError::Conflict { .. } => 409,
+            AppError::NotFound => 404,
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::RateLimited => 429,
+            AppError::Internal => 500,
+            AppError::Transport(_) => 502,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The server function's arguments did not parse: with domain types
+            // as arguments this is a validation failure, but without a field.
+            ServerFnErrorErr::Args(message) => {
+                AppError::Validation { field: String::new(), message }
+            }
+            ServerFnErrorErr::Request(message) | ServerFnErrorErr::Response(message) => {
+                AppError::Transport(message)
+            }
+            other => {
+                #[cfg(feature = "ssr")]
+                tracing::error!(error = %other, "server function failed outside the app");
+                #[cfg(not(feature = "ssr"))]
+                let _ = other;
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AppError;
+
+    impl From<sea_orm::DbErr> for AppError {
+        #[track_caller]
+        fn from(error: sea_orm::DbErr) -> Self {
+            let location = std::panic::Location::caller();
+            tracing::error!(%error, at = %location, "database error");
+            AppError::Internal
+        }
+    }
+
+    impl From<sea_orm::TransactionError<AppError>> for AppError {
+        fn from(error: sea_orm::TransactionError<AppError>) -> Self {
+            match error {
+                sea_orm::TransactionError::Connection(db) => db.into(),
+                sea_orm::TransactionError::Transaction(app) => app,
+            }
+        }
+    }
+
+    impl axum::response::IntoResponse for AppError {
+        fn into_response(self) -> axum::response::Response {
+            let status = http::StatusCode::from_u16(self.status_code())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            let body = serde_json::json!({
+                "error": self.kind(),
+                "message": self.to_string(),
+                "field": self.field(),
+            });
+            (status, axum::Json(body)).into_response()
+        }
+    }
+
+    impl AppError {
+        /// A stable, machine-readable name for API clients.
+        pub fn kind(&self) -> &'static str {
+            match self {
+                AppError::Validation { .. } => "validation",
+                AppError::Conflict { .. } => "conflict",
+                AppError::NotFound => "not_found",
+                AppError::Unauthenticated => "unauthenticated",
+                AppError::Forbidden => "forbidden",
+                AppError::RateLimited => "rate_limited",
+                AppError::Internal => "internal",
+                AppError::Transport(_) => "transport",
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_the_server_fn_encoding() {
+        let err = AppError::conflict("username", "Username 'ann' is already taken.");
+        let back = AppError::de(err.ser());
+        assert_eq!(back, err);
+        assert_eq!(back.field(), Some("username"));
+    }
+
+    #[test]
+    fn internal_errors_say_nothing_internal() {
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::ServerError(
+            "relation \"users\" does not exist".into(),
+        ));
+        assert_eq!(err, AppError::Internal);
+        assert!(!err.to_string().contains("relation"));
+    }
+}

@@ -1,0 +1,16 @@
+//! Roster's shared library: domain types, components, pages and server
+//! functions. Compiled twice: with `ssr` into the server, with `hydrate` into
+//! the browser's WASM. Server-only code sits behind `#[cfg(feature = "ssr")]`.
+
+pub mod audit;
+pub mod auth;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod shell;
+pub mod users;
+
+#[cfg(feature = "ssr")]
+pub mod entities;
+
+pub use shell::{App, shell};

@@ -1,0 +1,44 @@
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+
+/// The page frame: a header with the product name and the signed-in user, a
+/// left navigation that can be hidden, and the routed page.
+#[component]
+pub fn AppLayout() -> impl IntoView {
+    let (nav_open, set_nav_open) = signal(true);
+    view! {
+        <div class="app" class:nav-hidden=move || !nav_open.get()>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="app-header">
+                <button
+                    type="button"
+                    class="nav-toggle"
+                    aria-controls="primary-nav"
+                    aria-expanded=move || nav_open.get().to_string()
+                    aria-label=move || if nav_open.get() { "Hide navigation" } else { "Show navigation" }
+                    on:click=move |_| set_nav_open.update(|open| *open = !*open)
+                >
+                    <span aria-hidden="true">"☰"</span>
+                </button>
+                <A href="/" attr:class="brand">"Roster"</A>
+                <div class="session-info">
+                    // Sign-in lands with its own piece of work; until then
+                    // nobody can be signed in, and the header says so.
+                    <span class="signed-out">"Not signed in"</span>
+                </div>
+            </header>
+            <nav id="primary-nav" class="app-nav" aria-label="Main">
+                <ul>
+                    <li><A href="/users">"Users"</A></li>
+                    <li><A href="/roles">"Roles"</A></li>
+                    <li><A href="/teams">"Teams"</A></li>
+                    <li><A href="/audit">"Audit"</A></li>
+                    <li><A href="/statistics">"Statistics"</A></li>
+                </ul>
+            </nav>
+            <main id="main" class="app-main" tabindex="-1">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}

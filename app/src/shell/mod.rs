@@ -1,0 +1,75 @@
+//! The application shell: the HTML document, the router, the layout with its
+//! navigation and header, the home page and the 404 page.
+
+mod home;
+mod layout;
+mod not_found;
+mod placeholder;
+
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use home::HomePage;
+use layout::AppLayout;
+pub use not_found::NotFound;
+use placeholder::Placeholder;
+
+/// The HTML document the server renders around [`App`].
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The root component, rendered on the server and hydrated in the browser.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "Roster".to_owned() } else { format!("{page} · Roster") }/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <ParentRoute path=path!("") view=AppLayout>
+                    <Route path=path!("") view=HomePage/>
+                    <Route
+                        path=path!("users")
+                        view=|| view! { <Placeholder title="Users" feature="the Users table"/> }
+                    />
+                    <Route
+                        path=path!("roles")
+                        view=|| view! { <Placeholder title="Roles" feature="roles and permissions"/> }
+                    />
+                    <Route
+                        path=path!("teams")
+                        view=|| view! { <Placeholder title="Teams" feature="teams"/> }
+                    />
+                    <Route
+                        path=path!("audit")
+                        view=|| view! { <Placeholder title="Audit" feature="the audit log"/> }
+                    />
+                    <Route
+                        path=path!("statistics")
+                        view=|| view! { <Placeholder title="Statistics" feature="statistics"/> }
+                    />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

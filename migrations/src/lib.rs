@@ -1,0 +1,83 @@
+//! Roster's schema, as sea-orm migrations. They run at start (`roster serve`)
+//! and with `roster migrate`, on SQLite and PostgreSQL alike; every one has a
+//! working `down`.
+//!
+//! The schema covers the whole product (PRODUCT.md), even where a later piece
+//! of work fills in the behaviour, so that the tables do not have to be
+//! reshaped as features land.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_users;
+mod m20261121_000002_create_roles;
+mod m20261121_000003_create_teams;
+mod m20261121_000004_create_sessions;
+mod m20261121_000005_create_one_time_tokens;
+mod m20261121_000006_create_audit_entries;
+mod m20261121_000007_create_messages;
+mod m20261121_000008_create_api_tokens;
+pub mod m20261121_000009_seed_builtin_roles;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_create_users::Migration),
+            Box::new(m20261121_000002_create_roles::Migration),
+            Box::new(m20261121_000003_create_teams::Migration),
+            Box::new(m20261121_000004_create_sessions::Migration),
+            Box::new(m20261121_000005_create_one_time_tokens::Migration),
+            Box::new(m20261121_000006_create_audit_entries::Migration),
+            Box::new(m20261121_000007_create_messages::Migration),
+            Box::new(m20261121_000008_create_api_tokens::Migration),
+            Box::new(m20261121_000009_seed_builtin_roles::Migration),
+        ]
+    }
+}
+
+/// The `users` table's identifiers, shared by the migrations that refer to it.
+#[derive(DeriveIden)]
+pub(crate) enum Users {
+    Table,
+    Id,
+    Username,
+    Email,
+    Name,
+    Phone,
+    PhoneExt,
+    PasswordHash,
+    PasswordChangedAt,
+    MustChangePassword,
+    IsActive,
+    LockedAt,
+    LockedUntil,
+    FailedSigninCount,
+    SuspendedAt,
+    SuspendedReason,
+    InvitedAt,
+    DeletedAt,
+    LastSigninAt,
+    LastSigninIp,
+    LastSigninClient,
+    LastActivityAt,
+    SignedInSince,
+    LastSignedOutAt,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+
+/// A foreign key from `from_table.from_col` to `users.id`.
+pub(crate) fn user_fk(
+    from_table: impl IntoIden,
+    from_col: impl IntoIden,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from_table, from_col)
+        .to(Users::Table, Users::Id)
+        .on_delete(on_delete)
+        .to_owned()
+}

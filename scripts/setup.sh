@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Roster needs, skipping what is
+# already there. Safe to run again. Sourced by run.sh and test.sh; can also be
+# run alone: ./scripts/setup.sh
+#
+# Nothing here downloads from GitHub (unreachable on our machines): cargo-leptos
+# is built with `no_downloads`, and the tools it would fetch come from crates.io
+# (wasm-bindgen-cli), npm (sass, wasm-opt via binaryen) and Debian (Chromium).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CARGO_LEPTOS_VERSION="0.3.6"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+
+if ! command -v cargo >/dev/null; then
+  echo "error: Rust (cargo) is required: https://rustup.rs" >&2
+  exit 1
+fi
+if ! command -v npm >/dev/null; then
+  say "Installing Node.js and npm (Debian packages)"
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq nodejs npm
+fi
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "Adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+  say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (about 12 minutes on 2 cores)"
+  cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+fi
+
+# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in
+# Cargo.lock. Not --locked: its own lock file pins a yanked crate.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock")"
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  say "Installing Chromium (Debian package)"
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq chromium
+fi
+
+# Playwright, sass and wasm-opt, pinned by end2end/package-lock.json. Never
+# `npx playwright install`: the browser comes from Debian above.
+if [ ! -x "$ROOT/end2end/node_modules/.bin/playwright" ] \
+  || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+  say "Installing end2end npm packages (Playwright, sass, binaryen)"
+  (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,68 @@
+//! The `roster` command line. Scripts and tests depend on these names
+//! (PRODUCT.md section 9): keep them.
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "roster", version, about = "Roster: user directory and administration console")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app (the default when no command is given).
+    Serve,
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Create a user. The password is read from ROSTER_PASSWORD or standard input.
+    CreateUser(CreateUserArgs),
+    /// Create an administrator (a user with the Administrator role).
+    CreateAdmin(CreateAdminArgs),
+    /// Fill the database with realistic demo users.
+    SeedDemo(SeedDemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    #[arg(long)]
+    pub username: String,
+    #[arg(long)]
+    pub email: String,
+    /// Display name; defaults to the username.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A role to give the user (repeatable). Defaults to "User".
+    #[arg(long = "role")]
+    pub roles: Vec<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long = "phone-ext")]
+    pub phone_ext: Option<String>,
+    /// The password is temporary: the user must change it at first sign-in.
+    #[arg(long)]
+    pub temporary: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateAdminArgs {
+    #[arg(long)]
+    pub username: String,
+    #[arg(long)]
+    pub email: String,
+    /// Display name; defaults to the username.
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedDemoArgs {
+    /// How many users to add.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub users: u32,
+    /// Give every seeded user this password (hashed once; demo data only).
+    /// Without it, seeded users have no password and cannot sign in.
+    #[arg(long)]
+    pub password: Option<String>,
+}

@@ -1,0 +1,23 @@
+//! What each `roster` command does, apart from `serve`.
+
+mod create_user;
+mod seed_demo;
+
+pub use create_user::{create_admin, create_user};
+pub use seed_demo::{SeedReport, seed_demo};
+
+use app::error::AppError;
+use sea_orm::DbErr;
+
+/// A command's failure, printed as one line by `main` (exit code 1).
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Startup(#[from] crate::startup::StartupError),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    #[error("{0}")]
+    App(#[from] AppError),
+}

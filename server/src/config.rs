@@ -1,0 +1,195 @@
+//! Configuration from environment variables (and an optional `.env`, loaded
+//! by `main` before this runs). Every value has a default that runs Roster on
+//! an embedded SQLite file with nothing set. A bad value is reported as one
+//! line naming the variable, never a panic.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use url::Url;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/roster.db?mode=rwc";
+pub const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3000";
+pub const DEFAULT_OUTBOX_DIR: &str = "data/outbox";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://PATH?mode=rwc` (default) or `postgres://USER@HOST/DB`.
+    pub database_url: String,
+    /// `LEPTOS_SITE_ADDR`: where `roster serve` listens.
+    pub site_addr: SocketAddr,
+    /// `ROSTER_PUBLIC_URL`: base of links in emails.
+    pub public_url: Url,
+    /// `SMTP_URL`: when unset, mail is written to `outbox_dir` instead.
+    pub smtp_url: Option<Url>,
+    /// `ROSTER_OUTBOX_DIR`: one `.eml` file per message when there is no SMTP.
+    pub outbox_dir: PathBuf,
+    /// `LEPTOS_SITE_ROOT`: the built site (WASM, JS, CSS, public assets).
+    pub site_root: String,
+    /// `LEPTOS_OUTPUT_NAME`: the name cargo-leptos gave the WASM and JS.
+    pub output_name: String,
+}
+
+/// A configuration value that cannot be used. Displays as
+/// `DATABASE_URL: <what is wrong and what is expected>`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(var: &'static str, message: impl Into<String>) -> Self {
+        ConfigError { var, message: message.into() }
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any source of variables; tests pass a
+    /// map instead of touching the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        check_database_url(&database_url)?;
+
+        let site_addr_text = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| DEFAULT_SITE_ADDR.to_owned());
+        let site_addr: SocketAddr = site_addr_text.parse().map_err(|_| {
+            ConfigError::new(
+                "LEPTOS_SITE_ADDR",
+                format!("'{site_addr_text}' is not an address and port such as 127.0.0.1:3000"),
+            )
+        })?;
+
+        let public_url = match get("ROSTER_PUBLIC_URL") {
+            Some(text) => parse_http_url("ROSTER_PUBLIC_URL", &text)?,
+            None => Url::parse(&format!("http://{site_addr}/")).expect("a socket address makes a valid URL"),
+        };
+
+        let smtp_url = match get("SMTP_URL") {
+            Some(text) => {
+                let url = Url::parse(&text).map_err(|e| {
+                    ConfigError::new("SMTP_URL", format!("not a URL ({e}); expected smtp://HOST:PORT or smtps://USER:PASS@HOST"))
+                })?;
+                if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none() {
+                    return Err(ConfigError::new("SMTP_URL", "expected smtp://HOST:PORT or smtps://USER:PASS@HOST"));
+                }
+                Some(url)
+            }
+            None => None,
+        };
+
+        Ok(Config {
+            database_url,
+            site_addr,
+            public_url,
+            smtp_url,
+            outbox_dir: get("ROSTER_OUTBOX_DIR").unwrap_or_else(|| DEFAULT_OUTBOX_DIR.to_owned()).into(),
+            site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
+            output_name: get("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "roster".to_owned()),
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// Checks the shape of `DATABASE_URL` before anything tries to connect, so a
+/// typo gives a clear message rather than a driver error. The value itself is
+/// not echoed: it may hold a password.
+fn check_database_url(url: &str) -> Result<(), ConfigError> {
+    const EXPECTED: &str = "expected sqlite://PATH (e.g. sqlite://data/roster.db?mode=rwc) \
+                            or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE";
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        if rest.trim_start_matches('/').is_empty() {
+            return Err(ConfigError::new("DATABASE_URL", format!("the SQLite URL names no file; {EXPECTED}")));
+        }
+        return Ok(());
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let parsed = Url::parse(url)
+            .map_err(|e| ConfigError::new("DATABASE_URL", format!("cannot parse the PostgreSQL URL ({e}); {EXPECTED}")))?;
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(ConfigError::new("DATABASE_URL", format!("the PostgreSQL URL names no host; {EXPECTED}")));
+        }
+        if parsed.path().trim_start_matches('/').is_empty() {
+            return Err(ConfigError::new("DATABASE_URL", format!("the PostgreSQL URL names no database; {EXPECTED}")));
+        }
+        return Ok(());
+    }
+    let scheme = url.split_once(':').map(|(s, _)| s).filter(|s| s.chars().all(|c| c.is_ascii_alphanumeric()));
+    let what = match scheme {
+        Some(s) => format!("unsupported database '{s}'"),
+        None => "not a database URL".to_owned(),
+    };
+    Err(ConfigError::new("DATABASE_URL", format!("{what}; {EXPECTED}")))
+}
+
+fn parse_http_url(var: &'static str, text: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(text)
+        .map_err(|e| ConfigError::new(var, format!("'{text}' is not a URL ({e}); expected e.g. https://roster.example.com/")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConfigError::new(var, format!("'{text}' must start with http:// or https://")));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn nothing_set_means_sqlite_under_data() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert!(c.is_sqlite());
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:3000/");
+        assert_eq!(c.outbox_dir, PathBuf::from("data/outbox"));
+        assert!(c.smtp_url.is_none());
+    }
+
+    #[test]
+    fn postgres_urls_are_accepted() {
+        let c = config(&[("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/roster")]).unwrap();
+        assert!(!c.is_sqlite());
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            ("DATABASE_URL", "mysql://root@localhost/roster"),
+            ("DATABASE_URL", "not a url at all"),
+            ("DATABASE_URL", "postgres://"),
+            ("DATABASE_URL", "postgres://user@host"),
+            ("DATABASE_URL", "sqlite://"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+            ("ROSTER_PUBLIC_URL", "ftp://example.com"),
+            ("ROSTER_PUBLIC_URL", "::"),
+            ("SMTP_URL", "http://mail.example.com"),
+        ] {
+            let err = config(&[(var, value)]).unwrap_err();
+            assert_eq!(err.var, var, "{value}");
+            assert!(err.to_string().starts_with(&format!("{var}: ")), "{err}");
+        }
+    }
+
+    #[test]
+    fn database_passwords_are_not_echoed() {
+        let err = config(&[("DATABASE_URL", "postgres://u:s3cret@/x")]).unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+}

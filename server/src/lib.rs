@@ -1,0 +1,10 @@
+//! The Roster server: the axum host, configuration, database set-up and the
+//! `roster` command line. `main.rs` is a thin wrapper so that integration
+//! tests can build the same application in-process.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,181 @@
+//! The axum host: state, router, and the listener. `Application::build` is
+//! what `roster serve` runs and what the integration tests spawn on port 0.
+
+use std::sync::Arc;
+
+use app::{App, shell};
+use axum::extract::{FromRef, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use sea_orm::{DatabaseConnection, DbErr};
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::db;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot connect to the database (DATABASE_URL): {0}")]
+    Connect(DbErr),
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(DbErr),
+    #[error("cannot listen on {addr} (LEPTOS_SITE_ADDR): {source}")]
+    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Connects, migrates, and binds the listener (port 0 picks a free port).
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let db = db::connect(&config.database_url).await.map_err(StartupError::Connect)?;
+        let applied = db::migrate(&db).await.map_err(StartupError::Migrate)?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrations applied");
+        }
+        let listener = TcpListener::bind(config.site_addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr: config.site_addr, source })?;
+        let state = AppState { leptos_options: leptos_options(&config), db, config: Arc::new(config) };
+        Ok(Application { listener, router: router(state) })
+    }
+
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then lets open requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!("Roster listening on http://{}", self.local_addr());
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let db = state.db.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(db.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), cache_control))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `GET /healthz`: 200 when the app and its database answer, 503 otherwise.
+async fn healthz(State(db): State<DatabaseConnection>) -> impl IntoResponse {
+    match db.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ok", "database": "ok", "version": env!("CARGO_PKG_VERSION") })),
+        ),
+        Err(error) => {
+            tracing::error!(%error, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })))
+        }
+    }
+}
+
+/// Caching: hashed WASM/JS/CSS under /pkg never change, so browsers keep them
+/// for a year; unhashed ones are revalidated (Last-Modified); other static
+/// files are kept a day; pages and server-function answers carry account data
+/// and are never stored.
+async fn cache_control(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    if !response.status().is_success() || response.headers().contains_key(header::CACHE_CONTROL) {
+        return response;
+    }
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+    let pkg_prefix = format!("/{}/", state.leptos_options.site_pkg_dir);
+    let policy = if is_html || path.starts_with("/api/") || path == "/healthz" {
+        "no-store"
+    } else if path.starts_with(&pkg_prefix) {
+        if state.leptos_options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" }
+    } else {
+        "public, max-age=86400"
+    };
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    response
+}
+
+/// Leptos' options from our configuration. `hash_files` (set by cargo-leptos
+/// through `LEPTOS_HASH_FILES`) is only honoured when the hash file it
+/// produced sits next to the binary: without it Leptos would panic on the
+/// first page, and a binary run by hand may not have it.
+fn leptos_options(config: &Config) -> LeptosOptions {
+    let hash_file = std::env::var("LEPTOS_HASH_FILE_NAME").unwrap_or_else(|_| "hash.txt".to_owned());
+    let hash_file_present = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&hash_file)))
+        .is_some_and(|path| path.is_file());
+    let hash_files = std::env::var("LEPTOS_HASH_FILES").map(|v| v != "false").unwrap_or(true) && hash_file_present;
+    let env = match std::env::var("LEPTOS_ENV").as_deref() {
+        Ok("DEV") | Ok("dev") | Ok("development") => Env::DEV,
+        _ => Env::PROD,
+    };
+    LeptosOptions::builder()
+        .output_name(config.output_name.as_str())
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir(std::env::var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|_| "pkg".to_owned()))
+        .site_addr(config.site_addr)
+        .env(env)
+        .reload_port(std::env::var("LEPTOS_RELOAD_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3001))
+        .hash_files(hash_files)
+        .hash_file(Arc::<str>::from(hash_file))
+        .build()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,102 @@
+use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING};
+
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::helpers::{Backend, postgres_admin_url, spawn_app};
+
+async fn healthz_reports_the_app_and_database_up(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"], "ok");
+}
+
+#[tokio::test]
+async fn healthz_is_200_on_sqlite() {
+    healthz_reports_the_app_and_database_up(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn healthz_is_200_on_postgres() {
+    healthz_reports_the_app_and_database_up(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn healthz_is_503_when_the_database_is_gone() {
+    let app = spawn_app(Backend::Postgres).await;
+    let name: String = {
+        let row = app
+            .db
+            .query_one_raw(Statement::from_string(app.db.get_database_backend(), "SELECT current_database()"))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index(0).unwrap()
+    };
+    let admin = sea_orm::Database::connect(postgres_admin_url()).await.unwrap();
+    admin.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).await.unwrap();
+
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+    assert!(!body.to_string().contains("does not exist"), "no database text leaks: {body}");
+}
+
+#[tokio::test]
+async fn home_page_is_server_rendered_with_the_navigation() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Welcome to Roster"));
+    for link in ["/users", "/roles", "/teams", "/audit", "/statistics"] {
+        assert!(html.contains(&format!("href=\"{link}\"")), "nav link {link}");
+    }
+    assert!(html.contains("Not signed in"));
+}
+
+#[tokio::test]
+async fn placeholder_pages_say_plainly_that_they_are_not_built() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for path in ["/users", "/roles", "/teams", "/audit", "/statistics"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(response.text().await.unwrap().contains("Not built yet."), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_get_the_404_page_with_status_404() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for path in ["/no/such/page", "/users/x/y/z", "/pkg/missing.js"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 404, "{path}");
+    }
+    let html = app.get("/no/such/page").await.text().await.unwrap();
+    assert!(html.contains("Page not found"));
+    assert!(html.contains("href=\"/\""), "offers a way home");
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_the_browser_accepts_it() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for (accepted, expected) in [("br", "br"), ("gzip", "gzip")] {
+        let response =
+            app.client.get(format!("{}/", app.address)).header(ACCEPT_ENCODING, accepted).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()[CONTENT_ENCODING], expected);
+    }
+}
+
+#[tokio::test]
+async fn static_assets_are_cacheable() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let response = app.get("/favicon.svg").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()[CACHE_CONTROL], "public, max-age=86400");
+}

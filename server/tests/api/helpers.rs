@@ -1,0 +1,162 @@
+//! The test harness: fresh databases (SQLite file or a new PostgreSQL
+//! database, dropped afterwards), `spawn_app()` on port 0, and a runner for
+//! the `roster` binary.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use server::config::Config;
+use server::startup::Application;
+use tempfile::TempDir;
+
+/// Where the PostgreSQL server for tests is; the tests create and drop
+/// their own databases in it.
+pub fn postgres_admin_url() -> String {
+    std::env::var("ROSTER_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub url: String,
+    pub backend: Backend,
+    /// Holds the SQLite file (and is the working folder for CLI runs).
+    pub dir: TempDir,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Self::sqlite(),
+            Backend::Postgres => Self::postgres().await,
+        }
+    }
+
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("roster.db").display());
+        TestDb { url, backend: Backend::Sqlite, dir, pg_name: None }
+    }
+
+    pub async fn postgres() -> Self {
+        let name = format!("roster_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(postgres_admin_url())
+            .await
+            .expect("PostgreSQL must be running for the tests (ROSTER_TEST_POSTGRES_URL)");
+        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+        admin.close().await.ok();
+        let base = postgres_admin_url();
+        let url = match base.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => panic!("ROSTER_TEST_POSTGRES_URL must end with /DATABASE"),
+        };
+        TestDb { url, backend: Backend::Postgres, dir: tempfile::tempdir().expect("temp dir"), pg_name: Some(name) }
+    }
+
+    pub async fn connect(&self) -> DatabaseConnection {
+        server::db::connect(&self.url).await.expect("connect to test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_name.take() else { return };
+        // Drop runs outside async code, maybe while panicking: use a thread
+        // with its own runtime, and force out any connection still open.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                if let Ok(admin) = Database::connect(postgres_admin_url()).await {
+                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    _site: TempDir,
+    _test_db: TestDb,
+}
+
+/// The real application on a free port, with a fresh database and an empty
+/// site folder holding only a favicon (the WASM is not built for these tests).
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let test_db = TestDb::new(backend).await;
+    let site = tempfile::tempdir().expect("temp dir");
+    std::fs::write(site.path().join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("DATABASE_URL", test_db.url.clone()),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
+        ("LEPTOS_SITE_ROOT", site.path().display().to_string()),
+        ("ROSTER_OUTBOX_DIR", site.path().join("outbox").display().to_string()),
+    ]);
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
+    let app = Application::build(config).await.expect("application starts");
+    let address = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client");
+    TestApp { address, client, db: test_db.connect().await, _site: site, _test_db: test_db }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.expect("request")
+    }
+}
+
+/// Runs the real `roster` binary in `dir` (so no developer `.env` is picked
+/// up) with exactly the given environment on top of PATH.
+pub fn roster(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("run roster");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    child.wait_with_output().expect("roster finishes")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A single number from a SQL query, e.g. `SELECT COUNT(*) FROM users`.
+pub async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned()))
+        .await
+        .expect("query")
+        .expect("one row");
+    row.try_get_by_index::<i64>(0).expect("an integer")
+}
