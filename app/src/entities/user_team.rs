@@ -27,4 +27,16 @@ pub enum Relation {
     Team,
 }
 
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
+    }
+}
+
+impl Related<super::team::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Team.def()
+    }
+}
+
 impl ActiveModelBehavior for ActiveModel {}

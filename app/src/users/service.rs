@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
     TransactionTrait,
 };
 
@@ -139,9 +139,9 @@ async fn ensure_unique(
 ) -> AppResult<()> {
     let clashes = user::Entity::find()
         .filter(
-            user::Column::Username
-                .eq(username.as_str())
-                .or(user::Column::Email.eq(email.as_str())),
+            Condition::any()
+                .add(user::Column::Username.eq(username.as_str()))
+                .add(user::Column::Email.eq(email.as_str())),
         )
         .all(conn)
         .await?;

@@ -26,7 +26,6 @@ pub enum Backend {
 /// A database that exists for one test.
 pub struct TestDb {
     pub url: String,
-    pub backend: Backend,
     /// Holds the SQLite file (and is the working folder for CLI runs).
     pub dir: TempDir,
     pg_name: Option<String>,
@@ -43,7 +42,7 @@ impl TestDb {
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("roster.db").display());
-        TestDb { url, backend: Backend::Sqlite, dir, pg_name: None }
+        TestDb { url, dir, pg_name: None }
     }
 
     pub async fn postgres() -> Self {
@@ -58,7 +57,7 @@ impl TestDb {
             Some((server, _)) => format!("{server}/{name}"),
             None => panic!("ROSTER_TEST_POSTGRES_URL must end with /DATABASE"),
         };
-        TestDb { url, backend: Backend::Postgres, dir: tempfile::tempdir().expect("temp dir"), pg_name: Some(name) }
+        TestDb { url, dir: tempfile::tempdir().expect("temp dir"), pg_name: Some(name) }
     }
 
     pub async fn connect(&self) -> DatabaseConnection {
