@@ -4,9 +4,9 @@
 //! (database text, I/O errors) is logged on the server and replaced by
 //! [`AppError::Internal`].
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -16,7 +16,10 @@ pub enum AppError {
     /// The request clashes with what is stored: a duplicate username, or an
     /// edit made against an outdated version of a record.
     #[error("{message}")]
-    Conflict { field: Option<String>, message: String },
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
     #[error("Not found.")]
     NotFound,
     #[error("Please sign in.")]
@@ -26,7 +29,9 @@ pub enum AppError {
     #[error("Too many attempts. Please wait a moment and try again.")]
     RateLimited,
     /// Something failed on the server. The details are in the server log.
-    #[error("Something went wrong on our side. Please try again; if it keeps happening, tell an administrator.")]
+    #[error(
+        "Something went wrong on our side. Please try again; if it keeps happening, tell an administrator."
+    )]
     Internal,
     /// The request never reached the server function, or its answer could not
     /// be read (network down, server restarting).
@@ -38,11 +43,17 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn validation(field: impl Into<String>, message: impl std::fmt::Display) -> Self {
-        AppError::Validation { field: field.into(), message: message.to_string() }
+        AppError::Validation {
+            field: field.into(),
+            message: message.to_string(),
+        }
     }
 
     pub fn conflict(field: impl Into<String>, message: impl std::fmt::Display) -> Self {
-        AppError::Conflict { field: Some(field.into()), message: message.to_string() }
+        AppError::Conflict {
+            field: Some(field.into()),
+            message: message.to_string(),
+        }
     }
 
     /// The form field this error belongs to, if any.
@@ -75,9 +86,10 @@ impl FromServerFnError for AppError {
         match value {
             // The server function's arguments did not parse: with domain types
             // as arguments this is a validation failure, but without a field.
-            ServerFnErrorErr::Args(message) => {
-                AppError::Validation { field: String::new(), message }
-            }
+            ServerFnErrorErr::Args(message) => AppError::Validation {
+                field: String::new(),
+                message,
+            },
             ServerFnErrorErr::Request(message) | ServerFnErrorErr::Response(message) => {
                 AppError::Transport(message)
             }

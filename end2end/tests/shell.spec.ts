@@ -1,6 +1,12 @@
 import { expect, test } from "@playwright/test";
 
 test("the home page is served and hydrates", async ({ page }) => {
+  // A hydration mismatch or a WASM panic shows up as a page or console error.
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1, name: "Welcome to Roster" })).toBeVisible();
   const nav = page.getByRole("navigation", { name: "Main" });
@@ -17,6 +23,7 @@ test("the home page is served and hydrates", async ({ page }) => {
 
   await page.getByRole("button", { name: "Show navigation" }).click();
   await expect(nav).toBeVisible();
+  expect(errors).toEqual([]);
 });
 
 test("navigation moves between pages in the browser and marks the current one", async ({ page }) => {

@@ -69,13 +69,21 @@ impl MigrationTrait for Migration {
             ("idx_users_signed_in_since", Users::SignedInSince),
         ] {
             manager
-                .create_index(Index::create().name(name).table(Users::Table).col(column).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(Users::Table)
+                        .col(column)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Users::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Users::Table).to_owned())
+            .await
     }
 }

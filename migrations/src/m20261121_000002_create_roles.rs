@@ -61,7 +61,9 @@ impl MigrationTrait for Migration {
                     // `Permission::key()` of the shared enum, e.g. "users.view".
                     .col(string_len(RolePermissions::Permission, 64))
                     .primary_key(
-                        Index::create().col(RolePermissions::RoleId).col(RolePermissions::Permission),
+                        Index::create()
+                            .col(RolePermissions::RoleId)
+                            .col(RolePermissions::Permission),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -79,8 +81,16 @@ impl MigrationTrait for Migration {
                     .table(UserRoles::Table)
                     .col(big_integer(UserRoles::UserId))
                     .col(big_integer(UserRoles::RoleId))
-                    .primary_key(Index::create().col(UserRoles::UserId).col(UserRoles::RoleId))
-                    .foreign_key(&mut user_fk(UserRoles::Table, UserRoles::UserId, ForeignKeyAction::Cascade))
+                    .primary_key(
+                        Index::create()
+                            .col(UserRoles::UserId)
+                            .col(UserRoles::RoleId),
+                    )
+                    .foreign_key(&mut user_fk(
+                        UserRoles::Table,
+                        UserRoles::UserId,
+                        ForeignKeyAction::Cascade,
+                    ))
                     .foreign_key(
                         ForeignKey::create()
                             .from(UserRoles::Table, UserRoles::RoleId)
@@ -104,8 +114,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(UserRoles::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(RolePermissions::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Roles::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(UserRoles::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(RolePermissions::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Roles::Table).to_owned())
+            .await
     }
 }

@@ -48,8 +48,16 @@ impl MigrationTrait for Migration {
                     .table(UserTeams::Table)
                     .col(big_integer(UserTeams::UserId))
                     .col(big_integer(UserTeams::TeamId))
-                    .primary_key(Index::create().col(UserTeams::UserId).col(UserTeams::TeamId))
-                    .foreign_key(&mut user_fk(UserTeams::Table, UserTeams::UserId, ForeignKeyAction::Cascade))
+                    .primary_key(
+                        Index::create()
+                            .col(UserTeams::UserId)
+                            .col(UserTeams::TeamId),
+                    )
+                    .foreign_key(&mut user_fk(
+                        UserTeams::Table,
+                        UserTeams::UserId,
+                        ForeignKeyAction::Cascade,
+                    ))
                     .foreign_key(
                         ForeignKey::create()
                             .from(UserTeams::Table, UserTeams::TeamId)
@@ -71,7 +79,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(UserTeams::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Teams::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(UserTeams::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Teams::Table).to_owned())
+            .await
     }
 }

@@ -54,7 +54,11 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(Sessions::Client, 120))
                     .col(timestamp_with_time_zone_null(Sessions::RevokedAt))
                     .col(string_len_null(Sessions::RevokedReason, 64))
-                    .foreign_key(&mut user_fk(Sessions::Table, Sessions::UserId, ForeignKeyAction::Cascade))
+                    .foreign_key(&mut user_fk(
+                        Sessions::Table,
+                        Sessions::UserId,
+                        ForeignKeyAction::Cascade,
+                    ))
                     .foreign_key(&mut user_fk(
                         Sessions::Table,
                         Sessions::ImpersonatorId,
@@ -84,6 +88,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Sessions::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Sessions::Table).to_owned())
+            .await
     }
 }

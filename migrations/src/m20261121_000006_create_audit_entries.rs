@@ -63,17 +63,28 @@ impl MigrationTrait for Migration {
         for (name, column) in [
             ("idx_audit_entries_occurred_at", AuditEntries::OccurredAt),
             ("idx_audit_entries_actor_id", AuditEntries::ActorId),
-            ("idx_audit_entries_target_user_id", AuditEntries::TargetUserId),
+            (
+                "idx_audit_entries_target_user_id",
+                AuditEntries::TargetUserId,
+            ),
             ("idx_audit_entries_action", AuditEntries::Action),
         ] {
             manager
-                .create_index(Index::create().name(name).table(AuditEntries::Table).col(column).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(AuditEntries::Table)
+                        .col(column)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(AuditEntries::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(AuditEntries::Table).to_owned())
+            .await
     }
 }

@@ -46,7 +46,11 @@ impl MigrationTrait for Migration {
                     // "Send Message to All Logged In Users".
                     .col(boolean(Messages::IsBroadcast).default(false))
                     .col(timestamp_with_time_zone(Messages::CreatedAt))
-                    .foreign_key(&mut user_fk(Messages::Table, Messages::SenderId, ForeignKeyAction::SetNull))
+                    .foreign_key(&mut user_fk(
+                        Messages::Table,
+                        Messages::SenderId,
+                        ForeignKeyAction::SetNull,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -58,9 +62,13 @@ impl MigrationTrait for Migration {
                     .col(big_integer(MessageRecipients::UserId))
                     // NULL until a tab of the recipient has shown it; an
                     // offline recipient gets it at their next sign-in.
-                    .col(timestamp_with_time_zone_null(MessageRecipients::DeliveredAt))
+                    .col(timestamp_with_time_zone_null(
+                        MessageRecipients::DeliveredAt,
+                    ))
                     .primary_key(
-                        Index::create().col(MessageRecipients::MessageId).col(MessageRecipients::UserId),
+                        Index::create()
+                            .col(MessageRecipients::MessageId)
+                            .col(MessageRecipients::UserId),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -89,7 +97,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(MessageRecipients::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Messages::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(MessageRecipients::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Messages::Table).to_owned())
+            .await
     }
 }

@@ -43,7 +43,11 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(ApiTokens::LastUsedAt))
                     .col(timestamp_with_time_zone_null(ApiTokens::ExpiresAt))
                     .col(timestamp_with_time_zone_null(ApiTokens::RevokedAt))
-                    .foreign_key(&mut user_fk(ApiTokens::Table, ApiTokens::UserId, ForeignKeyAction::Cascade))
+                    .foreign_key(&mut user_fk(
+                        ApiTokens::Table,
+                        ApiTokens::UserId,
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -59,6 +63,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(ApiTokens::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(ApiTokens::Table).to_owned())
+            .await
     }
 }

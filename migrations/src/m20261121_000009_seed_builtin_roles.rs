@@ -58,8 +58,16 @@ pub const BUILTIN_ROLES: &[(&str, &str, &[&str])] = &[
             "messages.send",
         ],
     ),
-    ("Viewer", "Reads users, the audit log and statistics.", &["users.view", "audit.view", "statistics.view"]),
-    ("User", "A plain account with no administrative permission.", &[]),
+    (
+        "Viewer",
+        "Reads users, the audit log and statistics.",
+        &["users.view", "audit.view", "statistics.view"],
+    ),
+    (
+        "User",
+        "A plain account with no administrative permission.",
+        &[],
+    ),
 ];
 
 #[async_trait::async_trait]
@@ -74,7 +82,13 @@ impl MigrationTrait for Migration {
         for (name, description, permissions) in BUILTIN_ROLES {
             let insert = Query::insert()
                 .into_table(Roles::Table)
-                .columns([Roles::Name, Roles::Description, Roles::IsBuiltin, Roles::CreatedAt, Roles::UpdatedAt])
+                .columns([
+                    Roles::Name,
+                    Roles::Description,
+                    Roles::IsBuiltin,
+                    Roles::CreatedAt,
+                    Roles::UpdatedAt,
+                ])
                 .values_panic([
                     (*name).into(),
                     (*description).into(),
@@ -101,9 +115,16 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let builtin = "SELECT id FROM roles WHERE is_builtin = TRUE";
-        db.execute_unprepared(&format!("DELETE FROM user_roles WHERE role_id IN ({builtin})")).await?;
-        db.execute_unprepared(&format!("DELETE FROM role_permissions WHERE role_id IN ({builtin})")).await?;
-        db.execute_unprepared("DELETE FROM roles WHERE is_builtin = TRUE").await?;
+        db.execute_unprepared(&format!(
+            "DELETE FROM user_roles WHERE role_id IN ({builtin})"
+        ))
+        .await?;
+        db.execute_unprepared(&format!(
+            "DELETE FROM role_permissions WHERE role_id IN ({builtin})"
+        ))
+        .await?;
+        db.execute_unprepared("DELETE FROM roles WHERE is_builtin = TRUE")
+            .await?;
         Ok(())
     }
 }

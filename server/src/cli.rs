@@ -4,7 +4,11 @@
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "roster", version, about = "Roster: user directory and administration console")]
+#[command(
+    name = "roster",
+    version,
+    about = "Roster: user directory and administration console"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -41,7 +41,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(var: &'static str, message: impl Into<String>) -> Self {
-        ConfigError { var, message: message.into() }
+        ConfigError {
+            var,
+            message: message.into(),
+        }
     }
 }
 
@@ -53,12 +56,17 @@ impl Config {
     /// Builds the configuration from any source of variables; tests pass a
     /// map instead of touching the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         check_database_url(&database_url)?;
 
-        let site_addr_text = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| DEFAULT_SITE_ADDR.to_owned());
+        let site_addr_text =
+            get("LEPTOS_SITE_ADDR").unwrap_or_else(|| DEFAULT_SITE_ADDR.to_owned());
         let site_addr: SocketAddr = site_addr_text.parse().map_err(|_| {
             ConfigError::new(
                 "LEPTOS_SITE_ADDR",
@@ -68,16 +76,25 @@ impl Config {
 
         let public_url = match get("ROSTER_PUBLIC_URL") {
             Some(text) => parse_http_url("ROSTER_PUBLIC_URL", &text)?,
-            None => Url::parse(&format!("http://{site_addr}/")).expect("a socket address makes a valid URL"),
+            None => Url::parse(&format!("http://{site_addr}/"))
+                .expect("a socket address makes a valid URL"),
         };
 
         let smtp_url = match get("SMTP_URL") {
             Some(text) => {
                 let url = Url::parse(&text).map_err(|e| {
-                    ConfigError::new("SMTP_URL", format!("not a URL ({e}); expected smtp://HOST:PORT or smtps://USER:PASS@HOST"))
+                    ConfigError::new(
+                        "SMTP_URL",
+                        format!(
+                            "not a URL ({e}); expected smtp://HOST:PORT or smtps://USER:PASS@HOST"
+                        ),
+                    )
                 })?;
                 if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none() {
-                    return Err(ConfigError::new("SMTP_URL", "expected smtp://HOST:PORT or smtps://USER:PASS@HOST"));
+                    return Err(ConfigError::new(
+                        "SMTP_URL",
+                        "expected smtp://HOST:PORT or smtps://USER:PASS@HOST",
+                    ));
                 }
                 Some(url)
             }
@@ -89,7 +106,9 @@ impl Config {
             site_addr,
             public_url,
             smtp_url,
-            outbox_dir: get("ROSTER_OUTBOX_DIR").unwrap_or_else(|| DEFAULT_OUTBOX_DIR.to_owned()).into(),
+            outbox_dir: get("ROSTER_OUTBOX_DIR")
+                .unwrap_or_else(|| DEFAULT_OUTBOX_DIR.to_owned())
+                .into(),
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             output_name: get("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "roster".to_owned()),
         })
@@ -108,34 +127,60 @@ fn check_database_url(url: &str) -> Result<(), ConfigError> {
                             or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE";
     if let Some(rest) = url.strip_prefix("sqlite:") {
         if rest.trim_start_matches('/').is_empty() {
-            return Err(ConfigError::new("DATABASE_URL", format!("the SQLite URL names no file; {EXPECTED}")));
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                format!("the SQLite URL names no file; {EXPECTED}"),
+            ));
         }
         return Ok(());
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let parsed = Url::parse(url)
-            .map_err(|e| ConfigError::new("DATABASE_URL", format!("cannot parse the PostgreSQL URL ({e}); {EXPECTED}")))?;
+        let parsed = Url::parse(url).map_err(|e| {
+            ConfigError::new(
+                "DATABASE_URL",
+                format!("cannot parse the PostgreSQL URL ({e}); {EXPECTED}"),
+            )
+        })?;
         if parsed.host_str().is_none_or(str::is_empty) {
-            return Err(ConfigError::new("DATABASE_URL", format!("the PostgreSQL URL names no host; {EXPECTED}")));
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                format!("the PostgreSQL URL names no host; {EXPECTED}"),
+            ));
         }
         if parsed.path().trim_start_matches('/').is_empty() {
-            return Err(ConfigError::new("DATABASE_URL", format!("the PostgreSQL URL names no database; {EXPECTED}")));
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                format!("the PostgreSQL URL names no database; {EXPECTED}"),
+            ));
         }
         return Ok(());
     }
-    let scheme = url.split_once(':').map(|(s, _)| s).filter(|s| s.chars().all(|c| c.is_ascii_alphanumeric()));
+    let scheme = url
+        .split_once(':')
+        .map(|(s, _)| s)
+        .filter(|s| s.chars().all(|c| c.is_ascii_alphanumeric()));
     let what = match scheme {
         Some(s) => format!("unsupported database '{s}'"),
         None => "not a database URL".to_owned(),
     };
-    Err(ConfigError::new("DATABASE_URL", format!("{what}; {EXPECTED}")))
+    Err(ConfigError::new(
+        "DATABASE_URL",
+        format!("{what}; {EXPECTED}"),
+    ))
 }
 
 fn parse_http_url(var: &'static str, text: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(text)
-        .map_err(|e| ConfigError::new(var, format!("'{text}' is not a URL ({e}); expected e.g. https://roster.example.com/")))?;
+    let url = Url::parse(text).map_err(|e| {
+        ConfigError::new(
+            var,
+            format!("'{text}' is not a URL ({e}); expected e.g. https://roster.example.com/"),
+        )
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(ConfigError::new(var, format!("'{text}' must start with http:// or https://")));
+        return Err(ConfigError::new(
+            var,
+            format!("'{text}' must start with http:// or https://"),
+        ));
     }
     Ok(url)
 }
@@ -147,7 +192,10 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 

@@ -12,18 +12,22 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 /// concurrent requests queue instead of failing with "database is locked".
 pub async fn connect(database_url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(database_url.to_owned());
-    options.sqlx_logging(false).connect_timeout(Duration::from_secs(10));
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10));
     if database_url.starts_with("sqlite:") {
         create_sqlite_parent_dir(database_url)?;
         // An in-memory database lives in its connections: one connection
         // keeps one database.
         let in_memory = database_url.contains(":memory:");
-        options.max_connections(if in_memory { 1 } else { 8 }).map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true)
-        });
+        options
+            .max_connections(if in_memory { 1 } else { 8 })
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
     } else {
         options.max_connections(20).min_connections(1);
     }
@@ -48,9 +52,16 @@ fn create_sqlite_parent_dir(database_url: &str) -> Result<(), DbErr> {
     if path.is_empty() || path.contains(":memory:") {
         return Ok(());
     }
-    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| DbErr::Custom(format!("cannot create the folder {} for the database: {e}", parent.display())))?;
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            DbErr::Custom(format!(
+                "cannot create the folder {} for the database: {e}",
+                parent.display()
+            ))
+        })?;
     }
     Ok(())
 }

@@ -28,7 +28,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
@@ -61,7 +64,9 @@ async fn run(command: Command, config: Config) -> Result<String, CommandError> {
     let db = db::connect(&config.database_url)
         .await
         .map_err(server::startup::StartupError::Connect)?;
-    let applied = db::migrate(&db).await.map_err(server::startup::StartupError::Migrate)?;
+    let applied = db::migrate(&db)
+        .await
+        .map_err(server::startup::StartupError::Migrate)?;
     match command {
         Command::Serve => unreachable!("handled above"),
         Command::Migrate => Ok(match applied {

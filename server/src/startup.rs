@@ -35,7 +35,10 @@ pub enum StartupError {
     #[error("cannot bring the database schema up to date: {0}")]
     Migrate(DbErr),
     #[error("cannot listen on {addr} (LEPTOS_SITE_ADDR): {source}")]
-    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 pub struct Application {
@@ -46,26 +49,42 @@ pub struct Application {
 impl Application {
     /// Connects, migrates, and binds the listener (port 0 picks a free port).
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let db = db::connect(&config.database_url).await.map_err(StartupError::Connect)?;
+        let db = db::connect(&config.database_url)
+            .await
+            .map_err(StartupError::Connect)?;
         let applied = db::migrate(&db).await.map_err(StartupError::Migrate)?;
         if applied > 0 {
             tracing::info!(applied, "database migrations applied");
         }
         let listener = TcpListener::bind(config.site_addr)
             .await
-            .map_err(|source| StartupError::Bind { addr: config.site_addr, source })?;
-        let state = AppState { leptos_options: leptos_options(&config), db, config: Arc::new(config) };
-        Ok(Application { listener, router: router(state) })
+            .map_err(|source| StartupError::Bind {
+                addr: config.site_addr,
+                source,
+            })?;
+        let state = AppState {
+            leptos_options: leptos_options(&config),
+            db,
+            config: Arc::new(config),
+        };
+        Ok(Application {
+            listener,
+            router: router(state),
+        })
     }
 
     pub fn local_addr(&self) -> std::net::SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     /// Serves until Ctrl-C or SIGTERM, then lets open requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!("Roster listening on http://{}", self.local_addr());
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
     }
 }
 
@@ -74,15 +93,10 @@ pub fn router(state: AppState) -> Router {
     let db = state.db.clone();
     Router::new()
         .route("/healthz", get(healthz))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(db.clone()),
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, routes, move || provide_context(db.clone()), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), cache_control))
         .layer(CompressionLayer::new())
@@ -95,11 +109,16 @@ async fn healthz(State(db): State<DatabaseConnection>) -> impl IntoResponse {
     match db.ping().await {
         Ok(()) => (
             StatusCode::OK,
-            Json(serde_json::json!({ "status": "ok", "database": "ok", "version": env!("CARGO_PKG_VERSION") })),
+            Json(
+                serde_json::json!({ "status": "ok", "database": "ok", "version": env!("CARGO_PKG_VERSION") }),
+            ),
         ),
         Err(error) => {
             tracing::error!(%error, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })),
+            )
         }
     }
 }
@@ -123,11 +142,17 @@ async fn cache_control(State(state): State<AppState>, request: Request, next: Ne
     let policy = if is_html || path.starts_with("/api/") || path == "/healthz" {
         "no-store"
     } else if path.starts_with(&pkg_prefix) {
-        if state.leptos_options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" }
+        if state.leptos_options.hash_files {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        }
     } else {
         "public, max-age=86400"
     };
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     response
 }
 
@@ -136,12 +161,16 @@ async fn cache_control(State(state): State<AppState>, request: Request, next: Ne
 /// produced sits next to the binary: without it Leptos would panic on the
 /// first page, and a binary run by hand may not have it.
 fn leptos_options(config: &Config) -> LeptosOptions {
-    let hash_file = std::env::var("LEPTOS_HASH_FILE_NAME").unwrap_or_else(|_| "hash.txt".to_owned());
+    let hash_file =
+        std::env::var("LEPTOS_HASH_FILE_NAME").unwrap_or_else(|_| "hash.txt".to_owned());
     let hash_file_present = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join(&hash_file)))
         .is_some_and(|path| path.is_file());
-    let hash_files = std::env::var("LEPTOS_HASH_FILES").map(|v| v != "false").unwrap_or(true) && hash_file_present;
+    let hash_files = std::env::var("LEPTOS_HASH_FILES")
+        .map(|v| v != "false")
+        .unwrap_or(true)
+        && hash_file_present;
     let env = match std::env::var("LEPTOS_ENV").as_deref() {
         Ok("DEV") | Ok("dev") | Ok("development") => Env::DEV,
         _ => Env::PROD,
@@ -152,7 +181,12 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .site_pkg_dir(std::env::var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|_| "pkg".to_owned()))
         .site_addr(config.site_addr)
         .env(env)
-        .reload_port(std::env::var("LEPTOS_RELOAD_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3001))
+        .reload_port(
+            std::env::var("LEPTOS_RELOAD_PORT")
+                .ok()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(3001),
+        )
         .hash_files(hash_files)
         .hash_file(Arc::<str>::from(hash_file))
         .build()

@@ -22,7 +22,10 @@ impl Actor {
     /// the command line, a migration, an automatic lockout. `client` says
     /// which, e.g. "roster create-admin".
     pub fn system(client: &str) -> Self {
-        Actor { client: Some(client.to_owned()), ..Default::default() }
+        Actor {
+            client: Some(client.to_owned()),
+            ..Default::default()
+        }
     }
 }
 
@@ -38,7 +41,11 @@ pub struct AuditEvent {
     pub details: Option<serde_json::Value>,
 }
 
-pub async fn record(conn: &impl ConnectionTrait, actor: &Actor, event: AuditEvent) -> Result<(), DbErr> {
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    event: AuditEvent,
+) -> Result<(), DbErr> {
     audit_entry::ActiveModel {
         occurred_at: Set(Utc::now()),
         actor_id: Set(actor.user_id),

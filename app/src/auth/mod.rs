@@ -2,8 +2,8 @@
 //! browser, and (server-only) password hashing and strength rules. Sign-in and
 //! sessions build on this module.
 
-mod permission;
 #[cfg(feature = "ssr")]
 pub mod password;
+mod permission;
 
 pub use permission::{Permission, UnknownPermission};

@@ -2,7 +2,9 @@
 //! Server-only: the dictionaries behind the strength check are too large to
 //! ship to the browser, which checks only the length rule of `NewPassword`.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::domain::{NewPassword, PasswordError};
@@ -54,7 +56,9 @@ pub fn hash_password(password: &NewPassword) -> Result<String, HashError> {
 /// verifies as false (and is logged), never panics.
 pub fn verify_password(candidate: &str, stored_hash: &str) -> bool {
     match PasswordHash::new(stored_hash) {
-        Ok(parsed) => hasher().verify_password(candidate.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => hasher()
+            .verify_password(candidate.as_bytes(), &parsed)
+            .is_ok(),
         Err(error) => {
             tracing::error!(%error, "stored password hash is malformed");
             false
@@ -82,7 +86,13 @@ mod tests {
 
     #[test]
     fn passwords_made_of_the_users_own_words_are_rejected() {
-        assert!(check_strength(&pw("alice.smith2024"), &["alice.smith", "alice@example.com"]).is_err());
+        assert!(
+            check_strength(
+                &pw("alice.smith2024"),
+                &["alice.smith", "alice@example.com"]
+            )
+            .is_err()
+        );
     }
 
     #[test]

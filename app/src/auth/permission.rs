@@ -132,7 +132,10 @@ mod tests {
 
     #[test]
     fn serialises_as_its_key() {
-        assert_eq!(serde_json::to_string(&Permission::LockUsers).unwrap(), "\"users.lock\"");
+        assert_eq!(
+            serde_json::to_string(&Permission::LockUsers).unwrap(),
+            "\"users.lock\""
+        );
         let p: Permission = serde_json::from_str("\"audit.view\"").unwrap();
         assert_eq!(p, Permission::ViewAuditLog);
     }

@@ -53,12 +53,19 @@ mod tests {
 
     #[test]
     fn normalises_case_and_whitespace() {
-        assert_eq!(EmailAddress::parse(" Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        assert_eq!(
+            EmailAddress::parse(" Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
     }
 
     #[test]
     fn accepts_common_addresses() {
-        for ok in ["a@b.co", "first.last+tag@sub.example.org", "x_y-z@example.io"] {
+        for ok in [
+            "a@b.co",
+            "first.last+tag@sub.example.org",
+            "x_y-z@example.io",
+        ] {
             assert!(EmailAddress::parse(ok).is_ok(), "{ok}");
         }
     }

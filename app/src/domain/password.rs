@@ -75,7 +75,10 @@ mod tests {
         assert_eq!(NewPassword::parse(""), Err(PasswordError::Empty));
         assert_eq!(NewPassword::parse("short"), Err(PasswordError::TooShort));
         assert!(NewPassword::parse("long enough pass").is_ok());
-        assert_eq!(NewPassword::parse(&"x".repeat(129)), Err(PasswordError::TooLong));
+        assert_eq!(
+            NewPassword::parse(&"x".repeat(129)),
+            Err(PasswordError::TooLong)
+        );
     }
 
     #[test]

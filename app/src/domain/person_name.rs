@@ -47,7 +47,10 @@ mod tests {
 
     #[test]
     fn trims_and_collapses_whitespace() {
-        assert_eq!(PersonName::parse("  Ada   Lovelace ").unwrap().as_str(), "Ada Lovelace");
+        assert_eq!(
+            PersonName::parse("  Ada   Lovelace ").unwrap().as_str(),
+            "Ada Lovelace"
+        );
     }
 
     #[test]
@@ -55,19 +58,30 @@ mod tests {
         assert_eq!(PersonName::parse("A"), Err(PersonNameError::TooShort));
         assert!(PersonName::parse("Al").is_ok());
         assert!(PersonName::parse(&"é".repeat(50)).is_ok());
-        assert_eq!(PersonName::parse(&"é".repeat(51)), Err(PersonNameError::TooLong));
+        assert_eq!(
+            PersonName::parse(&"é".repeat(51)),
+            Err(PersonNameError::TooLong)
+        );
         assert_eq!(PersonName::parse(" \t "), Err(PersonNameError::Empty));
     }
 
     #[test]
     fn accepts_real_names() {
-        for ok in ["Seán O'Brien", "José María Ñúñez", "李小龙", "Anne-Marie d'Arc"] {
+        for ok in [
+            "Seán O'Brien",
+            "José María Ñúñez",
+            "李小龙",
+            "Anne-Marie d'Arc",
+        ] {
             assert!(PersonName::parse(ok).is_ok(), "{ok}");
         }
     }
 
     #[test]
     fn rejects_control_characters() {
-        assert_eq!(PersonName::parse("Bob\u{0}by"), Err(PersonNameError::ControlCharacter));
+        assert_eq!(
+            PersonName::parse("Bob\u{0}by"),
+            Err(PersonNameError::ControlCharacter)
+        );
     }
 }

@@ -35,7 +35,11 @@ impl Phone {
 
     /// An empty or blank input means "no phone number".
     pub fn parse_optional(input: &str) -> Result<Option<Self>, PhoneError> {
-        if input.trim().is_empty() { Ok(None) } else { Self::parse(input).map(Some) }
+        if input.trim().is_empty() {
+            Ok(None)
+        } else {
+            Self::parse(input).map(Some)
+        }
     }
 }
 
@@ -69,7 +73,11 @@ impl PhoneExt {
     }
 
     pub fn parse_optional(input: &str) -> Result<Option<Self>, PhoneExtError> {
-        if input.trim().is_empty() { Ok(None) } else { Self::parse(input).map(Some) }
+        if input.trim().is_empty() {
+            Ok(None)
+        } else {
+            Self::parse(input).map(Some)
+        }
     }
 }
 

@@ -31,10 +31,9 @@ impl Username {
         if value.is_empty() {
             return Err(UsernameError::Empty);
         }
-        if let Some(bad) = value
-            .chars()
-            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')))
-        {
+        if let Some(bad) = value.chars().find(|c| {
+            !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        }) {
             return Err(UsernameError::InvalidCharacter(bad));
         }
         let len = value.chars().count();
@@ -59,7 +58,10 @@ mod tests {
 
     #[test]
     fn lowercases_and_trims() {
-        assert_eq!(Username::parse("  Alice.Smith ").unwrap().as_str(), "alice.smith");
+        assert_eq!(
+            Username::parse("  Alice.Smith ").unwrap().as_str(),
+            "alice.smith"
+        );
     }
 
     #[test]
@@ -74,10 +76,22 @@ mod tests {
         assert_eq!(Username::parse(""), Err(UsernameError::Empty));
         assert_eq!(Username::parse("   "), Err(UsernameError::Empty));
         assert_eq!(Username::parse("ab"), Err(UsernameError::TooShort));
-        assert_eq!(Username::parse(&"a".repeat(33)), Err(UsernameError::TooLong));
-        assert_eq!(Username::parse("al ice"), Err(UsernameError::InvalidCharacter(' ')));
-        assert_eq!(Username::parse("josé"), Err(UsernameError::InvalidCharacter('é')));
-        assert_eq!(Username::parse("a@b.c"), Err(UsernameError::InvalidCharacter('@')));
+        assert_eq!(
+            Username::parse(&"a".repeat(33)),
+            Err(UsernameError::TooLong)
+        );
+        assert_eq!(
+            Username::parse("al ice"),
+            Err(UsernameError::InvalidCharacter(' '))
+        );
+        assert_eq!(
+            Username::parse("josé"),
+            Err(UsernameError::InvalidCharacter('é'))
+        );
+        assert_eq!(
+            Username::parse("a@b.c"),
+            Err(UsernameError::InvalidCharacter('@'))
+        );
         assert_eq!(Username::parse(".alice"), Err(UsernameError::BadStart));
     }
 

@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
+    QueryFilter, TransactionTrait,
 };
 
 use crate::audit::service::{Actor, AuditEvent, record};
@@ -32,9 +32,16 @@ pub struct NewUser {
 /// Creates an account with its roles and an audit entry, all or nothing.
 /// Duplicate usernames and emails come back as field errors.
 #[tracing::instrument(skip_all, fields(username = %new.username))]
-pub async fn create_user(db: &DatabaseConnection, actor: &Actor, new: NewUser) -> AppResult<user::Model> {
-    check_strength(&new.password, &[new.username.as_str(), new.email.as_str(), new.name.as_str()])
-        .map_err(|e| AppError::validation("password", e))?;
+pub async fn create_user(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    new: NewUser,
+) -> AppResult<user::Model> {
+    check_strength(
+        &new.password,
+        &[new.username.as_str(), new.email.as_str(), new.name.as_str()],
+    )
+    .map_err(|e| AppError::validation("password", e))?;
 
     // Argon2 takes tens of milliseconds of CPU: keep it off the async runtime.
     let password = new.password.clone();
@@ -76,9 +83,10 @@ pub async fn create_user(db: &DatabaseConnection, actor: &Actor, new: NewUser) -
     .map_err(map_unique_violation)?;
 
     if !roles.is_empty() {
-        user_role::Entity::insert_many(
-            roles.iter().map(|r| user_role::ActiveModel { user_id: Set(created.id), role_id: Set(r.id) }),
-        )
+        user_role::Entity::insert_many(roles.iter().map(|r| user_role::ActiveModel {
+            user_id: Set(created.id),
+            role_id: Set(r.id),
+        }))
         .exec(&txn)
         .await?;
     }
@@ -124,7 +132,10 @@ pub async fn find_roles_by_name(
                 let known: Vec<&str> = all.iter().map(|r| r.name.as_str()).collect();
                 return Err(AppError::validation(
                     "roles",
-                    format!("Unknown role '{wanted}'. Known roles: {}.", known.join(", ")),
+                    format!(
+                        "Unknown role '{wanted}'. Known roles: {}.",
+                        known.join(", ")
+                    ),
                 ));
             }
         }
@@ -146,7 +157,10 @@ async fn ensure_unique(
         .all(conn)
         .await?;
     if clashes.iter().any(|u| u.username == username.as_str()) {
-        return Err(AppError::conflict("username", format!("Username '{username}' is already taken.")));
+        return Err(AppError::conflict(
+            "username",
+            format!("Username '{username}' is already taken."),
+        ));
     }
     if !clashes.is_empty() {
         return Err(AppError::conflict(
@@ -162,7 +176,11 @@ async fn ensure_unique(
 fn map_unique_violation(error: sea_orm::DbErr) -> AppError {
     match error.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) => {
-            let field = if detail.contains("email") { "email" } else { "username" };
+            let field = if detail.contains("email") {
+                "email"
+            } else {
+                "username"
+            };
             AppError::conflict(field, format!("That {field} is already taken."))
         }
         _ => error.into(),

@@ -13,23 +13,37 @@ use crate::cli::{CreateAdminArgs, CreateUserArgs};
 pub const ADMIN_ROLE: &str = "Administrator";
 pub const DEFAULT_ROLE: &str = "User";
 
-pub async fn create_user(db: &DatabaseConnection, args: CreateUserArgs) -> Result<String, CommandError> {
-    let roles = if args.roles.is_empty() { vec![DEFAULT_ROLE.to_owned()] } else { args.roles };
+pub async fn create_user(
+    db: &DatabaseConnection,
+    args: CreateUserArgs,
+) -> Result<String, CommandError> {
+    let roles = if args.roles.is_empty() {
+        vec![DEFAULT_ROLE.to_owned()]
+    } else {
+        args.roles
+    };
     let new = NewUser {
         username: Username::parse(&args.username).map_err(invalid)?,
         email: EmailAddress::parse(&args.email).map_err(invalid)?,
         name: PersonName::parse(args.name.as_deref().unwrap_or(&args.username)).map_err(invalid)?,
         phone: Phone::parse_optional(args.phone.as_deref().unwrap_or_default()).map_err(invalid)?,
-        phone_ext: PhoneExt::parse_optional(args.phone_ext.as_deref().unwrap_or_default()).map_err(invalid)?,
+        phone_ext: PhoneExt::parse_optional(args.phone_ext.as_deref().unwrap_or_default())
+            .map_err(invalid)?,
         roles,
         password: read_password()?,
         must_change_password: args.temporary,
     };
     let user = create_user_service(db, &Actor::system("roster create-user"), new).await?;
-    Ok(format!("Created user '{}' (id {}).", user.username, user.id))
+    Ok(format!(
+        "Created user '{}' (id {}).",
+        user.username, user.id
+    ))
 }
 
-pub async fn create_admin(db: &DatabaseConnection, args: CreateAdminArgs) -> Result<String, CommandError> {
+pub async fn create_admin(
+    db: &DatabaseConnection,
+    args: CreateAdminArgs,
+) -> Result<String, CommandError> {
     let new = NewUser {
         username: Username::parse(&args.username).map_err(invalid)?,
         email: EmailAddress::parse(&args.email).map_err(invalid)?,
@@ -41,7 +55,10 @@ pub async fn create_admin(db: &DatabaseConnection, args: CreateAdminArgs) -> Res
         must_change_password: false,
     };
     let user = create_user_service(db, &Actor::system("roster create-admin"), new).await?;
-    Ok(format!("Created administrator '{}' (id {}).", user.username, user.id))
+    Ok(format!(
+        "Created administrator '{}' (id {}).",
+        user.username, user.id
+    ))
 }
 
 fn invalid(error: impl std::fmt::Display) -> CommandError {
@@ -56,19 +73,25 @@ fn read_password() -> Result<NewPassword, CommandError> {
     }
     let stdin = std::io::stdin();
     let password = if stdin.is_terminal() {
-        let first = rpassword::prompt_password("Password: ").map_err(|e| invalid(format!("cannot read the password: {e}")))?;
-        let second =
-            rpassword::prompt_password("Repeat password: ").map_err(|e| invalid(format!("cannot read the password: {e}")))?;
+        let first = rpassword::prompt_password("Password: ")
+            .map_err(|e| invalid(format!("cannot read the password: {e}")))?;
+        let second = rpassword::prompt_password("Repeat password: ")
+            .map_err(|e| invalid(format!("cannot read the password: {e}")))?;
         if first != second {
             return Err(invalid("The two passwords do not match."));
         }
         first
     } else {
         let mut line = String::new();
-        stdin.lock().read_line(&mut line).map_err(|e| invalid(format!("cannot read the password: {e}")))?;
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| invalid(format!("cannot read the password: {e}")))?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     };
     NewPassword::parse(&password).map_err(|e| {
-        invalid(format!("{e} (set ROSTER_PASSWORD or pipe the password to standard input)"))
+        invalid(format!(
+            "{e} (set ROSTER_PASSWORD or pipe the password to standard input)"
+        ))
     })
 }

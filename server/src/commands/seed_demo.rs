@@ -17,7 +17,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
 };
 
 use super::CommandError;
@@ -26,8 +27,16 @@ use super::CommandError;
 /// of 32,766 parameters per statement (PostgreSQL allows 65,535).
 const BATCH: usize = 1_000;
 
-pub const DEMO_TEAMS: [&str; 8] =
-    ["Engineering", "Sales", "Marketing", "Customer Support", "Finance", "Operations", "Human Resources", "Legal"];
+pub const DEMO_TEAMS: [&str; 8] = [
+    "Engineering",
+    "Sales",
+    "Marketing",
+    "Customer Support",
+    "Finance",
+    "Operations",
+    "Human Resources",
+    "Legal",
+];
 
 const CLIENTS: [&str; 8] = [
     "Firefox on Linux",
@@ -40,7 +49,12 @@ const CLIENTS: [&str; 8] = [
     "Firefox on Windows",
 ];
 
-const EMAIL_DOMAINS: [&str; 4] = ["example.com", "example.org", "example.net", "mail.example.com"];
+const EMAIL_DOMAINS: [&str; 4] = [
+    "example.com",
+    "example.org",
+    "example.net",
+    "mail.example.com",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedReport {
@@ -71,11 +85,17 @@ pub async fn seed_demo(
     };
 
     let txn = db.begin().await?;
-    let roles: HashMap<String, i64> =
-        role::Entity::find().all(&txn).await?.into_iter().map(|r| (r.name, r.id)).collect();
+    let roles: HashMap<String, i64> = role::Entity::find()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.name, r.id))
+        .collect();
     let role_id = |name: &str| {
         roles.get(name).copied().ok_or_else(|| {
-            CommandError::Invalid(format!("the built-in role '{name}' is missing; run `roster migrate`"))
+            CommandError::Invalid(format!(
+                "the built-in role '{name}' is missing; run `roster migrate`"
+            ))
         })
     };
     let extra_roles = [
@@ -89,8 +109,13 @@ pub async fn seed_demo(
 
     // Numbering continues after the highest id, so a second run makes new
     // usernames instead of colliding with the first run's.
-    let max_id: Option<i64> =
-        user::Entity::find().select_only().column_as(user::Column::Id.max(), "max_id").into_tuple().one(&txn).await?.flatten();
+    let max_id: Option<i64> = user::Entity::find()
+        .select_only()
+        .column_as(user::Column::Id.max(), "max_id")
+        .into_tuple()
+        .one(&txn)
+        .await?
+        .flatten();
     let first_number = max_id.unwrap_or(0) + 1;
 
     let mut rng = StdRng::from_os_rng();
@@ -100,7 +125,14 @@ pub async fn seed_demo(
     while done < count {
         let n = BATCH.min((count - done) as usize);
         let people: Vec<DemoUser> = (0..n)
-            .map(|i| DemoUser::generate(&mut rng, first_number + i64::from(done) + i as i64, now, password_hash.as_deref()))
+            .map(|i| {
+                DemoUser::generate(
+                    &mut rng,
+                    first_number + i64::from(done) + i as i64,
+                    now,
+                    password_hash.as_deref(),
+                )
+            })
             .collect();
 
         inserted += user::Entity::insert_many(people.iter().map(DemoUser::active_model))
@@ -123,11 +155,19 @@ pub async fn seed_demo(
         let mut user_roles = Vec::with_capacity(n + n / 8);
         let mut user_teams = Vec::with_capacity(n * 2);
         for person in &people {
-            let Some(&id) = ids.get(&person.username) else { continue };
-            user_roles.push(user_role::ActiveModel { user_id: Set(id), role_id: Set(base_role) });
+            let Some(&id) = ids.get(&person.username) else {
+                continue;
+            };
+            user_roles.push(user_role::ActiveModel {
+                user_id: Set(id),
+                role_id: Set(base_role),
+            });
             for (role, share) in extra_roles {
                 if rng.random_bool(share) {
-                    user_roles.push(user_role::ActiveModel { user_id: Set(id), role_id: Set(role) });
+                    user_roles.push(user_role::ActiveModel {
+                        user_id: Set(id),
+                        role_id: Set(role),
+                    });
                 }
             }
             let team_count = match rng.random_range(0..100) {
@@ -138,7 +178,10 @@ pub async fn seed_demo(
             let first_team = rng.random_range(0..team_ids.len());
             for k in 0..team_count {
                 let team = team_ids[(first_team + k * 3) % team_ids.len()];
-                user_teams.push(user_team::ActiveModel { user_id: Set(id), team_id: Set(team) });
+                user_teams.push(user_team::ActiveModel {
+                    user_id: Set(id),
+                    team_id: Set(team),
+                });
             }
         }
         user_role::Entity::insert_many(user_roles)
@@ -154,7 +197,11 @@ pub async fn seed_demo(
         progress(inserted, count);
     }
     txn.commit().await?;
-    Ok(SeedReport { requested: count, inserted, elapsed: started.elapsed() })
+    Ok(SeedReport {
+        requested: count,
+        inserted,
+        elapsed: started.elapsed(),
+    })
 }
 
 async fn ensure_demo_teams(txn: &impl sea_orm::ConnectionTrait) -> Result<Vec<i64>, CommandError> {
@@ -166,7 +213,11 @@ async fn ensure_demo_teams(txn: &impl sea_orm::ConnectionTrait) -> Result<Vec<i6
         updated_at: Set(now),
         ..Default::default()
     }))
-    .on_conflict(OnConflict::column(team::Column::Name).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::column(team::Column::Name)
+            .do_nothing()
+            .to_owned(),
+    )
     .exec_without_returning(txn)
     .await?;
     Ok(team::Entity::find()
@@ -185,20 +236,48 @@ struct DemoUser {
 }
 
 impl DemoUser {
-    fn generate(rng: &mut StdRng, number: i64, now: DateTime<Utc>, password_hash: Option<&str>) -> Self {
+    fn generate(
+        rng: &mut StdRng,
+        number: i64,
+        now: DateTime<Utc>,
+        password_hash: Option<&str>,
+    ) -> Self {
         let (first, last): (String, String) = match rng.random_range(0..10) {
-            0..6 => (FirstName(EN).fake_with_rng(rng), LastName(EN).fake_with_rng(rng)),
-            6 => (FirstName(FR_FR).fake_with_rng(rng), LastName(FR_FR).fake_with_rng(rng)),
-            7 => (FirstName(DE_DE).fake_with_rng(rng), LastName(DE_DE).fake_with_rng(rng)),
-            8 => (FirstName(IT_IT).fake_with_rng(rng), LastName(IT_IT).fake_with_rng(rng)),
-            _ => (FirstName(PT_BR).fake_with_rng(rng), LastName(PT_BR).fake_with_rng(rng)),
+            0..6 => (
+                FirstName(EN).fake_with_rng(rng),
+                LastName(EN).fake_with_rng(rng),
+            ),
+            6 => (
+                FirstName(FR_FR).fake_with_rng(rng),
+                LastName(FR_FR).fake_with_rng(rng),
+            ),
+            7 => (
+                FirstName(DE_DE).fake_with_rng(rng),
+                LastName(DE_DE).fake_with_rng(rng),
+            ),
+            8 => (
+                FirstName(IT_IT).fake_with_rng(rng),
+                LastName(IT_IT).fake_with_rng(rng),
+            ),
+            _ => (
+                FirstName(PT_BR).fake_with_rng(rng),
+                LastName(PT_BR).fake_with_rng(rng),
+            ),
         };
         let handle = format!("{}.{}", ascii_handle(&first), ascii_handle(&last));
         let username = format!("{handle}{number}");
-        let email = format!("{username}@{}", EMAIL_DOMAINS[rng.random_range(0..EMAIL_DOMAINS.len())]);
+        let email = format!(
+            "{username}@{}",
+            EMAIL_DOMAINS[rng.random_range(0..EMAIL_DOMAINS.len())]
+        );
         let mut name = format!("{first} {last}");
         if name.chars().count() > 50 {
-            name = name.chars().take(50).collect::<String>().trim_end().to_owned();
+            name = name
+                .chars()
+                .take(50)
+                .collect::<String>()
+                .trim_end()
+                .to_owned();
         }
 
         let created_at = now - seconds(rng.random_range(0..730 * 86_400));
@@ -212,8 +291,16 @@ impl DemoUser {
             name: Set(name),
             phone: Set(None),
             phone_ext: Set(None),
-            password_hash: Set(if invited { None } else { password_hash.map(str::to_owned) }),
-            password_changed_at: Set(if invited || password_hash.is_none() { None } else { Some(created_at) }),
+            password_hash: Set(if invited {
+                None
+            } else {
+                password_hash.map(str::to_owned)
+            }),
+            password_changed_at: Set(if invited || password_hash.is_none() {
+                None
+            } else {
+                Some(created_at)
+            }),
             must_change_password: Set((20..50).contains(&roll)),
             is_active: Set(!(50..110).contains(&roll)),
             locked_at: Set(None),
@@ -237,10 +324,17 @@ impl DemoUser {
         };
 
         if rng.random_bool(0.75) {
-            model.phone = Set(Some(format!("{}{:09}", rng.random_range(2..10), rng.random_range(0..1_000_000_000u32))));
+            model.phone = Set(Some(format!(
+                "{}{:09}",
+                rng.random_range(2..10),
+                rng.random_range(0..1_000_000_000u32)
+            )));
             if rng.random_bool(0.25) {
                 let digits = rng.random_range(2..=5);
-                model.phone_ext = Set(Some(format!("{:0digits$}", rng.random_range(0..10u32.pow(digits as u32)))));
+                model.phone_ext = Set(Some(format!(
+                    "{:0digits$}",
+                    rng.random_range(0..10u32.pow(digits as u32))
+                )));
             }
         }
 
@@ -254,7 +348,8 @@ impl DemoUser {
             model.last_activity_at = Set(Some(activity));
             model.last_signed_out_at = Set(Some(signed_out));
             model.last_signin_ip = Set(Some(demo_ip(rng)));
-            model.last_signin_client = Set(Some(CLIENTS[rng.random_range(0..CLIENTS.len())].to_owned()));
+            model.last_signin_client =
+                Set(Some(CLIENTS[rng.random_range(0..CLIENTS.len())].to_owned()));
             model.updated_at = Set(activity);
         }
 
@@ -267,7 +362,9 @@ impl DemoUser {
                 model.suspended_at = Set(Some(now - seconds(rng.random_range(0..90 * 86_400))));
                 model.suspended_reason = Set(Some("Under review (demo data).".to_owned()));
             }
-            150..160 => model.deleted_at = Set(Some(now - seconds(rng.random_range(0..180 * 86_400)))),
+            150..160 => {
+                model.deleted_at = Set(Some(now - seconds(rng.random_range(0..180 * 86_400))))
+            }
             _ => {}
         }
         DemoUser { username, model }
@@ -291,7 +388,11 @@ fn ascii_handle(part: &str) -> String {
         .filter(char::is_ascii_lowercase)
         .take(12)
         .collect();
-    if handle.is_empty() { "user".to_owned() } else { handle }
+    if handle.is_empty() {
+        "user".to_owned()
+    } else {
+        handle
+    }
 }
 
 /// Addresses from the documentation ranges (RFC 5737): realistic-looking,
@@ -319,7 +420,11 @@ mod tests {
         for n in 0..2_000 {
             let u = DemoUser::generate(&mut rng, 9_000_000 + n, Utc::now(), None);
             let m = &u.model;
-            assert!(app::domain::Username::parse(&u.username).is_ok(), "{}", u.username);
+            assert!(
+                app::domain::Username::parse(&u.username).is_ok(),
+                "{}",
+                u.username
+            );
             if let Set(email) = &m.email {
                 assert!(app::domain::EmailAddress::parse(email).is_ok(), "{email}");
             }

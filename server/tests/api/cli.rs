@@ -6,21 +6,67 @@ const STRONG: &str = "Violet-Harbour-Lantern-42";
 
 async fn create_admin_twice(backend: Backend) {
     let db = TestDb::new(backend).await;
-    let env = [("DATABASE_URL", db.url.as_str()), ("ROSTER_PASSWORD", STRONG)];
-    let first = roster(db.dir.path(), &["create-admin", "--username", "Admin", "--email", "admin@example.com"], &env, None);
+    let env = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("ROSTER_PASSWORD", STRONG),
+    ];
+    let first = roster(
+        db.dir.path(),
+        &[
+            "create-admin",
+            "--username",
+            "Admin",
+            "--email",
+            "admin@example.com",
+        ],
+        &env,
+        None,
+    );
     assert!(first.status.success(), "{}", stderr(&first));
-    assert!(stdout(&first).contains("Created administrator 'admin'"), "{}", stdout(&first));
+    assert!(
+        stdout(&first).contains("Created administrator 'admin'"),
+        "{}",
+        stdout(&first)
+    );
 
-    let second =
-        roster(db.dir.path(), &["create-admin", "--username", "admin", "--email", "other@example.com"], &env, None);
+    let second = roster(
+        db.dir.path(),
+        &[
+            "create-admin",
+            "--username",
+            "admin",
+            "--email",
+            "other@example.com",
+        ],
+        &env,
+        None,
+    );
     assert_eq!(second.status.code(), Some(1));
     let message = stderr(&second);
-    assert!(message.contains("Username 'admin' is already taken."), "{message}");
-    assert_eq!(message.trim().lines().count(), 1, "one clear line: {message}");
+    assert!(
+        message.contains("Username 'admin' is already taken."),
+        "{message}"
+    );
+    assert_eq!(
+        message.trim().lines().count(),
+        1,
+        "one clear line: {message}"
+    );
 
     let conn = db.connect().await;
-    assert_eq!(count(&conn, "SELECT COUNT(*) FROM users").await, 1, "nothing changed");
-    assert_eq!(count(&conn, "SELECT COUNT(*) FROM audit_entries WHERE action = 'user.create'").await, 1);
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM users").await,
+        1,
+        "nothing changed"
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM audit_entries WHERE action = 'user.create'"
+        )
+        .await,
+        1
+    );
     assert_eq!(
         count(
             &conn,
@@ -32,12 +78,15 @@ async fn create_admin_twice(backend: Backend) {
     );
     let hash: String = {
         use sea_orm::{ConnectionTrait, Statement};
-        conn.query_one_raw(Statement::from_string(conn.get_database_backend(), "SELECT password_hash FROM users"))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get_by_index(0)
-            .unwrap()
+        conn.query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT password_hash FROM users",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap()
     };
     assert!(hash.starts_with("$argon2id$"), "stored as an Argon2id hash");
     assert!(!hash.contains(STRONG));
@@ -56,57 +105,131 @@ async fn second_create_admin_with_the_same_username_fails_cleanly_on_postgres() 
 #[tokio::test]
 async fn duplicate_email_is_refused_whatever_its_case() {
     let db = TestDb::sqlite();
-    let env = [("DATABASE_URL", db.url.as_str()), ("ROSTER_PASSWORD", STRONG)];
-    let ok = roster(db.dir.path(), &["create-user", "--username", "ann", "--email", "ann@example.com"], &env, None);
+    let env = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("ROSTER_PASSWORD", STRONG),
+    ];
+    let ok = roster(
+        db.dir.path(),
+        &[
+            "create-user",
+            "--username",
+            "ann",
+            "--email",
+            "ann@example.com",
+        ],
+        &env,
+        None,
+    );
     assert!(ok.status.success(), "{}", stderr(&ok));
-    let dup = roster(db.dir.path(), &["create-user", "--username", "ann2", "--email", "ANN@Example.com"], &env, None);
+    let dup = roster(
+        db.dir.path(),
+        &[
+            "create-user",
+            "--username",
+            "ann2",
+            "--email",
+            "ANN@Example.com",
+        ],
+        &env,
+        None,
+    );
     assert_eq!(dup.status.code(), Some(1));
-    assert!(stderr(&dup).contains("already used by another account"), "{}", stderr(&dup));
+    assert!(
+        stderr(&dup).contains("already used by another account"),
+        "{}",
+        stderr(&dup)
+    );
 }
 
 #[tokio::test]
 async fn create_user_refuses_bad_input_with_a_clear_error_and_writes_nothing() {
     let db = TestDb::sqlite();
     let url = db.url.as_str();
-    let base = ["create-user", "--username", "carol", "--email", "carol@example.com"];
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
-        (base.to_vec(), vec![("ROSTER_PASSWORD", "password123")], "Password is too weak"),
-        (base.to_vec(), vec![("ROSTER_PASSWORD", "")], "Password is required."),
-        (base.to_vec(), vec![("ROSTER_PASSWORD", "short")], "at least 10 characters"),
+    const CAROL: &[&str] = &[
+        "create-user",
+        "--username",
+        "carol",
+        "--email",
+        "carol@example.com",
+    ];
+    let cases: [(&[&str], &str, &str); 7] = [
+        (CAROL, "password123", "Password is too weak"),
+        (CAROL, "", "Password is required."),
+        (CAROL, "short", "at least 10 characters"),
         (
-            vec!["create-user", "--username", "carol", "--email", "carol-at-example.com"],
-            vec![("ROSTER_PASSWORD", STRONG)],
+            &[
+                "create-user",
+                "--username",
+                "carol",
+                "--email",
+                "carol-at-example.com",
+            ],
+            STRONG,
             "'carol-at-example.com' is not a valid email address.",
         ),
         (
-            vec!["create-user", "--username", "carol", "--email", "carol@example.com", "--role", "Wizard"],
-            vec![("ROSTER_PASSWORD", STRONG)],
+            &[
+                "create-user",
+                "--username",
+                "carol",
+                "--email",
+                "carol@example.com",
+                "--role",
+                "Wizard",
+            ],
+            STRONG,
             "Unknown role 'Wizard'. Known roles: ",
         ),
         (
-            vec!["create-user", "--username", "c", "--email", "carol@example.com"],
-            vec![("ROSTER_PASSWORD", STRONG)],
+            &[
+                "create-user",
+                "--username",
+                "c",
+                "--email",
+                "carol@example.com",
+            ],
+            STRONG,
             "Username must be at least 3 characters.",
         ),
         (
-            vec!["create-user", "--username", "carol", "--email", "carol@example.com", "--phone", "555-1234"],
-            vec![("ROSTER_PASSWORD", STRONG)],
+            &[
+                "create-user",
+                "--username",
+                "carol",
+                "--email",
+                "carol@example.com",
+                "--phone",
+                "555-1234",
+            ],
+            STRONG,
             "Phone number may contain digits only.",
         ),
     ];
-    for (args, extra_env, expected) in cases {
-        let mut env = vec![("DATABASE_URL", url)];
-        env.extend(extra_env);
-        let output = roster(db.dir.path(), &args, &env, None);
-        assert_eq!(output.status.code(), Some(1), "{args:?}: {}", stderr(&output));
+    for (args, password, expected) in cases {
+        let env = [("DATABASE_URL", url), ("ROSTER_PASSWORD", password)];
+        let output = roster(db.dir.path(), args, &env, None);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            stderr(&output)
+        );
         let message = stderr(&output);
-        assert!(message.contains(expected), "{args:?}: expected {expected:?} in {message:?}");
+        assert!(
+            message.contains(expected),
+            "{args:?}: expected {expected:?} in {message:?}"
+        );
         assert!(!message.contains("panicked"), "{message}");
     }
     // An empty pipe on standard input is an empty password too.
-    let output = roster(db.dir.path(), &base, &[("DATABASE_URL", url)], Some(""));
+    let output = roster(db.dir.path(), CAROL, &[("DATABASE_URL", url)], Some(""));
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("Password is required."), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Password is required."),
+        "{}",
+        stderr(&output)
+    );
 
     let conn = db.connect().await;
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM users").await, 0);
@@ -150,5 +273,9 @@ async fn create_user_reads_the_password_from_standard_input_and_takes_roles() {
         .await,
         1
     );
-    assert_eq!(count(&conn, "SELECT COUNT(*) FROM user_roles").await, 2, "Support and Viewer");
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM user_roles").await,
+        2,
+        "Support and Viewer"
+    );
 }

@@ -13,12 +13,23 @@ fn bad_configuration_names_the_variable() {
         ("ROSTER_PUBLIC_URL", "roster.example.com"),
         ("SMTP_URL", "mail.example.com"),
     ] {
-        let output = roster(dir.path(), &["migrate"], &[(var, value), ("RUST_BACKTRACE", "1")], None);
+        let output = roster(
+            dir.path(),
+            &["migrate"],
+            &[(var, value), ("RUST_BACKTRACE", "1")],
+            None,
+        );
         assert_eq!(output.status.code(), Some(2), "{var}={value}");
         let message = stderr(&output);
-        assert!(message.starts_with(&format!("error: {var}: ")), "{var}={value}: {message}");
+        assert!(
+            message.starts_with(&format!("error: {var}: ")),
+            "{var}={value}: {message}"
+        );
         assert_eq!(message.trim().lines().count(), 1, "{message}");
-        assert!(!message.contains("panicked") && !message.contains("backtrace"), "{message}");
+        assert!(
+            !message.contains("panicked") && !message.contains("backtrace"),
+            "{message}"
+        );
     }
 }
 
@@ -28,12 +39,18 @@ async fn an_unreachable_database_is_reported_without_a_panic() {
     let output = roster(
         db.dir.path(),
         &["migrate"],
-        &[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/roster"), ("RUST_BACKTRACE", "1")],
+        &[
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/roster"),
+            ("RUST_BACKTRACE", "1"),
+        ],
         None,
     );
     assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
-    assert!(message.contains("cannot connect to the database (DATABASE_URL)"), "{message}");
+    assert!(
+        message.contains("cannot connect to the database (DATABASE_URL)"),
+        "{message}"
+    );
     assert!(!message.contains("panicked"), "{message}");
 }
 
@@ -42,7 +59,10 @@ async fn migrate_creates_the_sqlite_file_and_folder_by_default() {
     let db = TestDb::sqlite();
     let output = roster(db.dir.path(), &["migrate"], &[], None);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(db.dir.path().join("data/roster.db").is_file(), "default database under data/");
+    assert!(
+        db.dir.path().join("data/roster.db").is_file(),
+        "default database under data/"
+    );
     let again = roster(db.dir.path(), &["migrate"], &[], None);
     assert!(String::from_utf8_lossy(&again.stdout).contains("up to date"));
 }

@@ -30,20 +30,31 @@ async fn healthz_is_503_when_the_database_is_gone() {
     let name: String = {
         let row = app
             .db
-            .query_one_raw(Statement::from_string(app.db.get_database_backend(), "SELECT current_database()"))
+            .query_one_raw(Statement::from_string(
+                app.db.get_database_backend(),
+                "SELECT current_database()",
+            ))
             .await
             .unwrap()
             .unwrap();
         row.try_get_by_index(0).unwrap()
     };
-    let admin = sea_orm::Database::connect(postgres_admin_url()).await.unwrap();
-    admin.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).await.unwrap();
+    let admin = sea_orm::Database::connect(postgres_admin_url())
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+        .await
+        .unwrap();
 
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["status"], "unavailable");
-    assert!(!body.to_string().contains("does not exist"), "no database text leaks: {body}");
+    assert!(
+        !body.to_string().contains("does not exist"),
+        "no database text leaks: {body}"
+    );
 }
 
 #[tokio::test]
@@ -55,7 +66,10 @@ async fn home_page_is_server_rendered_with_the_navigation() {
     let html = response.text().await.unwrap();
     assert!(html.contains("Welcome to Roster"));
     for link in ["/users", "/roles", "/teams", "/audit", "/statistics"] {
-        assert!(html.contains(&format!("href=\"{link}\"")), "nav link {link}");
+        assert!(
+            html.contains(&format!("href=\"{link}\"")),
+            "nav link {link}"
+        );
     }
     assert!(html.contains("Not signed in"));
 }
@@ -66,7 +80,10 @@ async fn placeholder_pages_say_plainly_that_they_are_not_built() {
     for path in ["/users", "/roles", "/teams", "/audit", "/statistics"] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
-        assert!(response.text().await.unwrap().contains("Not built yet."), "{path}");
+        assert!(
+            response.text().await.unwrap().contains("Not built yet."),
+            "{path}"
+        );
     }
 }
 
@@ -86,8 +103,13 @@ async fn unknown_routes_get_the_404_page_with_status_404() {
 async fn responses_are_compressed_when_the_browser_accepts_it() {
     let app = spawn_app(Backend::Sqlite).await;
     for (accepted, expected) in [("br", "br"), ("gzip", "gzip")] {
-        let response =
-            app.client.get(format!("{}/", app.address)).header(ACCEPT_ENCODING, accepted).send().await.unwrap();
+        let response = app
+            .client
+            .get(format!("{}/", app.address))
+            .header(ACCEPT_ENCODING, accepted)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()[CONTENT_ENCODING], expected);
     }

@@ -14,7 +14,8 @@ use tempfile::TempDir;
 /// Where the PostgreSQL server for tests is; the tests create and drop
 /// their own databases in it.
 pub fn postgres_admin_url() -> String {
-    std::env::var("ROSTER_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("ROSTER_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +42,15 @@ impl TestDb {
 
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("roster.db").display());
-        TestDb { url, dir, pg_name: None }
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("roster.db").display()
+        );
+        TestDb {
+            url,
+            dir,
+            pg_name: None,
+        }
     }
 
     pub async fn postgres() -> Self {
@@ -50,31 +58,49 @@ impl TestDb {
         let admin = Database::connect(postgres_admin_url())
             .await
             .expect("PostgreSQL must be running for the tests (ROSTER_TEST_POSTGRES_URL)");
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create test database");
         admin.close().await.ok();
         let base = postgres_admin_url();
         let url = match base.rsplit_once('/') {
             Some((server, _)) => format!("{server}/{name}"),
             None => panic!("ROSTER_TEST_POSTGRES_URL must end with /DATABASE"),
         };
-        TestDb { url, dir: tempfile::tempdir().expect("temp dir"), pg_name: Some(name) }
+        TestDb {
+            url,
+            dir: tempfile::tempdir().expect("temp dir"),
+            pg_name: Some(name),
+        }
     }
 
     pub async fn connect(&self) -> DatabaseConnection {
-        server::db::connect(&self.url).await.expect("connect to test database")
+        server::db::connect(&self.url)
+            .await
+            .expect("connect to test database")
     }
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some(name) = self.pg_name.take() else { return };
+        let Some(name) = self.pg_name.take() else {
+            return;
+        };
         // Drop runs outside async code, maybe while panicking: use a thread
         // with its own runtime, and force out any connection still open.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             runtime.block_on(async {
                 if let Ok(admin) = Database::connect(postgres_admin_url()).await {
-                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                    let _ = admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
                     let _ = admin.close().await;
                 }
             });
@@ -96,27 +122,46 @@ pub struct TestApp {
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let test_db = TestDb::new(backend).await;
     let site = tempfile::tempdir().expect("temp dir");
-    std::fs::write(site.path().join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    std::fs::write(
+        site.path().join("favicon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .unwrap();
     let vars: HashMap<&str, String> = HashMap::from([
         ("DATABASE_URL", test_db.url.clone()),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
         ("LEPTOS_SITE_ROOT", site.path().display().to_string()),
-        ("ROSTER_OUTBOX_DIR", site.path().join("outbox").display().to_string()),
+        (
+            "ROSTER_OUTBOX_DIR",
+            site.path().join("outbox").display().to_string(),
+        ),
     ]);
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
-    let app = Application::build(config).await.expect("application starts");
+    let app = Application::build(config)
+        .await
+        .expect("application starts");
     let address = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http client");
-    TestApp { address, client, db: test_db.connect().await, _site: site, _test_db: test_db }
+    TestApp {
+        address,
+        client,
+        db: test_db.connect().await,
+        _site: site,
+        _test_db: test_db,
+    }
 }
 
 impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.address)).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request")
     }
 }
 
@@ -131,13 +176,22 @@ pub fn roster(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&st
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("RUST_LOG", "warn")
         .envs(env.iter().copied())
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = command.spawn().expect("run roster");
     if let Some(input) = stdin {
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     child.wait_with_output().expect("roster finishes")
 }
@@ -153,7 +207,10 @@ pub fn stderr(output: &Output) -> String {
 /// A single number from a SQL query, e.g. `SELECT COUNT(*) FROM users`.
 pub async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned()))
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
         .await
         .expect("query")
         .expect("one row");

@@ -24,7 +24,9 @@ async fn table_names(db: &DatabaseConnection) -> Vec<String> {
         sea_orm::DbBackend::Sqlite => {
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
         }
-        _ => "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+        _ => {
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name"
+        }
     };
     db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
@@ -41,18 +43,33 @@ async fn up_down_up(backend: Backend) {
     Migrator::up(&db, None).await.expect("up");
     let tables = table_names(&db).await;
     for table in TABLES {
-        assert!(tables.contains(&table.to_owned()), "{table} missing after up: {tables:?}");
+        assert!(
+            tables.contains(&table.to_owned()),
+            "{table} missing after up: {tables:?}"
+        );
     }
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM roles WHERE is_builtin = TRUE").await, 5);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM roles WHERE is_builtin = TRUE").await,
+        5
+    );
 
     Migrator::down(&db, None).await.expect("down");
-    let left: Vec<String> = table_names(&db).await.into_iter().filter(|t| t != "seaql_migrations").collect();
+    let left: Vec<String> = table_names(&db)
+        .await
+        .into_iter()
+        .filter(|t| t != "seaql_migrations")
+        .collect();
     assert!(left.is_empty(), "tables left after down: {left:?}");
 
     Migrator::up(&db, None).await.expect("up again");
     assert_eq!(table_names(&db).await.len(), TABLES.len() + 1);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM roles").await, 5);
-    assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+    assert!(
+        Migrator::get_pending_migrations(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -81,12 +98,19 @@ async fn builtin_roles_use_only_known_permissions() {
     for row in rows {
         let role: String = row.try_get_by_index(0).unwrap();
         let key: String = row.try_get_by_index(1).unwrap();
-        assert!(Permission::parse(&key).is_ok(), "role {role} has unknown permission {key}");
+        assert!(
+            Permission::parse(&key).is_ok(),
+            "role {role} has unknown permission {key}"
+        );
         if role == "Administrator" {
             admin_permissions += 1;
         }
     }
-    assert_eq!(admin_permissions, Permission::ALL.len(), "Administrator has every permission");
+    assert_eq!(
+        admin_permissions,
+        Permission::ALL.len(),
+        "Administrator has every permission"
+    );
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM role_permissions p JOIN roles r ON r.id = p.role_id WHERE r.name = 'User'").await,
         0,
@@ -106,7 +130,17 @@ async fn usernames_and_emails_are_unique_in_the_schema() {
              '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 1)"
         )
     };
-    db.execute_unprepared(&insert("ann", "ann@example.com")).await.unwrap();
-    assert!(db.execute_unprepared(&insert("ann", "other@example.com")).await.is_err());
-    assert!(db.execute_unprepared(&insert("bob", "ann@example.com")).await.is_err());
+    db.execute_unprepared(&insert("ann", "ann@example.com"))
+        .await
+        .unwrap();
+    assert!(
+        db.execute_unprepared(&insert("ann", "other@example.com"))
+            .await
+            .is_err()
+    );
+    assert!(
+        db.execute_unprepared(&insert("bob", "ann@example.com"))
+            .await
+            .is_err()
+    );
 }
