@@ -27,7 +27,7 @@ say "clippy (server build: ssr)"
 cargo clippy --workspace --exclude frontend --all-targets --locked -- -D warnings
 
 say "clippy (browser build: hydrate, wasm32)"
-cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 
 say "cargo test (SQLite and PostgreSQL)"
 cargo test --workspace --exclude frontend --locked 2>&1 | tee "$LOGS/cargo-test.log"

@@ -11,6 +11,8 @@ pub mod shell;
 pub mod users;
 
 #[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
 pub mod entities;
 
 pub use shell::{App, shell};

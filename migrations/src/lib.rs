@@ -81,3 +81,17 @@ pub(crate) fn user_fk(
         .on_delete(on_delete)
         .to_owned()
 }
+
+/// `CREATE INDEX name ON table (columns...)`.
+pub(crate) fn index<C: IntoIden>(
+    name: &str,
+    table: impl IntoIden,
+    columns: impl IntoIterator<Item = C>,
+) -> IndexCreateStatement {
+    let mut statement = Index::create();
+    statement.name(name).table(table);
+    for column in columns {
+        statement.col(column);
+    }
+    statement
+}

@@ -1,6 +1,6 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::Users;
+use crate::{Users, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -69,13 +69,7 @@ impl MigrationTrait for Migration {
             ("idx_users_signed_in_since", Users::SignedInSince),
         ] {
             manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table(Users::Table)
-                        .col(column)
-                        .to_owned(),
-                )
+                .create_index(index(name, Users::Table, [column]))
                 .await?;
         }
         Ok(())

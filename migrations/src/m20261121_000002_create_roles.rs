@@ -1,6 +1,6 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::user_fk;
+use crate::{index, user_fk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -102,13 +102,11 @@ impl MigrationTrait for Migration {
             .await?;
         // Filtering the users table by role walks role -> users.
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_user_roles_role_id")
-                    .table(UserRoles::Table)
-                    .col(UserRoles::RoleId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_user_roles_role_id",
+                UserRoles::Table,
+                [UserRoles::RoleId],
+            ))
             .await?;
         Ok(())
     }

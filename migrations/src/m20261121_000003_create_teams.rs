@@ -1,6 +1,6 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::user_fk;
+use crate::{index, user_fk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -68,13 +68,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_user_teams_team_id")
-                    .table(UserTeams::Table)
-                    .col(UserTeams::TeamId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_user_teams_team_id",
+                UserTeams::Table,
+                [UserTeams::TeamId],
+            ))
             .await
     }
 

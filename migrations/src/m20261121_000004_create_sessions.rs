@@ -1,6 +1,6 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::user_fk;
+use crate::{index, user_fk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -68,22 +68,18 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_sessions_user_id")
-                    .table(Sessions::Table)
-                    .col(Sessions::UserId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_sessions_user_id",
+                Sessions::Table,
+                [Sessions::UserId],
+            ))
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_sessions_expires_at")
-                    .table(Sessions::Table)
-                    .col(Sessions::ExpiresAt)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_sessions_expires_at",
+                Sessions::Table,
+                [Sessions::ExpiresAt],
+            ))
             .await
     }
 

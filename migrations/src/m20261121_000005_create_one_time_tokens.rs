@@ -1,6 +1,6 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::user_fk;
+use crate::{index, user_fk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -57,14 +57,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_one_time_tokens_user_kind")
-                    .table(OneTimeTokens::Table)
-                    .col(OneTimeTokens::UserId)
-                    .col(OneTimeTokens::Kind)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_one_time_tokens_user_kind",
+                OneTimeTokens::Table,
+                [OneTimeTokens::UserId, OneTimeTokens::Kind],
+            ))
             .await
     }
 

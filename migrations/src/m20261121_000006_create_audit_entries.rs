@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -70,13 +72,7 @@ impl MigrationTrait for Migration {
             ("idx_audit_entries_action", AuditEntries::Action),
         ] {
             manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table(AuditEntries::Table)
-                        .col(column)
-                        .to_owned(),
-                )
+                .create_index(index(name, AuditEntries::Table, [column]))
                 .await?;
         }
         Ok(())

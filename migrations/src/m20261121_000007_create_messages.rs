@@ -1,6 +1,6 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::user_fk;
+use crate::{index, user_fk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -85,14 +85,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_message_recipients_user_delivered")
-                    .table(MessageRecipients::Table)
-                    .col(MessageRecipients::UserId)
-                    .col(MessageRecipients::DeliveredAt)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_message_recipients_user_delivered",
+                MessageRecipients::Table,
+                [MessageRecipients::UserId, MessageRecipients::DeliveredAt],
+            ))
             .await
     }
 

@@ -1,6 +1,6 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::user_fk;
+use crate::{index, user_fk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -52,13 +52,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_api_tokens_user_id")
-                    .table(ApiTokens::Table)
-                    .col(ApiTokens::UserId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_api_tokens_user_id",
+                ApiTokens::Table,
+                [ApiTokens::UserId],
+            ))
             .await
     }
 

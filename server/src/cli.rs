@@ -28,8 +28,9 @@ pub enum Command {
     SeedDemo(SeedDemoArgs),
 }
 
+/// Who the account is: shared by `create-user` and `create-admin`.
 #[derive(Debug, Args)]
-pub struct CreateUserArgs {
+pub struct AccountArgs {
     #[arg(long)]
     pub username: String,
     #[arg(long)]
@@ -37,6 +38,12 @@ pub struct CreateUserArgs {
     /// Display name; defaults to the username.
     #[arg(long)]
     pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    #[command(flatten)]
+    pub account: AccountArgs,
     /// A role to give the user (repeatable). Defaults to "User".
     #[arg(long = "role")]
     pub roles: Vec<String>,
@@ -51,13 +58,8 @@ pub struct CreateUserArgs {
 
 #[derive(Debug, Args)]
 pub struct CreateAdminArgs {
-    #[arg(long)]
-    pub username: String,
-    #[arg(long)]
-    pub email: String,
-    /// Display name; defaults to the username.
-    #[arg(long)]
-    pub name: Option<String>,
+    #[command(flatten)]
+    pub account: AccountArgs,
 }
 
 #[derive(Debug, Args)]

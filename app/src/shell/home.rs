@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use super::SECTIONS;
 use crate::components::PageHeader;
 
 #[component]
@@ -14,26 +15,17 @@ pub fn HomePage() -> impl IntoView {
             "find users, change their roles and teams, lock or sign them out, and reach signed-in users live."
         </p>
         <ul class="card-grid">
-            <li class="card">
-                <h2><A href="/users">"Users"</A></h2>
-                <p>"Every account in one table: search, filter, select, and act on thousands at once."</p>
-            </li>
-            <li class="card">
-                <h2><A href="/roles">"Roles"</A></h2>
-                <p>"Named sets of permissions. Changing a user's access means changing their roles."</p>
-            </li>
-            <li class="card">
-                <h2><A href="/teams">"Teams"</A></h2>
-                <p>"Groups of users; a user can be in several."</p>
-            </li>
-            <li class="card">
-                <h2><A href="/audit">"Audit"</A></h2>
-                <p>"Who changed what, for whom, when and from where."</p>
-            </li>
-            <li class="card">
-                <h2><A href="/statistics">"Statistics"</A></h2>
-                <p>"How many users are active, locked and signed in, and how that changes."</p>
-            </li>
+            {SECTIONS
+                .iter()
+                .map(|(href, name, purpose)| {
+                    view! {
+                        <li class="card">
+                            <h2><A href=*href>{*name}</A></h2>
+                            <p>{*purpose}</p>
+                        </li>
+                    }
+                })
+                .collect_view()}
         </ul>
     }
 }

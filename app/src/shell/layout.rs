@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
+use super::SECTIONS;
+
 /// The page frame: a header with the product name and the signed-in user, a
 /// left navigation that can be hidden, and the routed page.
 #[component]
@@ -29,11 +31,10 @@ pub fn AppLayout() -> impl IntoView {
             </header>
             <nav id="primary-nav" class="app-nav" aria-label="Main">
                 <ul>
-                    <li><A href="/users">"Users"</A></li>
-                    <li><A href="/roles">"Roles"</A></li>
-                    <li><A href="/teams">"Teams"</A></li>
-                    <li><A href="/audit">"Audit"</A></li>
-                    <li><A href="/statistics">"Statistics"</A></li>
+                    {SECTIONS
+                        .iter()
+                        .map(|(href, name, _)| view! { <li><A href=*href>{*name}</A></li> })
+                        .collect_view()}
                 </ul>
             </nav>
             <main id="main" class="app-main" tabindex="-1">

@@ -16,6 +16,36 @@ use layout::AppLayout;
 pub use not_found::NotFound;
 use placeholder::Placeholder;
 
+/// The console's sections, in navigation order: (path, name, what it is for).
+/// The left navigation and the home page are both built from this list.
+pub const SECTIONS: [(&str, &str, &str); 5] = [
+    (
+        "/users",
+        "Users",
+        "Every account in one table: search, filter, select, and act on thousands at once.",
+    ),
+    (
+        "/roles",
+        "Roles",
+        "Named sets of permissions. Changing a user's access means changing their roles.",
+    ),
+    (
+        "/teams",
+        "Teams",
+        "Groups of users; a user can be in several.",
+    ),
+    (
+        "/audit",
+        "Audit",
+        "Who changed what, for whom, when and from where.",
+    ),
+    (
+        "/statistics",
+        "Statistics",
+        "How many users are active, locked and signed in, and how that changes.",
+    ),
+];
+
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {

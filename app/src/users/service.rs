@@ -4,11 +4,12 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::auth::password::{check_strength, hash_password};
+use crate::db::begin_write;
 use crate::domain::{EmailAddress, NewPassword, PersonName, Phone, PhoneExt, Username};
 use crate::entities::{role, user, user_role};
 use crate::error::{AppError, AppResult};
@@ -56,7 +57,7 @@ pub async fn create_user(
             AppError::Internal
         })?;
 
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
 
     let roles = find_roles_by_name(&txn, &new.roles).await?;
     ensure_unique(&txn, &new.username, &new.email).await?;

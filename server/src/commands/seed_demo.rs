@@ -18,7 +18,6 @@ use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
 };
 
 use super::CommandError;
@@ -84,7 +83,7 @@ pub async fn seed_demo(
         None => None,
     };
 
-    let txn = db.begin().await?;
+    let txn = app::db::begin_write(db).await?;
     let roles: HashMap<String, i64> = role::Entity::find()
         .all(&txn)
         .await?

@@ -1,6 +1,6 @@
 //! The `roster` binary's user commands, run as a person would run them.
 
-use crate::helpers::{Backend, TestDb, count, roster, stderr, stdout};
+use crate::helpers::{Backend, TestDb, count, roster, scalar, stderr, stdout};
 
 const STRONG: &str = "Violet-Harbour-Lantern-42";
 
@@ -76,18 +76,7 @@ async fn create_admin_twice(backend: Backend) {
         .await,
         1
     );
-    let hash: String = {
-        use sea_orm::{ConnectionTrait, Statement};
-        conn.query_one_raw(Statement::from_string(
-            conn.get_database_backend(),
-            "SELECT password_hash FROM users",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index(0)
-        .unwrap()
-    };
+    let hash: String = scalar(&conn, "SELECT password_hash FROM users").await;
     assert!(hash.starts_with("$argon2id$"), "stored as an Argon2id hash");
     assert!(!hash.contains(STRONG));
 }

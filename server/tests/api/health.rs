@@ -1,8 +1,8 @@
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING};
 
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::ConnectionTrait;
 
-use crate::helpers::{Backend, postgres_admin_url, spawn_app};
+use crate::helpers::{Backend, postgres_admin_url, scalar, spawn_app};
 
 async fn healthz_reports_the_app_and_database_up(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -27,18 +27,7 @@ async fn healthz_is_200_on_postgres() {
 #[tokio::test]
 async fn healthz_is_503_when_the_database_is_gone() {
     let app = spawn_app(Backend::Postgres).await;
-    let name: String = {
-        let row = app
-            .db
-            .query_one_raw(Statement::from_string(
-                app.db.get_database_backend(),
-                "SELECT current_database()",
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        row.try_get_by_index(0).unwrap()
-    };
+    let name: String = scalar(&app.db, "SELECT current_database()").await;
     let admin = sea_orm::Database::connect(postgres_admin_url())
         .await
         .unwrap();

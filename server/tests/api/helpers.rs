@@ -204,8 +204,8 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// A single number from a SQL query, e.g. `SELECT COUNT(*) FROM users`.
-pub async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+/// The single value a SQL query returns, e.g. `SELECT password_hash FROM users`.
+pub async fn scalar<T: sea_orm::TryGetable>(db: &DatabaseConnection, sql: &str) -> T {
     let row = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
@@ -214,5 +214,11 @@ pub async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
         .await
         .expect("query")
         .expect("one row");
-    row.try_get_by_index::<i64>(0).expect("an integer")
+    row.try_get_by_index::<T>(0)
+        .expect("a value of the expected type")
+}
+
+/// A single number from a SQL query, e.g. `SELECT COUNT(*) FROM users`.
+pub async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    scalar(db, sql).await
 }

@@ -8,3 +8,4 @@ mod health;
 mod helpers;
 mod migrations;
 mod seed;
+mod users_service;

@@ -1,0 +1,158 @@
+//! `app::users::service::create_user`, tested alone against real databases.
+
+use app::audit::service::Actor;
+use app::domain::{EmailAddress, NewPassword, PersonName, Username};
+use app::error::AppError;
+use app::users::service::{NewUser, create_user};
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::ConnectionTrait;
+
+use crate::helpers::{Backend, TestDb, count};
+
+fn new_user(username: &str, email: &str, roles: &[&str], password: &str) -> NewUser {
+    NewUser {
+        username: Username::parse(username).unwrap(),
+        email: EmailAddress::parse(email).unwrap(),
+        name: PersonName::parse("Grace Hopper").unwrap(),
+        phone: None,
+        phone_ext: None,
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        password: NewPassword::parse(password).unwrap(),
+        must_change_password: true,
+    }
+}
+
+const STRONG: &str = "Cobalt-Meadow-Whistle-77";
+
+async fn field_errors_and_nothing_half_written(backend: Backend) {
+    let test_db = TestDb::new(backend).await;
+    let db = test_db.connect().await;
+    Migrator::up(&db, None).await.unwrap();
+    let actor = Actor::system("test");
+
+    let created = create_user(
+        &db,
+        &actor,
+        new_user("grace", "grace@example.com", &["viewer", "Support"], STRONG),
+    )
+    .await
+    .expect("created");
+    assert!(created.must_change_password);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM user_roles").await, 2);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM audit_entries WHERE action = 'user.create'"
+        )
+        .await,
+        1
+    );
+
+    let cases = [
+        (
+            new_user("grace", "other@example.com", &[], STRONG),
+            "username",
+        ),
+        (
+            new_user("grace2", "grace@example.com", &[], STRONG),
+            "email",
+        ),
+        (
+            new_user("grace3", "g3@example.com", &["Wizard"], STRONG),
+            "roles",
+        ),
+        (
+            new_user("grace4", "g4@example.com", &[], "grace hopper 1906"),
+            "password",
+        ),
+    ];
+    for (input, field) in cases {
+        let error = create_user(&db, &actor, input).await.expect_err(field);
+        assert_eq!(error.field(), Some(field), "{error:?}");
+        assert!(
+            matches!(
+                error,
+                AppError::Conflict { .. } | AppError::Validation { .. }
+            ),
+            "{error:?}"
+        );
+    }
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM users").await,
+        1,
+        "no failed attempt wrote a user"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM user_roles").await,
+        2,
+        "nor a role"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM audit_entries").await,
+        1,
+        "nor an audit entry"
+    );
+}
+
+#[tokio::test]
+async fn create_user_reports_field_errors_and_writes_nothing_on_failure_sqlite() {
+    field_errors_and_nothing_half_written(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn create_user_reports_field_errors_and_writes_nothing_on_failure_postgres() {
+    field_errors_and_nothing_half_written(Backend::Postgres).await;
+}
+
+/// Two administrators create the same username at the same moment. The
+/// other's transaction has inserted it but not committed when ours starts:
+/// ours must wait for it and then report a field error, never a 500 ("database
+/// is locked" on SQLite, a raw unique violation on PostgreSQL).
+async fn overlapping_creations(backend: Backend) {
+    let test_db = TestDb::new(backend).await;
+    let db = test_db.connect().await;
+    Migrator::up(&db, None).await.unwrap();
+
+    let other = app::db::begin_write(&db).await.unwrap();
+    other
+        .execute_unprepared(
+            "INSERT INTO users (username, email, name, must_change_password, is_active, failed_signin_count, \
+             created_at, updated_at, version) VALUES ('twin', 'twin.a@example.com', 'Twin A', FALSE, TRUE, 0, \
+             '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 1)",
+        )
+        .await
+        .unwrap();
+
+    let ours = tokio::spawn({
+        let db = db.clone();
+        async move {
+            create_user(
+                &db,
+                &Actor::system("test"),
+                new_user("twin", "twin.b@example.com", &[], STRONG),
+            )
+            .await
+        }
+    });
+    // Give ours time to hash the password and reach the database while the
+    // other transaction is still open; then let the other one commit.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    other.commit().await.unwrap();
+
+    let error = ours
+        .await
+        .unwrap()
+        .expect_err("the username was taken meanwhile");
+    assert_eq!(error.field(), Some("username"), "{error:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM users").await, 1);
+}
+
+#[tokio::test]
+async fn overlapping_creations_of_one_username_end_in_a_field_error_sqlite() {
+    overlapping_creations(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn overlapping_creations_of_one_username_end_in_a_field_error_postgres() {
+    overlapping_creations(Backend::Postgres).await;
+}
