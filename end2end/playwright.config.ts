@@ -7,7 +7,8 @@ import * as path from "node:path";
 const port = Number(process.env.ROSTER_E2E_PORT ?? 3300);
 const baseURL = `http://127.0.0.1:${port}`;
 const dataDir = path.join(os.tmpdir(), `roster-e2e-${process.pid}`);
-const binary = path.resolve(__dirname, "..", process.env.ROSTER_E2E_BINARY ?? "target/debug/roster");
+const repo = path.resolve(__dirname, "..");
+const binary = path.resolve(repo, process.env.ROSTER_E2E_BINARY ?? "target/debug/roster");
 
 export default defineConfig({
   testDir: "./tests",
@@ -35,9 +36,9 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && "${binary}" migrate && exec "${binary}" serve`,
+    // Runs in its own folder, so a developer's .env is not picked up.
+    command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && cd "${dataDir}" && "${binary}" migrate && exec "${binary}" serve`,
     url: `${baseURL}/healthz`,
-    cwd: path.resolve(__dirname, ".."),
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "pipe",
@@ -46,7 +47,7 @@ export default defineConfig({
       DATABASE_URL: `sqlite://${dataDir}/roster.db?mode=rwc`,
       ROSTER_OUTBOX_DIR: `${dataDir}/outbox`,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: "target/site",
+      LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
       LEPTOS_OUTPUT_NAME: "roster",
       RUST_LOG: "warn",
     },

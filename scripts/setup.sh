@@ -26,7 +26,7 @@ fi
 if ! command -v npm >/dev/null; then
   say "Installing Node.js and npm (Debian packages)"
   as_root apt-get update -qq
-  as_root apt-get install -y -qq nodejs npm
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
 fi
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
@@ -50,7 +50,7 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   say "Installing Chromium (Debian package)"
   as_root apt-get update -qq
-  as_root apt-get install -y -qq chromium
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 fi
 
 # Playwright, sass and wasm-opt, pinned by end2end/package-lock.json. Never

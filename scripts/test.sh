@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every check and test: formatting, clippy (server
 # and browser builds), the Rust tests on SQLite and PostgreSQL, and the
-# Playwright suite in Chromium. Ends with one line: "N passed, M failed".
+# Playwright suite in Chromium. Every stage runs even if an earlier one fails;
+# the last line is "N passed, M failed" and the exit code is non-zero if any
+# stage failed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -9,38 +11,52 @@ source "$ROOT/scripts/setup.sh"
 
 LOGS="$(mktemp -d)"
 trap 'rm -rf "$LOGS"' EXIT
+FAILED_STAGES=()
+
+# Runs one stage, logging its output, recording a failure instead of exiting.
+stage() {
+  local name="$1"
+  shift
+  say "$name"
+  set +e
+  "$@" 2>&1 | tee "$LOGS/$name.log"
+  local status=${PIPESTATUS[0]}
+  set -e
+  if [ "$status" -ne 0 ]; then
+    FAILED_STAGES+=("$name")
+  fi
+}
 
 # PostgreSQL: the tests create and drop their own databases in it.
 PG_URL="${ROSTER_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export ROSTER_TEST_POSTGRES_URL="$PG_URL"
-if ! pg_isready -q -d "$PG_URL" 2>/dev/null; then
+pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
+if ! pg_up && command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
   say "Starting PostgreSQL"
   as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
-  for _ in $(seq 1 30); do pg_isready -q -d "$PG_URL" && break; sleep 1; done
-  pg_isready -d "$PG_URL" || { echo "error: PostgreSQL is not reachable at $PG_URL" >&2; exit 1; }
+  for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+fi
+pg_up || echo "warning: nothing listens on 127.0.0.1:5432; the PostgreSQL tests will fail" >&2
+
+stage fmt cargo fmt --all -- --check
+stage clippy-ssr cargo clippy --workspace --exclude frontend --all-targets --locked -- -D warnings
+stage clippy-hydrate cargo clippy -p frontend -p app --features app/hydrate \
+  --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+stage cargo-test cargo test --workspace --exclude frontend --locked
+stage leptos-build cargo leptos build
+if [[ " ${FAILED_STAGES[*]} " != *" leptos-build "* ]]; then
+  stage playwright bash -c 'cd end2end && npx playwright test'
 fi
 
-say "cargo fmt --check"
-cargo fmt --all -- --check
-
-say "clippy (server build: ssr)"
-cargo clippy --workspace --exclude frontend --all-targets --locked -- -D warnings
-
-say "clippy (browser build: hydrate, wasm32)"
-cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
-
-say "cargo test (SQLite and PostgreSQL)"
-cargo test --workspace --exclude frontend --locked 2>&1 | tee "$LOGS/cargo-test.log"
-
-say "cargo leptos build (WASM + server) for the end-to-end tests"
-cargo leptos build
-
-say "Playwright (Chromium)"
-(cd end2end && CI="${CI:-}" npx playwright test) 2>&1 | tee "$LOGS/playwright.log"
-
-passed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) s += $i } END { print s + 0 }' "$LOGS/cargo-test.log")
-failed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^failed/) s += $i } END { print s + 0 }' "$LOGS/cargo-test.log")
-e2e_passed=$(grep -Eo '^ +[0-9]+ passed' "$LOGS/playwright.log" | tail -n1 | grep -Eo '[0-9]+' || echo 0)
-e2e_failed=$(grep -Eo '^ +[0-9]+ failed' "$LOGS/playwright.log" | tail -n1 | grep -Eo '[0-9]+' || echo 0)
+sum() { awk -v w="$2" '/^test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ "^" w) s += $i } END { print s + 0 }' "$1"; }
+last_count() { { grep -Eo "^ +[0-9]+ $2" "$1" 2>/dev/null || true; } | tail -n1 | grep -Eo '[0-9]+' || echo 0; }
+passed=$(sum "$LOGS/cargo-test.log" passed)
+failed=$(sum "$LOGS/cargo-test.log" failed)
+e2e_passed=$(last_count "$LOGS/playwright.log" passed)
+e2e_failed=$(last_count "$LOGS/playwright.log" failed)
 echo "Rust tests: $passed passed, $failed failed; Playwright: $e2e_passed passed, $e2e_failed failed"
+if [ ${#FAILED_STAGES[@]} -gt 0 ]; then
+  echo "Failed stages: ${FAILED_STAGES[*]}"
+fi
 echo "$((passed + e2e_passed)) passed, $((failed + e2e_failed)) failed"
+[ ${#FAILED_STAGES[@]} -eq 0 ]

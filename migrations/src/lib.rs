@@ -16,7 +16,7 @@ mod m20261121_000005_create_one_time_tokens;
 mod m20261121_000006_create_audit_entries;
 mod m20261121_000007_create_messages;
 mod m20261121_000008_create_api_tokens;
-pub mod m20261121_000009_seed_builtin_roles;
+mod m20261121_000009_seed_builtin_roles;
 
 pub struct Migrator;
 

@@ -1,6 +1,7 @@
 //! The built-in roles. Permission keys are spelled out here rather than taken
 //! from `app::auth::Permission`: a migration is history and must not change
-//! when the enum does. `app`'s tests check every key here parses.
+//! when the enum does. The server's migration tests check that every key
+//! here parses as a `Permission`.
 
 use sea_orm_migration::prelude::*;
 
@@ -9,7 +10,7 @@ use crate::m20261121_000002_create_roles::Roles;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-pub const BUILTIN_ROLES: &[(&str, &str, &[&str])] = &[
+const BUILTIN_ROLES: &[(&str, &str, &[&str])] = &[
     (
         "Administrator",
         "Everything, including roles, impersonation and API tokens.",

@@ -12,7 +12,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/roster.db?mode=rwc";
 pub const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3000";
 pub const DEFAULT_OUTBOX_DIR: &str = "data/outbox";
 
-#[derive(Debug, Clone)]
+/// `Debug` is written by hand: the database and SMTP URLs may hold passwords.
+#[derive(Clone)]
 pub struct Config {
     /// `sqlite://PATH?mode=rwc` (default) or `postgres://USER@HOST/DB`.
     pub database_url: String,
@@ -28,6 +29,42 @@ pub struct Config {
     pub site_root: String,
     /// `LEPTOS_OUTPUT_NAME`: the name cargo-leptos gave the WASM and JS.
     pub output_name: String,
+    /// `LEPTOS_SITE_PKG_DIR`: the folder under the site root with WASM/JS/CSS.
+    pub site_pkg_dir: String,
+    /// `LEPTOS_HASH_FILES`: whether cargo-leptos gave the files content hashes.
+    pub hash_files: bool,
+    /// `LEPTOS_HASH_FILE_NAME`: the file (next to the binary) listing them.
+    pub hash_file_name: String,
+    /// `LEPTOS_ENV`: `DEV` (cargo leptos watch) or `PROD`.
+    pub dev_mode: bool,
+    /// `LEPTOS_RELOAD_PORT`: the live-reload port of `cargo leptos watch`.
+    pub reload_port: u32,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redact = |url: &Url| {
+            let mut url = url.clone();
+            if url.password().is_some() {
+                let _ = url.set_password(Some("***"));
+            }
+            url.to_string()
+        };
+        f.debug_struct("Config")
+            .field(
+                "database_url",
+                &Url::parse(&self.database_url)
+                    .map(|u| redact(&u))
+                    .unwrap_or_default(),
+            )
+            .field("site_addr", &self.site_addr)
+            .field("public_url", &self.public_url.as_str())
+            .field("smtp_url", &self.smtp_url.as_ref().map(redact))
+            .field("outbox_dir", &self.outbox_dir)
+            .field("site_root", &self.site_root)
+            .field("output_name", &self.output_name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A configuration value that cannot be used. Displays as
@@ -101,6 +138,41 @@ impl Config {
             None => None,
         };
 
+        let hash_files = match get("LEPTOS_HASH_FILES").as_deref() {
+            None | Some("true") | Some("1") => true,
+            Some("false") | Some("0") => false,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "LEPTOS_HASH_FILES",
+                    format!("'{other}' is not true or false"),
+                ));
+            }
+        };
+        let dev_mode = match get("LEPTOS_ENV").as_deref() {
+            None => false,
+            Some(v) if v.eq_ignore_ascii_case("prod") || v.eq_ignore_ascii_case("production") => {
+                false
+            }
+            Some(v) if v.eq_ignore_ascii_case("dev") || v.eq_ignore_ascii_case("development") => {
+                true
+            }
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "LEPTOS_ENV",
+                    format!("'{other}' is not DEV or PROD"),
+                ));
+            }
+        };
+        let reload_port = match get("LEPTOS_RELOAD_PORT") {
+            None => 3001,
+            Some(text) => text.parse().map_err(|_| {
+                ConfigError::new(
+                    "LEPTOS_RELOAD_PORT",
+                    format!("'{text}' is not a port number"),
+                )
+            })?,
+        };
+
         Ok(Config {
             database_url,
             site_addr,
@@ -111,11 +183,12 @@ impl Config {
                 .into(),
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             output_name: get("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "roster".to_owned()),
+            site_pkg_dir: get("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".to_owned()),
+            hash_files,
+            hash_file_name: get("LEPTOS_HASH_FILE_NAME").unwrap_or_else(|| "hash.txt".to_owned()),
+            dev_mode,
+            reload_port,
         })
-    }
-
-    pub fn is_sqlite(&self) -> bool {
-        self.database_url.starts_with("sqlite:")
     }
 }
 
@@ -203,7 +276,6 @@ mod tests {
     fn nothing_set_means_sqlite_under_data() {
         let c = config(&[]).unwrap();
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
-        assert!(c.is_sqlite());
         assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:3000/");
         assert_eq!(c.outbox_dir, PathBuf::from("data/outbox"));
@@ -213,7 +285,7 @@ mod tests {
     #[test]
     fn postgres_urls_are_accepted() {
         let c = config(&[("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/roster")]).unwrap();
-        assert!(!c.is_sqlite());
+        assert_eq!(c.database_url, "postgres://postgres@127.0.0.1:5432/roster");
     }
 
     #[test]
@@ -228,6 +300,9 @@ mod tests {
             ("ROSTER_PUBLIC_URL", "ftp://example.com"),
             ("ROSTER_PUBLIC_URL", "::"),
             ("SMTP_URL", "http://mail.example.com"),
+            ("LEPTOS_HASH_FILES", "maybe"),
+            ("LEPTOS_ENV", "staging"),
+            ("LEPTOS_RELOAD_PORT", "lots"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");
@@ -236,8 +311,19 @@ mod tests {
     }
 
     #[test]
-    fn database_passwords_are_not_echoed() {
+    fn passwords_are_never_echoed() {
         let err = config(&[("DATABASE_URL", "postgres://u:s3cret@/x")]).unwrap_err();
         assert!(!err.to_string().contains("s3cret"), "{err}");
+        let ok = config(&[
+            ("DATABASE_URL", "postgres://u:s3cret@db.example.com/roster"),
+            ("SMTP_URL", "smtps://mailer:hunter2@mail.example.com"),
+        ])
+        .unwrap();
+        let debug = format!("{ok:?}");
+        assert!(
+            !debug.contains("s3cret") && !debug.contains("hunter2"),
+            "{debug}"
+        );
+        assert!(debug.contains("db.example.com"), "{debug}");
     }
 }

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    TransactionTrait,
+};
 
 /// Opens a connection pool. For a SQLite file, creates its folder first and
 /// turns on WAL (readers never wait for the writer) with a busy timeout, so
@@ -34,11 +37,31 @@ pub async fn connect(database_url: &str) -> Result<DatabaseConnection, DbErr> {
     Database::connect(options).await
 }
 
-/// Applies every pending migration. Errors are returned, never swallowed:
-/// serving on a half-migrated schema is worse than not starting.
+/// An arbitrary, fixed key for PostgreSQL's advisory lock ("roster" in ASCII).
+const MIGRATION_LOCK_KEY: i64 = 0x726f_7374_6572;
+
+/// Applies every pending migration and returns how many. Errors are
+/// returned, never swallowed: serving on a half-migrated schema is worse than
+/// not starting.
+///
+/// On PostgreSQL several instances may start at once: the migrations run in
+/// one transaction holding an advisory lock, so one instance migrates while
+/// the others wait and then find nothing pending. (SQLite serves from one
+/// instance; its migrations each run in their own transaction.)
 pub async fn migrate(db: &DatabaseConnection) -> Result<usize, DbErr> {
-    let pending = Migrator::get_pending_migrations(db).await?.len();
-    Migrator::up(db, None).await?;
+    if db.get_database_backend() != DbBackend::Postgres {
+        let pending = Migrator::get_pending_migrations(db).await?.len();
+        Migrator::up(db, None).await?;
+        return Ok(pending);
+    }
+    let txn = db.begin().await?;
+    txn.execute_unprepared(&format!(
+        "SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"
+    ))
+    .await?;
+    let pending = Migrator::get_pending_migrations(&txn).await?.len();
+    Migrator::up(&txn, None).await?;
+    txn.commit().await?;
     Ok(pending)
 }
 

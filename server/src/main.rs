@@ -57,7 +57,7 @@ async fn run(command: Command, config: Config) -> Result<String, CommandError> {
         let app = Application::build(config).await?;
         app.run_until_stopped()
             .await
-            .map_err(|e| CommandError::Invalid(format!("the server stopped: {e}")))?;
+            .map_err(|e| CommandError::Internal(format!("the server stopped: {e}")))?;
         return Ok(String::new());
     }
 

@@ -16,7 +16,8 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::config::Config;
 use crate::db;
@@ -100,7 +101,12 @@ pub fn router(state: AppState) -> Router {
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), cache_control))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            // One INFO line per request: method, path, status, latency.
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(state)
 }
 
@@ -123,23 +129,24 @@ async fn healthz(State(db): State<DatabaseConnection>) -> impl IntoResponse {
     }
 }
 
-/// Caching: hashed WASM/JS/CSS under /pkg never change, so browsers keep them
-/// for a year; unhashed ones are revalidated (Last-Modified); other static
-/// files are kept a day; pages and server-function answers carry account data
-/// and are never stored.
+/// Caching: hashed WASM/JS/CSS under /pkg never change, so browsers keep
+/// them for a year; unhashed ones (a build without `hash-files`) must be
+/// fetched again each time; other static files are kept a day. Pages, server
+/// function answers and errors carry account data or are transient: never
+/// stored.
 async fn cache_control(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
-    if !response.status().is_success() || response.headers().contains_key(header::CACHE_CONTROL) {
+    if response.headers().contains_key(header::CACHE_CONTROL) {
         return response;
     }
-    let is_html = response
+    let is_document = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
     let pkg_prefix = format!("/{}/", state.leptos_options.site_pkg_dir);
-    let policy = if is_html || path.starts_with("/api/") || path == "/healthz" {
+    let policy = if !response.status().is_success() || is_document || path.starts_with("/api/") {
         "no-store"
     } else if path.starts_with(&pkg_prefix) {
         if state.leptos_options.hash_files {
@@ -156,39 +163,24 @@ async fn cache_control(State(state): State<AppState>, request: Request, next: Ne
     response
 }
 
-/// Leptos' options from our configuration. `hash_files` (set by cargo-leptos
-/// through `LEPTOS_HASH_FILES`) is only honoured when the hash file it
-/// produced sits next to the binary: without it Leptos would panic on the
-/// first page, and a binary run by hand may not have it.
+/// Leptos' options from our configuration. Hashed file names (cargo-leptos
+/// `hash-files`) are only used when the hash file it wrote sits next to the
+/// binary: without it Leptos would panic on the first page, and a binary run
+/// by hand, or by the tests, may not have it.
 fn leptos_options(config: &Config) -> LeptosOptions {
-    let hash_file =
-        std::env::var("LEPTOS_HASH_FILE_NAME").unwrap_or_else(|_| "hash.txt".to_owned());
     let hash_file_present = std::env::current_exe()
         .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(&hash_file)))
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&config.hash_file_name)))
         .is_some_and(|path| path.is_file());
-    let hash_files = std::env::var("LEPTOS_HASH_FILES")
-        .map(|v| v != "false")
-        .unwrap_or(true)
-        && hash_file_present;
-    let env = match std::env::var("LEPTOS_ENV").as_deref() {
-        Ok("DEV") | Ok("dev") | Ok("development") => Env::DEV,
-        _ => Env::PROD,
-    };
     LeptosOptions::builder()
         .output_name(config.output_name.as_str())
         .site_root(config.site_root.as_str())
-        .site_pkg_dir(std::env::var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|_| "pkg".to_owned()))
+        .site_pkg_dir(config.site_pkg_dir.as_str())
         .site_addr(config.site_addr)
-        .env(env)
-        .reload_port(
-            std::env::var("LEPTOS_RELOAD_PORT")
-                .ok()
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(3001),
-        )
-        .hash_files(hash_files)
-        .hash_file(Arc::<str>::from(hash_file))
+        .env(if config.dev_mode { Env::DEV } else { Env::PROD })
+        .reload_port(config.reload_port)
+        .hash_files(config.hash_files && hash_file_present)
+        .hash_file(Arc::<str>::from(config.hash_file_name.as_str()))
         .build()
 }
 

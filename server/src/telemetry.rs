@@ -1,12 +1,11 @@
 //! Logging with `tracing`. `RUST_LOG` chooses what is shown (default: info
-//! for Roster, warnings for the libraries under it).
+//! for Roster and its requests, warnings for the database libraries).
 
 use tracing_subscriber::EnvFilter;
 
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tower_http=warn")
-    });
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
     // Logs go to stderr so command output (e.g. of `seed-demo`) stays clean.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -3,10 +3,20 @@ use leptos_router::components::{A, Outlet};
 
 use super::SECTIONS;
 
-/// The page frame: a header with the product name and the signed-in user, a
-/// left navigation that can be hidden, and the routed page.
+/// The layout of every routed page: the frame around the matched child route.
 #[component]
 pub fn AppLayout() -> impl IntoView {
+    view! {
+        <AppFrame>
+            <Outlet/>
+        </AppFrame>
+    }
+}
+
+/// The page frame: a header with the product name and the signed-in user, a
+/// left navigation that can be hidden, and the page itself (`children`).
+#[component]
+pub fn AppFrame(children: Children) -> impl IntoView {
     let (nav_open, set_nav_open) = signal(true);
     view! {
         <div class="app" class:nav-hidden=move || !nav_open.get()>
@@ -38,7 +48,7 @@ pub fn AppLayout() -> impl IntoView {
                 </ul>
             </nav>
             <main id="main" class="app-main" tabindex="-1">
-                <Outlet/>
+                {children()}
             </main>
         </div>
     }

@@ -12,7 +12,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use home::HomePage;
-use layout::AppLayout;
+use layout::{AppFrame, AppLayout};
 pub use not_found::NotFound;
 use placeholder::Placeholder;
 
@@ -75,7 +75,13 @@ pub fn App() -> impl IntoView {
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Roster".to_owned() } else { format!("{page} · Roster") }/>
         <Router>
-            <Routes fallback=|| view! { <NotFound/> }>
+            <Routes fallback=|| {
+                view! {
+                    <AppFrame>
+                        <NotFound/>
+                    </AppFrame>
+                }
+            }>
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=HomePage/>
                     <Route

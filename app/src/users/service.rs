@@ -22,7 +22,7 @@ pub struct NewUser {
     pub name: PersonName,
     pub phone: Option<Phone>,
     pub phone_ext: Option<PhoneExt>,
-    /// Role names, as shown on the roles page. Must all exist.
+    /// Role names, as shown on the roles page: at least one, all existing.
     pub roles: Vec<String>,
     pub password: NewPassword,
     /// The user must choose a new password at first sign-in (the default for
@@ -57,6 +57,10 @@ pub async fn create_user(
             AppError::Internal
         })?;
 
+    if new.roles.iter().all(|r| r.trim().is_empty()) {
+        return Err(AppError::validation("roles", "Choose at least one role."));
+    }
+
     let txn = begin_write(db).await?;
 
     let roles = find_roles_by_name(&txn, &new.roles).await?;
@@ -83,14 +87,12 @@ pub async fn create_user(
     .await
     .map_err(map_unique_violation)?;
 
-    if !roles.is_empty() {
-        user_role::Entity::insert_many(roles.iter().map(|r| user_role::ActiveModel {
-            user_id: Set(created.id),
-            role_id: Set(r.id),
-        }))
-        .exec(&txn)
-        .await?;
-    }
+    user_role::Entity::insert_many(roles.iter().map(|r| user_role::ActiveModel {
+        user_id: Set(created.id),
+        role_id: Set(r.id),
+    }))
+    .exec(&txn)
+    .await?;
 
     let role_names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
     record(

@@ -12,8 +12,12 @@ use sea_orm::DbErr;
 /// A command's failure, printed as one line by `main` (exit code 1).
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
+    /// Bad input from the person running the command.
     #[error("{0}")]
     Invalid(String),
+    /// Something failed that is not the input's fault.
+    #[error("{0}")]
+    Internal(String),
     #[error(transparent)]
     Startup(#[from] crate::startup::StartupError),
     #[error("database error: {0}")]

@@ -76,8 +76,8 @@ pub async fn seed_demo(
             let p = NewPassword::parse(&p).map_err(|e| CommandError::Invalid(e.to_string()))?;
             let hash = tokio::task::spawn_blocking(move || hash_password(&p))
                 .await
-                .map_err(|e| CommandError::Invalid(format!("password hashing failed: {e}")))?
-                .map_err(|e| CommandError::Invalid(e.to_string()))?;
+                .map_err(|e| CommandError::Internal(format!("password hashing failed: {e}")))?
+                .map_err(|e| CommandError::Internal(e.to_string()))?;
             Some(hash)
         }
         None => None,
@@ -263,8 +263,14 @@ impl DemoUser {
                 LastName(PT_BR).fake_with_rng(rng),
             ),
         };
-        let handle = format!("{}.{}", ascii_handle(&first), ascii_handle(&last));
-        let username = format!("{handle}{number}");
+        // "first.last" shortened so that, with the number, it fits the
+        // 32 characters a username may have.
+        let number = number.to_string();
+        let handle: String = format!("{}.{}", ascii_handle(&first), ascii_handle(&last))
+            .chars()
+            .take(app::domain::Username::MAX_LEN - number.len())
+            .collect();
+        let username = format!("{}{number}", handle.trim_end_matches('.'));
         let email = format!(
             "{username}@{}",
             EMAIL_DOMAINS[rng.random_range(0..EMAIL_DOMAINS.len())]
@@ -378,8 +384,7 @@ fn seconds(s: i64) -> TimeDelta {
     TimeDelta::seconds(s)
 }
 
-/// "José" -> "jose": usernames are ASCII; at most 12 characters a part so
-/// the whole fits in 32.
+/// "José" -> "jose": usernames are ASCII; at most 12 characters a part.
 fn ascii_handle(part: &str) -> String {
     let handle: String = deunicode::deunicode(part)
         .to_lowercase()
@@ -411,6 +416,22 @@ mod tests {
         assert_eq!(ascii_handle("Müller-Lüdenscheidt"), "mullerludens");
         assert_eq!(ascii_handle("李"), "li");
         assert_eq!(ascii_handle("!!"), "user");
+    }
+
+    #[test]
+    fn usernames_fit_even_with_long_numbers() {
+        let mut rng = StdRng::seed_from_u64(11);
+        for number in [1, 99_999_999, 999_999_999_999] {
+            for _ in 0..200 {
+                let u = DemoUser::generate(&mut rng, number, Utc::now(), None);
+                assert!(
+                    app::domain::Username::parse(&u.username).is_ok(),
+                    "{}",
+                    u.username
+                );
+                assert!(u.username.ends_with(&number.to_string()));
+            }
+        }
     }
 
     #[test]

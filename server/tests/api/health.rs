@@ -83,9 +83,15 @@ async fn unknown_routes_get_the_404_page_with_status_404() {
         let response = app.get(path).await;
         assert_eq!(response.status(), 404, "{path}");
     }
-    let html = app.get("/no/such/page").await.text().await.unwrap();
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+    let html = response.text().await.unwrap();
     assert!(html.contains("Page not found"));
     assert!(html.contains("href=\"/\""), "offers a way home");
+    assert!(
+        html.contains("href=\"/users\""),
+        "inside the usual frame, with the navigation"
+    );
 }
 
 #[tokio::test]

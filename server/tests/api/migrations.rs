@@ -82,6 +82,30 @@ async fn migrations_go_up_down_and_up_again_on_postgres() {
     up_down_up(Backend::Postgres).await;
 }
 
+/// Several instances starting at once against one PostgreSQL database: one
+/// migrates, the others wait for it and find nothing to do.
+#[tokio::test]
+async fn instances_starting_together_on_postgres_migrate_once() {
+    let test_db = TestDb::new(Backend::Postgres).await;
+    let (a, b, c) = (
+        test_db.connect().await,
+        test_db.connect().await,
+        test_db.connect().await,
+    );
+    let (ra, rb, rc) = tokio::join!(
+        server::db::migrate(&a),
+        server::db::migrate(&b),
+        server::db::migrate(&c)
+    );
+    let applied = [ra.expect("first"), rb.expect("second"), rc.expect("third")];
+    assert_eq!(
+        applied.iter().sum::<usize>(),
+        Migrator::migrations().len(),
+        "{applied:?}"
+    );
+    assert_eq!(count(&a, "SELECT COUNT(*) FROM roles").await, 5);
+}
+
 #[tokio::test]
 async fn builtin_roles_use_only_known_permissions() {
     let test_db = TestDb::sqlite();

@@ -50,11 +50,11 @@ async fn field_errors_and_nothing_half_written(backend: Backend) {
 
     let cases = [
         (
-            new_user("grace", "other@example.com", &[], STRONG),
+            new_user("grace", "other@example.com", &["User"], STRONG),
             "username",
         ),
         (
-            new_user("grace2", "grace@example.com", &[], STRONG),
+            new_user("grace2", "grace@example.com", &["User"], STRONG),
             "email",
         ),
         (
@@ -62,9 +62,10 @@ async fn field_errors_and_nothing_half_written(backend: Backend) {
             "roles",
         ),
         (
-            new_user("grace4", "g4@example.com", &[], "grace hopper 1906"),
+            new_user("grace4", "g4@example.com", &["User"], "grace hopper 1906"),
             "password",
         ),
+        (new_user("grace5", "g5@example.com", &[], STRONG), "roles"),
     ];
     for (input, field) in cases {
         let error = create_user(&db, &actor, input).await.expect_err(field);
@@ -109,6 +110,15 @@ async fn create_user_reports_field_errors_and_writes_nothing_on_failure_postgres
 /// ours must wait for it and then report a field error, never a 500 ("database
 /// is locked" on SQLite, a raw unique violation on PostgreSQL).
 async fn overlapping_creations(backend: Backend) {
+    for (username, email, field) in [
+        ("twin", "twin.b@example.com", "username"),
+        ("other", "twin.a@example.com", "email"),
+    ] {
+        overlapping_creation(backend, username, email, field).await;
+    }
+}
+
+async fn overlapping_creation(backend: Backend, username: &str, email: &str, field: &str) {
     let test_db = TestDb::new(backend).await;
     let db = test_db.connect().await;
     Migrator::up(&db, None).await.unwrap();
@@ -124,35 +134,25 @@ async fn overlapping_creations(backend: Backend) {
         .unwrap();
 
     let ours = tokio::spawn({
-        let db = db.clone();
-        async move {
-            create_user(
-                &db,
-                &Actor::system("test"),
-                new_user("twin", "twin.b@example.com", &[], STRONG),
-            )
-            .await
-        }
+        let (db, input) = (db.clone(), new_user(username, email, &["User"], STRONG));
+        async move { create_user(&db, &Actor::system("test"), input).await }
     });
     // Give ours time to hash the password and reach the database while the
     // other transaction is still open; then let the other one commit.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     other.commit().await.unwrap();
 
-    let error = ours
-        .await
-        .unwrap()
-        .expect_err("the username was taken meanwhile");
-    assert_eq!(error.field(), Some("username"), "{error:?}");
+    let error = ours.await.unwrap().expect_err("taken meanwhile");
+    assert_eq!(error.field(), Some(field), "{error:?}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM users").await, 1);
 }
 
 #[tokio::test]
-async fn overlapping_creations_of_one_username_end_in_a_field_error_sqlite() {
+async fn overlapping_creations_of_one_username_or_email_end_in_a_field_error_sqlite() {
     overlapping_creations(Backend::Sqlite).await;
 }
 
 #[tokio::test]
-async fn overlapping_creations_of_one_username_end_in_a_field_error_postgres() {
+async fn overlapping_creations_of_one_username_or_email_end_in_a_field_error_postgres() {
     overlapping_creations(Backend::Postgres).await;
 }
