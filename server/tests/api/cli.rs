@@ -1,8 +1,8 @@
 //! The `roster` binary's user commands, run as a person would run them.
 
-use crate::helpers::{Backend, TestDb, count, roster, scalar, stderr, stdout};
-
-const STRONG: &str = "Violet-Harbour-Lantern-42";
+use crate::helpers::{
+    Backend, STRONG_PASSWORD as STRONG, TestDb, count, roster, scalar, stderr, stdout,
+};
 
 async fn create_admin_twice(backend: Backend) {
     let db = TestDb::new(backend).await;

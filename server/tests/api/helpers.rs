@@ -11,6 +11,19 @@ use server::config::Config;
 use server::startup::Application;
 use tempfile::TempDir;
 
+/// A password that passes the strength rule, for tests that need one.
+pub const STRONG_PASSWORD: &str = "Violet-Harbour-Lantern-42";
+
+/// SQL inserting a minimal user row directly, bypassing the service: for
+/// tests of the schema itself and of races with another writer.
+pub fn insert_bare_user_sql(username: &str, email: &str) -> String {
+    format!(
+        "INSERT INTO users (username, email, name, must_change_password, is_active, failed_signin_count, \
+         created_at, updated_at, version) VALUES ('{username}', '{email}', 'Some One', FALSE, TRUE, 0, \
+         '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 1)"
+    )
+}
+
 /// Where the PostgreSQL server for tests is; the tests create and drop
 /// their own databases in it.
 pub fn postgres_admin_url() -> String {

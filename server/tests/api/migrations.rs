@@ -2,7 +2,7 @@ use app::auth::Permission;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
-use crate::helpers::{Backend, TestDb, count};
+use crate::helpers::{Backend, TestDb, count, insert_bare_user_sql};
 
 const TABLES: [&str; 12] = [
     "users",
@@ -147,13 +147,7 @@ async fn usernames_and_emails_are_unique_in_the_schema() {
     let test_db = TestDb::sqlite();
     let db = test_db.connect().await;
     Migrator::up(&db, None).await.unwrap();
-    let insert = |username: &str, email: &str| {
-        format!(
-            "INSERT INTO users (username, email, name, must_change_password, is_active, failed_signin_count, \
-             created_at, updated_at, version) VALUES ('{username}', '{email}', 'Some One', FALSE, TRUE, 0, \
-             '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 1)"
-        )
-    };
+    let insert = insert_bare_user_sql;
     db.execute_unprepared(&insert("ann", "ann@example.com"))
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use app::users::service::{NewUser, create_user};
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::ConnectionTrait;
 
-use crate::helpers::{Backend, TestDb, count};
+use crate::helpers::{Backend, STRONG_PASSWORD as STRONG, TestDb, count, insert_bare_user_sql};
 
 fn new_user(username: &str, email: &str, roles: &[&str], password: &str) -> NewUser {
     NewUser {
@@ -21,8 +21,6 @@ fn new_user(username: &str, email: &str, roles: &[&str], password: &str) -> NewU
         must_change_password: true,
     }
 }
-
-const STRONG: &str = "Cobalt-Meadow-Whistle-77";
 
 async fn field_errors_and_nothing_half_written(backend: Backend) {
     let test_db = TestDb::new(backend).await;
@@ -125,11 +123,7 @@ async fn overlapping_creation(backend: Backend, username: &str, email: &str, fie
 
     let other = app::db::begin_write(&db).await.unwrap();
     other
-        .execute_unprepared(
-            "INSERT INTO users (username, email, name, must_change_password, is_active, failed_signin_count, \
-             created_at, updated_at, version) VALUES ('twin', 'twin.a@example.com', 'Twin A', FALSE, TRUE, 0, \
-             '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 1)",
-        )
+        .execute_unprepared(&insert_bare_user_sql("twin", "twin.a@example.com"))
         .await
         .unwrap();
 
