@@ -1,6 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 import * as os from "node:os";
 import * as path from "node:path";
+import { E2E_PASSWORD } from "./tests/support";
 
 // The suite runs the real `roster` binary built by `cargo leptos build`, on a
 // fresh SQLite file, at a port of its own.
@@ -37,7 +38,15 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
     // Runs in its own folder, so a developer's .env is not picked up.
-    command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && cd "${dataDir}" && "${binary}" migrate && exec "${binary}" serve`,
+    // The accounts the tests sign in with are made the way an operator would:
+    // with `create-admin` and `create-user`.
+    command: [
+      `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && cd "${dataDir}"`,
+      `"${binary}" migrate`,
+      `"${binary}" create-admin --username admin --email admin@example.com --name "Ada Admin"`,
+      `"${binary}" create-user --username plain --email plain@example.com --name "Pat Plain" --role User`,
+      `exec "${binary}" serve`,
+    ].join(" && "),
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -50,6 +59,9 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
       LEPTOS_OUTPUT_NAME: "roster",
       RUST_LOG: "warn",
+      ROSTER_PASSWORD: E2E_PASSWORD,
+      // The suite signs in more often than a person would.
+      ROSTER_SIGNIN_RATE_LIMIT: "1000",
     },
   },
 });

@@ -24,6 +24,16 @@ pub enum AppError {
     NotFound,
     #[error("Please sign in.")]
     Unauthenticated,
+    /// Every failed sign-in, whatever the cause (unknown account, wrong
+    /// password, locked, inactive...), so accounts cannot be enumerated. The
+    /// audit log records the real reason.
+    #[error(
+        "Sign-in failed. Check your username or email and your password; if they are right, the account may be locked or disabled."
+    )]
+    SignInFailed,
+    /// The user must choose a new password before doing anything else.
+    #[error("You must change your password before you continue.")]
+    PasswordChangeRequired,
     #[error("You do not have permission to do that.")]
     Forbidden,
     #[error("Too many attempts. Please wait a moment and try again.")]
@@ -70,8 +80,8 @@ impl AppError {
             AppError::Validation { .. } => 422,
             AppError::Conflict { .. } => 409,
             AppError::NotFound => 404,
-            AppError::Unauthenticated => 401,
-            AppError::Forbidden => 403,
+            AppError::Unauthenticated | AppError::SignInFailed => 401,
+            AppError::Forbidden | AppError::PasswordChangeRequired => 403,
             AppError::RateLimited => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
@@ -103,6 +113,9 @@ impl FromServerFnError for AppError {
         }
     }
 }
+
+#[cfg(feature = "ssr")]
+pub use ssr::with_status;
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -139,6 +152,19 @@ mod ssr {
         }
     }
 
+    /// Gives a server function's HTTP response the status of its error
+    /// (server_fn answers every error with 500 otherwise). Every server
+    /// function passes its result through this.
+    pub fn with_status<T>(result: super::AppResult<T>) -> super::AppResult<T> {
+        if let Err(error) = &result
+            && let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(status) = http::StatusCode::from_u16(error.status_code())
+        {
+            options.set_status(status);
+        }
+        result
+    }
+
     impl AppError {
         /// A stable, machine-readable name for API clients.
         pub fn kind(&self) -> &'static str {
@@ -147,6 +173,8 @@ mod ssr {
                 AppError::Conflict { .. } => "conflict",
                 AppError::NotFound => "not_found",
                 AppError::Unauthenticated => "unauthenticated",
+                AppError::SignInFailed => "sign_in_failed",
+                AppError::PasswordChangeRequired => "password_change_required",
                 AppError::Forbidden => "forbidden",
                 AppError::RateLimited => "rate_limited",
                 AppError::Internal => "internal",

@@ -2,6 +2,7 @@
 //! functions. Compiled twice: with `ssr` into the server, with `hydrate` into
 //! the browser's WASM. Server-only code sits behind `#[cfg(feature = "ssr")]`.
 
+pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod components;

@@ -1,4 +1,9 @@
 import { expect, test } from "@playwright/test";
+import { signIn } from "./support";
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, "admin");
+});
 
 test("the home page is served and hydrates", async ({ page }) => {
   // A hydration mismatch or a WASM panic shows up as a page or console error.

@@ -4,8 +4,11 @@
 //! line naming the variable, never a panic.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use app::auth::settings::AuthSettings;
 use url::Url;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/roster.db?mode=rwc";
@@ -39,6 +42,11 @@ pub struct Config {
     pub dev_mode: bool,
     /// `LEPTOS_RELOAD_PORT`: the live-reload port of `cargo leptos watch`.
     pub reload_port: u32,
+    /// Sign-in and session rules: `ROSTER_SESSION_IDLE_TIMEOUT`,
+    /// `ROSTER_SESSION_LIFETIME`, `ROSTER_LOCKOUT_THRESHOLD`,
+    /// `ROSTER_LOCKOUT_DURATION`, `ROSTER_SIGNIN_RATE_LIMIT`,
+    /// `ROSTER_MAX_CONCURRENT_HASHES`, `ROSTER_TRUST_PROXY`.
+    pub auth: AuthSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -63,6 +71,7 @@ impl std::fmt::Debug for Config {
             .field("outbox_dir", &self.outbox_dir)
             .field("site_root", &self.site_root)
             .field("output_name", &self.output_name)
+            .field("auth", &self.auth)
             .finish_non_exhaustive()
     }
 }
@@ -173,7 +182,10 @@ impl Config {
             })?,
         };
 
+        let auth = auth_settings(&get, public_url.scheme() == "https")?;
+
         Ok(Config {
+            auth,
             database_url,
             site_addr,
             public_url,
@@ -190,6 +202,88 @@ impl Config {
             reload_port,
         })
     }
+}
+
+fn auth_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    https: bool,
+) -> Result<AuthSettings, ConfigError> {
+    let defaults = AuthSettings::default();
+    let duration = |var: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+        match get(var) {
+            None => Ok(default),
+            Some(text) => match humantime::parse_duration(&text) {
+                Ok(d) if d >= Duration::from_secs(60) && d <= Duration::from_secs(366 * 86_400) => {
+                    Ok(d)
+                }
+                Ok(_) => Err(ConfigError::new(
+                    var,
+                    format!("'{text}' is out of range; expected between 1m and 366d"),
+                )),
+                Err(_) => Err(ConfigError::new(
+                    var,
+                    format!("'{text}' is not a duration such as 30m, 8h or 7d"),
+                )),
+            },
+        }
+    };
+    let number = |var: &'static str, default: u32, min: u32| -> Result<u32, ConfigError> {
+        match get(var) {
+            None => Ok(default),
+            Some(text) => match text.parse::<u32>() {
+                Ok(n) if n >= min => Ok(n),
+                _ => Err(ConfigError::new(
+                    var,
+                    format!("'{text}' is not a whole number of at least {min}"),
+                )),
+            },
+        }
+    };
+    let lockout_duration = match get("ROSTER_LOCKOUT_DURATION").as_deref() {
+        Some("never") => None,
+        _ => Some(duration(
+            "ROSTER_LOCKOUT_DURATION",
+            defaults
+                .lockout_duration
+                .unwrap_or(Duration::from_secs(900)),
+        )?),
+    };
+    let trust_proxy = match get("ROSTER_TRUST_PROXY").as_deref() {
+        None | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(other) => {
+            return Err(ConfigError::new(
+                "ROSTER_TRUST_PROXY",
+                format!("'{other}' is not true or false"),
+            ));
+        }
+    };
+    let settings = AuthSettings {
+        idle_timeout: duration("ROSTER_SESSION_IDLE_TIMEOUT", defaults.idle_timeout)?,
+        session_lifetime: duration("ROSTER_SESSION_LIFETIME", defaults.session_lifetime)?,
+        lockout_threshold: number("ROSTER_LOCKOUT_THRESHOLD", defaults.lockout_threshold, 0)?,
+        lockout_duration,
+        signin_attempts_per_minute: NonZeroU32::new(number(
+            "ROSTER_SIGNIN_RATE_LIMIT",
+            defaults.signin_attempts_per_minute.get(),
+            1,
+        )?)
+        .expect("at least 1"),
+        max_concurrent_hashes: number(
+            "ROSTER_MAX_CONCURRENT_HASHES",
+            u32::try_from(defaults.max_concurrent_hashes).unwrap_or(2),
+            1,
+        )? as usize,
+        secure_cookies: https,
+        trust_proxy,
+    };
+    if settings.idle_timeout > settings.session_lifetime {
+        return Err(ConfigError::new(
+            "ROSTER_SESSION_IDLE_TIMEOUT",
+            "is longer than ROSTER_SESSION_LIFETIME; the idle timeout must be the shorter",
+        ));
+    }
+    Ok(settings)
 }
 
 /// Checks the shape of `DATABASE_URL` before anything tries to connect, so a
@@ -303,11 +397,46 @@ mod tests {
             ("LEPTOS_HASH_FILES", "maybe"),
             ("LEPTOS_ENV", "staging"),
             ("LEPTOS_RELOAD_PORT", "lots"),
+            ("ROSTER_SESSION_IDLE_TIMEOUT", "soon"),
+            ("ROSTER_SESSION_IDLE_TIMEOUT", "5s"),
+            ("ROSTER_SESSION_LIFETIME", "1000d"),
+            ("ROSTER_LOCKOUT_THRESHOLD", "-1"),
+            ("ROSTER_LOCKOUT_DURATION", "forever"),
+            ("ROSTER_SIGNIN_RATE_LIMIT", "0"),
+            ("ROSTER_MAX_CONCURRENT_HASHES", "0"),
+            ("ROSTER_TRUST_PROXY", "perhaps"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");
             assert!(err.to_string().starts_with(&format!("{var}: ")), "{err}");
         }
+    }
+
+    #[test]
+    fn session_and_lockout_rules_are_configurable() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.auth.idle_timeout, Duration::from_secs(3600));
+        assert_eq!(c.auth.lockout_threshold, 5);
+        assert!(!c.auth.secure_cookies);
+        let c = config(&[
+            ("ROSTER_SESSION_IDLE_TIMEOUT", "30m"),
+            ("ROSTER_SESSION_LIFETIME", "7d"),
+            ("ROSTER_LOCKOUT_THRESHOLD", "3"),
+            ("ROSTER_LOCKOUT_DURATION", "never"),
+            ("ROSTER_PUBLIC_URL", "https://roster.example.com/"),
+        ])
+        .unwrap();
+        assert_eq!(c.auth.idle_timeout, Duration::from_secs(1800));
+        assert_eq!(c.auth.session_lifetime, Duration::from_secs(7 * 86_400));
+        assert_eq!(c.auth.lockout_threshold, 3);
+        assert_eq!(c.auth.lockout_duration, None);
+        assert!(c.auth.secure_cookies, "https means Secure cookies");
+        let err = config(&[
+            ("ROSTER_SESSION_IDLE_TIMEOUT", "2d"),
+            ("ROSTER_SESSION_LIFETIME", "1d"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "ROSTER_SESSION_IDLE_TIMEOUT");
     }
 
     #[test]

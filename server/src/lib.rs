@@ -6,5 +6,6 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod db;
+pub mod middleware;
 pub mod startup;
 pub mod telemetry;

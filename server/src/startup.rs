@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use app::auth::service::sweep_expired_presence;
+use app::auth::settings::AuthState;
 use app::{App, shell};
 use axum::extract::{FromRef, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -11,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use leptos::config::{Env, LeptosOptions};
-use leptos::prelude::provide_context;
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::net::TcpListener;
@@ -21,12 +24,14 @@ use tracing::Level;
 
 use crate::config::Config;
 use crate::db;
+use crate::middleware::{CspNonce, guard_request};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
+    pub auth: AuthState,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,10 +68,13 @@ impl Application {
                 addr: config.site_addr,
                 source,
             })?;
+        let auth = AuthState::new(config.auth.clone());
+        tokio::spawn(sweep_every_minute(db.clone(), auth.clone()));
         let state = AppState {
             leptos_options: leptos_options(&config),
             db,
             config: Arc::new(config),
+            auth,
         };
         Ok(Application {
             listener,
@@ -83,23 +91,40 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then lets open requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!("Roster listening on http://{}", self.local_addr());
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let db = state.db.clone();
+    let context = {
+        let (db, auth) = (state.db.clone(), state.auth.clone());
+        move || {
+            provide_context(db.clone());
+            provide_context(auth.clone());
+            // The nonce the middleware put in this response's CSP header.
+            if let Some(nonce) = use_context::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
+            {
+                provide_context(Nonce::from_value(nonce.0));
+            }
+        }
+    };
     Router::new()
         .route("/healthz", get(healthz))
-        .leptos_routes_with_context(&state, routes, move || provide_context(db.clone()), {
+        .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), cache_control))
+        .layer(middleware::from_fn_with_state(state.clone(), guard_request))
         .layer(CompressionLayer::new())
         .layer(
             // One INFO line per request: method, path, status, latency.
@@ -182,6 +207,25 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .hash_files(config.hash_files && hash_file_present)
         .hash_file(Arc::<str>::from(config.hash_file_name.as_str()))
         .build()
+}
+
+/// Once a minute: mark users whose sessions have all expired as signed out,
+/// and let the sign-in rate limiter forget quiet addresses.
+async fn sweep_every_minute(db: DatabaseConnection, auth: AuthState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match sweep_expired_presence(&db, auth.settings(), chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                users = n,
+                "marked users whose sessions expired as signed out"
+            ),
+            Err(error) => tracing::warn!(%error, "presence sweep failed"),
+        }
+        auth.forget_quiet_addresses();
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,9 +1,27 @@
-//! Authentication and authorisation: the permission vocabulary shared with the
-//! browser, and (server-only) password hashing and strength rules. Sign-in and
-//! sessions build on this module.
+//! Authentication and authorisation: who is signed in and what they may do.
+//!
+//! Shared with the browser: the permission vocabulary, the page access table,
+//! the current user, the sign-in page. Server-only: password hashing, session
+//! tokens and cookies, the sign-in and session service, and the guard every
+//! server function calls first.
 
-#[cfg(feature = "ssr")]
-pub mod password;
+pub mod access;
+pub mod current;
+pub mod login;
 mod permission;
 
+#[cfg(feature = "ssr")]
+pub mod client;
+#[cfg(feature = "ssr")]
+pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod token;
+
+pub use current::{CurrentUser, provide_current_user, use_current_user};
 pub use permission::{Permission, UnknownPermission};

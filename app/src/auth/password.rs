@@ -42,8 +42,70 @@ fn hasher() -> Argon2<'static> {
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
-/// Hashes a password into a PHC string. CPU-heavy (tens of milliseconds): call
-/// it from `tokio::task::spawn_blocking`, never directly on the async runtime.
+/// Runs Argon2 off the async runtime, at most `permits` at a time. Each hash
+/// takes tens of milliseconds of a core and 19 MiB of memory: without a bound,
+/// fifty simultaneous sign-ins would occupy every core and the blocking pool,
+/// and every other request would wait behind them.
+#[derive(Debug, Clone)]
+pub struct PasswordHashing {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    /// A real hash of a random password. Sign-ins for unknown accounts are
+    /// checked against it, so they take as long as those for real ones.
+    dummy_hash: std::sync::Arc<str>,
+}
+
+impl PasswordHashing {
+    pub fn new(permits: usize) -> Self {
+        let random = NewPassword::parse(&format!("{:032x}", rand::random::<u128>()))
+            .expect("32 hex digits are a valid password");
+        let dummy_hash = hash_password(&random).expect("hashing a generated password succeeds");
+        PasswordHashing {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(permits.max(1))),
+            dummy_hash: dummy_hash.into(),
+        }
+    }
+
+    /// Hashes a new password.
+    pub async fn hash(&self, password: &NewPassword) -> Result<String, HashError> {
+        let password = password.clone();
+        self.run(move || hash_password(&password))
+            .await
+            .and_then(|r| r)
+    }
+
+    /// Checks `candidate` against `stored_hash`; with no stored hash (unknown
+    /// account, or one that never set a password) it checks against a dummy
+    /// hash and answers false, taking the same time.
+    pub async fn verify(&self, candidate: &str, stored_hash: Option<&str>) -> bool {
+        let candidate = candidate.to_owned();
+        let (hash, real) = match stored_hash {
+            Some(h) => (h.to_owned(), true),
+            None => (self.dummy_hash.to_string(), false),
+        };
+        let matched = self
+            .run(move || verify_password(&candidate, &hash))
+            .await
+            .unwrap_or(false);
+        matched && real
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| HashError(e.to_string()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| HashError(e.to_string()))
+    }
+}
+
+/// Hashes a password into a PHC string. CPU-heavy (tens of milliseconds): use
+/// [`PasswordHashing::hash`], never call it directly on the async runtime.
 pub fn hash_password(password: &NewPassword) -> Result<String, HashError> {
     let salt = SaltString::generate(&mut OsRng);
     hasher()

@@ -2,8 +2,12 @@
 //! toast, badge, button or form field is styled and made accessible. Pages are
 //! built from these; styles live in `style/components/`.
 
+mod error_list;
 mod notice;
 mod page_header;
+mod text_field;
 
-pub use notice::Notice;
+pub use error_list::ErrorList;
+pub use notice::{Notice, NoticeKind};
 pub use page_header::PageHeader;
+pub use text_field::TextField;

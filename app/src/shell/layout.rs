@@ -2,6 +2,8 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
 use super::SECTIONS;
+use crate::auth::login::SignOutButton;
+use crate::auth::use_current_user;
 
 /// The layout of every routed page: the frame around the matched child route.
 #[component]
@@ -18,6 +20,7 @@ pub fn AppLayout() -> impl IntoView {
 #[component]
 pub fn AppFrame(children: Children) -> impl IntoView {
     let (nav_open, set_nav_open) = signal(true);
+    let user = use_current_user();
     view! {
         <div class="app" class:nav-hidden=move || !nav_open.get()>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -34,18 +37,44 @@ pub fn AppFrame(children: Children) -> impl IntoView {
                 </button>
                 <A href="/" attr:class="brand">"Roster"</A>
                 <div class="session-info">
-                    // Sign-in lands with its own piece of work; until then
-                    // nobody can be signed in, and the header says so.
-                    <span class="signed-out">"Not signed in"</span>
+                    <Transition fallback=|| ()>
+                        {move || match user.get() {
+                            Some(user) => {
+                                view! {
+                                    <A href="/account" attr:class="account-link">
+                                        <span class="visually-hidden">"Signed in as "</span>
+                                        {user.name.clone()}
+                                        <span class="username">{format!(" ({})", user.username)}</span>
+                                    </A>
+                                    <SignOutButton/>
+                                }
+                                    .into_any()
+                            }
+                            None => view! { <A href="/login" attr:class="account-link">"Sign in"</A> }.into_any(),
+                        }}
+                    </Transition>
                 </div>
             </header>
             <nav id="primary-nav" class="app-nav" aria-label="Main">
-                <ul>
-                    {SECTIONS
-                        .iter()
-                        .map(|(href, name, _)| view! { <li><A href=*href>{*name}</A></li> })
-                        .collect_view()}
-                </ul>
+                <Transition fallback=|| ()>
+                    <ul>
+                        {move || {
+                            let user = user.get();
+                            let sections = SECTIONS
+                                .iter()
+                                .filter(|s| {
+                                    user.as_ref()
+                                        .is_some_and(|u| u.can(s.permission) && !u.must_change_password)
+                                })
+                                .map(|s| view! { <li><A href=s.href>{s.name}</A></li> })
+                                .collect_view();
+                            view! {
+                                {sections}
+                                {user.is_some().then(|| view! { <li class="nav-own"><A href="/account">"My account"</A></li> })}
+                            }
+                        }}
+                    </ul>
+                </Transition>
             </nav>
             <main id="main" class="app-main" tabindex="-1">
                 {children()}

@@ -11,39 +11,57 @@ use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::account::{ChangePasswordPage, MyAccountPage};
+use crate::auth::login::{ForgotPasswordPage, LoginPage};
+use crate::auth::{Permission, provide_current_user};
 use home::HomePage;
 use layout::{AppFrame, AppLayout};
 pub use not_found::NotFound;
 use placeholder::Placeholder;
 
-/// The console's sections, in navigation order: (path, name, what it is for).
-/// The left navigation and the home page are both built from this list.
-pub const SECTIONS: [(&str, &str, &str); 5] = [
-    (
-        "/users",
-        "Users",
-        "Every account in one table: search, filter, select, and act on thousands at once.",
-    ),
-    (
-        "/roles",
-        "Roles",
-        "Named sets of permissions. Changing a user's access means changing their roles.",
-    ),
-    (
-        "/teams",
-        "Teams",
-        "Groups of users; a user can be in several.",
-    ),
-    (
-        "/audit",
-        "Audit",
-        "Who changed what, for whom, when and from where.",
-    ),
-    (
-        "/statistics",
-        "Statistics",
-        "How many users are active, locked and signed in, and how that changes.",
-    ),
+/// One section of the administration console.
+#[derive(Debug, Clone, Copy)]
+pub struct Section {
+    pub href: &'static str,
+    pub name: &'static str,
+    pub purpose: &'static str,
+    /// Who may open it (and its sub-pages); see `auth::access`.
+    pub permission: Permission,
+}
+
+/// The console's sections, in navigation order. The left navigation, the
+/// home page and the page access rules are all built from this list.
+pub const SECTIONS: [Section; 5] = [
+    Section {
+        href: "/users",
+        name: "Users",
+        purpose: "Every account in one table: search, filter, select, and act on thousands at once.",
+        permission: Permission::ViewUsers,
+    },
+    Section {
+        href: "/roles",
+        name: "Roles",
+        purpose: "Named sets of permissions. Changing a user's access means changing their roles.",
+        permission: Permission::ManageRoles,
+    },
+    Section {
+        href: "/teams",
+        name: "Teams",
+        purpose: "Groups of users; a user can be in several.",
+        permission: Permission::ManageTeams,
+    },
+    Section {
+        href: "/audit",
+        name: "Audit",
+        purpose: "Who changed what, for whom, when and from where.",
+        permission: Permission::ViewAuditLog,
+    },
+    Section {
+        href: "/statistics",
+        name: "Statistics",
+        purpose: "How many users are active, locked and signed in, and how that changes.",
+        permission: Permission::ViewStatistics,
+    },
 ];
 
 /// The HTML document the server renders around [`App`].
@@ -72,6 +90,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_current_user();
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Roster".to_owned() } else { format!("{page} · Roster") }/>
         <Router>
@@ -82,8 +101,12 @@ pub fn App() -> impl IntoView {
                     </AppFrame>
                 }
             }>
+                <Route path=path!("login") view=LoginPage/>
+                <Route path=path!("forgot-password") view=ForgotPasswordPage/>
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=HomePage/>
+                    <Route path=path!("account") view=MyAccountPage/>
+                    <Route path=path!("account/password") view=ChangePasswordPage/>
                     <Route
                         path=path!("users")
                         view=|| view! { <Placeholder title="Users" feature="the Users table"/> }

@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use crate::audit::service::{Actor, AuditEvent, record};
-use crate::auth::password::{check_strength, hash_password};
+use crate::auth::password::{PasswordHashing, check_strength};
 use crate::db::begin_write;
 use crate::domain::{EmailAddress, NewPassword, PersonName, Phone, PhoneExt, Username};
 use crate::entities::{role, user, user_role};
@@ -35,6 +35,7 @@ pub struct NewUser {
 #[tracing::instrument(skip_all, fields(username = %new.username))]
 pub async fn create_user(
     db: &DatabaseConnection,
+    hashing: &PasswordHashing,
     actor: &Actor,
     new: NewUser,
 ) -> AppResult<user::Model> {
@@ -44,18 +45,10 @@ pub async fn create_user(
     )
     .map_err(|e| AppError::validation("password", e))?;
 
-    // Argon2 takes tens of milliseconds of CPU: keep it off the async runtime.
-    let password = new.password.clone();
-    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing task failed");
-            AppError::Internal
-        })?
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            AppError::Internal
-        })?;
+    let password_hash = hashing.hash(&new.password).await.map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        AppError::Internal
+    })?;
 
     if new.roles.iter().all(|r| r.trim().is_empty()) {
         return Err(AppError::validation("roles", "Choose at least one role."));

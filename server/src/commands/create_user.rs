@@ -3,6 +3,7 @@
 use std::io::{BufRead, IsTerminal};
 
 use app::audit::service::Actor;
+use app::auth::password::PasswordHashing;
 use app::domain::{EmailAddress, NewPassword, PersonName, Phone, PhoneExt, Username};
 use app::users::service::{NewUser, create_user as create_user_service};
 use sea_orm::DatabaseConnection;
@@ -24,7 +25,13 @@ pub async fn create_user(
     };
     let phones = (args.phone.as_deref(), args.phone_ext.as_deref());
     let new = new_user(&args.account, phones, roles, args.temporary)?;
-    let user = create_user_service(db, &Actor::system("roster create-user"), new).await?;
+    let user = create_user_service(
+        db,
+        &PasswordHashing::new(1),
+        &Actor::system("roster create-user"),
+        new,
+    )
+    .await?;
     Ok(format!(
         "Created user '{}' (id {}).",
         user.username, user.id
@@ -41,7 +48,13 @@ pub async fn create_admin(
         vec![ADMIN_ROLE.to_owned()],
         false,
     )?;
-    let user = create_user_service(db, &Actor::system("roster create-admin"), new).await?;
+    let user = create_user_service(
+        db,
+        &PasswordHashing::new(1),
+        &Actor::system("roster create-admin"),
+        new,
+    )
+    .await?;
     Ok(format!(
         "Created administrator '{}' (id {}).",
         user.username, user.id

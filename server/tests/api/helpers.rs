@@ -6,6 +6,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use app::audit::service::Actor;
+use app::auth::password::PasswordHashing;
+use app::users::service::{NewUser, create_user};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use server::config::Config;
 use server::startup::Application;
@@ -132,7 +135,13 @@ pub struct TestApp {
 
 /// The real application on a free port, with a fresh database and an empty
 /// site folder holding only a favicon (the WASM is not built for these tests).
+/// The sign-in rate limit is raised: tests sign in often from one address.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// [`spawn_app`] with extra configuration, e.g. `("ROSTER_LOCKOUT_THRESHOLD", "3")`.
+pub async fn spawn_app_with(backend: Backend, settings: &[(&'static str, &str)]) -> TestApp {
     let test_db = TestDb::new(backend).await;
     let site = tempfile::tempdir().expect("temp dir");
     std::fs::write(
@@ -140,7 +149,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
     )
     .unwrap();
-    let vars: HashMap<&str, String> = HashMap::from([
+    let mut vars: HashMap<&str, String> = HashMap::from([
+        ("ROSTER_SIGNIN_RATE_LIMIT", "1000".to_owned()),
         ("DATABASE_URL", test_db.url.clone()),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
         ("LEPTOS_SITE_ROOT", site.path().display().to_string()),
@@ -149,6 +159,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             site.path().join("outbox").display().to_string(),
         ),
     ]);
+    vars.extend(settings.iter().map(|(k, v)| (*k, (*v).to_owned())));
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
     let app = Application::build(config)
         .await
@@ -176,6 +187,112 @@ impl TestApp {
             .await
             .expect("request")
     }
+
+    /// A browser-like visitor: its own cookie jar, no redirects followed.
+    pub fn visitor(&self) -> Visitor {
+        Visitor {
+            address: self.address.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(FIREFOX)
+                .build()
+                .expect("http client"),
+        }
+    }
+
+    /// Creates an account with the given roles and [`STRONG_PASSWORD`],
+    /// through the real service. Returns its id.
+    pub async fn create_user(&self, username: &str, roles: &[&str], must_change: bool) -> i64 {
+        use app::domain::{EmailAddress, NewPassword, PersonName, Username};
+        let new = NewUser {
+            username: Username::parse(username).unwrap(),
+            email: EmailAddress::parse(&format!("{username}@example.com")).unwrap(),
+            name: PersonName::parse(&format!("{username} Tester")).unwrap(),
+            phone: None,
+            phone_ext: None,
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            password: NewPassword::parse(STRONG_PASSWORD).unwrap(),
+            must_change_password: must_change,
+        };
+        create_user(
+            &self.db,
+            &PasswordHashing::new(1),
+            &Actor::system("test"),
+            new,
+        )
+        .await
+        .expect("user created")
+        .id
+    }
+
+    /// A visitor signed in as `username` (with [`STRONG_PASSWORD`]).
+    pub async fn signed_in(&self, username: &str) -> Visitor {
+        let visitor = self.visitor();
+        let response = visitor.sign_in(username, STRONG_PASSWORD).await;
+        assert_eq!(response.status(), 200, "{username} signs in");
+        visitor
+    }
+
+    pub async fn execute(&self, sql: &str) {
+        self.db.execute_unprepared(sql).await.expect("SQL runs");
+    }
+}
+
+/// The User-Agent test visitors send.
+pub const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
+
+/// One browser: cookies are kept between its requests.
+pub struct Visitor {
+    pub address: String,
+    pub client: reqwest::Client,
+}
+
+impl Visitor {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Calls a server function as the browser's WASM does: a form-encoded
+    /// POST to `/api/NAME`, from this site's origin.
+    pub async fn call(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/{name}", self.address))
+            .header("origin", &self.address)
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn sign_in(&self, login: &str, password: &str) -> reqwest::Response {
+        self.call("sign_in", &[("login", login), ("password", password)])
+            .await
+    }
+
+    /// The username the server says is signed in, if any.
+    pub async fn whoami(&self) -> Option<String> {
+        let response = self.call("current_user", &[]).await;
+        assert_eq!(response.status(), 200);
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        body.get("username")
+            .and_then(|u| u.as_str())
+            .map(str::to_owned)
+    }
+}
+
+/// A redirect's target, for asserting where a page request was sent.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Runs the real `roster` binary in `dir` (so no developer `.env` is picked

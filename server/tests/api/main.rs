@@ -2,6 +2,26 @@
 //! They drive the real router over HTTP and the real `roster` binary, against
 //! real SQLite files and real PostgreSQL databases.
 
+/// Runs an `async fn(Backend)` test once on SQLite and once on PostgreSQL,
+/// as two tests named `<name>::sqlite` and `<name>::postgres`.
+macro_rules! both_backends {
+    ($test:ident) => {
+        mod $test {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$test(crate::helpers::Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                super::$test(crate::helpers::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+mod auth;
+mod authorization;
 mod cli;
 mod config;
 mod health;

@@ -1,6 +1,7 @@
 //! `app::users::service::create_user`, tested alone against real databases.
 
 use app::audit::service::Actor;
+use app::auth::password::PasswordHashing;
 use app::domain::{EmailAddress, NewPassword, PersonName, Username};
 use app::error::AppError;
 use app::users::service::{NewUser, create_user};
@@ -30,6 +31,7 @@ async fn field_errors_and_nothing_half_written(backend: Backend) {
 
     let created = create_user(
         &db,
+        &PasswordHashing::new(1),
         &actor,
         new_user("grace", "grace@example.com", &["viewer", "Support"], STRONG),
     )
@@ -66,7 +68,9 @@ async fn field_errors_and_nothing_half_written(backend: Backend) {
         (new_user("grace5", "g5@example.com", &[], STRONG), "roles"),
     ];
     for (input, field) in cases {
-        let error = create_user(&db, &actor, input).await.expect_err(field);
+        let error = create_user(&db, &PasswordHashing::new(1), &actor, input)
+            .await
+            .expect_err(field);
         assert_eq!(error.field(), Some(field), "{error:?}");
         assert!(
             matches!(
@@ -129,7 +133,7 @@ async fn overlapping_creation(backend: Backend, username: &str, email: &str, fie
 
     let ours = tokio::spawn({
         let (db, input) = (db.clone(), new_user(username, email, &["User"], STRONG));
-        async move { create_user(&db, &Actor::system("test"), input).await }
+        async move { create_user(&db, &PasswordHashing::new(1), &Actor::system("test"), input).await }
     });
     // Give ours time to hash the password and reach the database while the
     // other transaction is still open; then let the other one commit.

@@ -1,0 +1,150 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{ChangePassword, get_my_account};
+use crate::auth::login::go_to;
+use crate::components::{Notice, NoticeKind, PageHeader, TextField};
+use crate::domain::NewPassword;
+
+/// `/account/password`: change one's own password. Users who must change it
+/// are sent here after signing in and can open nothing else until they have.
+#[component]
+pub fn ChangePasswordPage() -> impl IntoView {
+    let account = Resource::new(|| (), |_| get_my_account());
+    let change = ServerAction::<ChangePassword>::new();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+
+    // Checked as you type with the same rule the server applies; the server
+    // adds the strength check (its dictionaries are too big for the browser).
+    let new_error = Memo::new(move |_| {
+        let value = new.get();
+        (!value.is_empty())
+            .then(|| NewPassword::parse(&value).err().map(|e| e.to_string()))
+            .flatten()
+    });
+    let confirm_error = Memo::new(move |_| {
+        let value = confirm.get();
+        (!value.is_empty() && value != new.get())
+            .then(|| "The two new passwords are not the same.".to_owned())
+    });
+    let server_error = move |field: &'static str| {
+        change
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.field() == Some(field))
+            .map(|e| e.to_string())
+    };
+    let general_error = move || {
+        change
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.field().is_none_or(str::is_empty))
+            .map(|e| e.to_string())
+    };
+    let done = move || change.value().get().and_then(Result::ok);
+    // A required change done, the user goes straight on to where they were
+    // headed; otherwise they stay and read the confirmation.
+    Effect::new(move |_| {
+        let required = account
+            .get_untracked()
+            .and_then(Result::ok)
+            .is_some_and(|a| a.must_change_password);
+        if let Some(outcome) = done()
+            && required
+        {
+            go_to(&outcome.redirect_to);
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if new_error.get_untracked().is_some() || confirm_error.get_untracked().is_some() {
+            return;
+        }
+        change.dispatch(ChangePassword {
+            current_password: current.get_untracked(),
+            new_password: new.get_untracked(),
+            confirm_password: confirm.get_untracked(),
+        });
+    };
+
+    view! {
+        <Title text="Change password"/>
+        <PageHeader title="Change password"/>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                account
+                    .await
+                    .ok()
+                    .filter(|a| a.must_change_password)
+                    .map(|_| {
+                        view! {
+                            <Notice kind=NoticeKind::Error>
+                                "You must choose a new password before you continue."
+                            </Notice>
+                        }
+                    })
+            })}
+        </Transition>
+        {move || {
+            done()
+                .map(|outcome| {
+                    let ended = outcome.other_sessions_ended;
+                    let sessions = match ended {
+                        0 => String::new(),
+                        1 => " Your other session was signed out.".to_owned(),
+                        n => format!(" Your {n} other sessions were signed out."),
+                    };
+                    let target = outcome.redirect_to.clone();
+                    view! {
+                        <Notice kind=NoticeKind::Success>
+                            {format!("Your password was changed.{sessions}")} " "
+                            <a href=target>"Continue"</a>
+                        </Notice>
+                    }
+                })
+        }}
+        <form class="form card narrow" on:submit=on_submit novalidate>
+            <TextField
+                label="Current password"
+                name="current_password"
+                value=current
+                input_type="password"
+                autocomplete="current-password"
+                required=true
+                error=Signal::derive(move || server_error("current_password"))
+            />
+            <TextField
+                label="New password"
+                name="new_password"
+                value=new
+                input_type="password"
+                autocomplete="new-password"
+                hint="At least 10 characters. Long phrases are strongest; common passwords and your own name are refused."
+                required=true
+                maxlength=128
+                error=Signal::derive(move || new_error.get().or_else(|| server_error("new_password")))
+            />
+            <TextField
+                label="Confirm new password"
+                name="confirm_password"
+                value=confirm
+                input_type="password"
+                autocomplete="new-password"
+                required=true
+                maxlength=128
+                error=Signal::derive(move || {
+                    confirm_error.get().or_else(|| server_error("confirm_password"))
+                })
+            />
+            {move || general_error().map(|e| view! { <Notice kind=NoticeKind::Error>{e}</Notice> })}
+            <button type="submit" class="button button-primary" disabled=move || change.pending().get()>
+                "Change password"
+            </button>
+        </form>
+    }
+}

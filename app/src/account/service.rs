@@ -1,0 +1,197 @@
+//! A user's own account: their profile, their sessions, their password.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, ExprTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
+};
+
+use super::{MyAccount, MySession};
+use crate::audit::service::{Actor, AuditEvent, record};
+use crate::auth::password::check_strength;
+use crate::auth::service::{SessionUser, delta, revoke_other_sessions};
+use crate::auth::settings::{AuthSettings, AuthState};
+use crate::db::begin_write;
+use crate::domain::NewPassword;
+use crate::entities::{role, session, user, user_role};
+use crate::error::{AppError, AppResult};
+
+/// Dates as people read them in the console, in UTC.
+pub fn format_time(at: DateTime<Utc>) -> String {
+    at.format("%m-%d-%Y %H:%M UTC").to_string()
+}
+
+pub async fn my_account(db: &DatabaseConnection, user_id: i64) -> AppResult<MyAccount> {
+    let account = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let roles: Vec<String> = role::Entity::find()
+        .select_only()
+        .column(role::Column::Name)
+        .join_rev(JoinType::InnerJoin, user_role::Relation::Role.def())
+        .filter(user_role::Column::UserId.eq(user_id))
+        .order_by_asc(role::Column::Name)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(MyAccount {
+        username: account.username,
+        email: account.email,
+        name: account.name,
+        phone: account.phone,
+        phone_ext: account.phone_ext,
+        roles,
+        must_change_password: account.must_change_password,
+        password_changed_at: account.password_changed_at.map(format_time),
+        last_signin_at: account.last_signin_at.map(format_time),
+        last_signin_from: match (account.last_signin_ip, account.last_signin_client) {
+            (Some(ip), Some(client)) => Some(format!("{client}, {ip}")),
+            (ip, client) => ip.or(client),
+        },
+    })
+}
+
+/// The user's open sessions, most recently used first.
+pub async fn my_sessions(
+    db: &DatabaseConnection,
+    settings: &AuthSettings,
+    user_id: i64,
+    current_session_id: i64,
+) -> AppResult<Vec<MySession>> {
+    let now = Utc::now();
+    let idle = delta(settings.idle_timeout);
+    let sessions = session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::ExpiresAt.gt(now))
+        .filter(session::Column::LastSeenAt.gt(now - idle))
+        .order_by_desc(session::Column::LastSeenAt)
+        .order_by_desc(session::Column::Id)
+        .all(db)
+        .await?;
+    Ok(sessions
+        .into_iter()
+        .map(|s| MySession {
+            id: s.id,
+            started_at: format_time(s.created_at),
+            last_seen_at: format_time(s.last_seen_at),
+            ip: s.ip,
+            client: s.client.unwrap_or_else(|| "Unknown client".to_owned()),
+            is_current: s.id == current_session_id,
+        })
+        .collect())
+}
+
+/// The result of changing one's password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordChanged {
+    pub other_sessions_ended: u64,
+}
+
+/// Changes the signed-in user's own password: the current one must be right,
+/// the new one must differ and pass the strength rule. Clears a pending
+/// "must change", ends the user's other sessions and is audited, all in one
+/// transaction.
+pub async fn change_own_password(
+    db: &DatabaseConnection,
+    auth: &AuthState,
+    actor: &Actor,
+    session: &SessionUser,
+    current_password: &str,
+    new_password: &str,
+    confirm_password: &str,
+) -> AppResult<PasswordChanged> {
+    let new =
+        NewPassword::parse(new_password).map_err(|e| AppError::validation("new_password", e))?;
+    if new_password != confirm_password {
+        return Err(AppError::validation(
+            "confirm_password",
+            "The two new passwords are not the same.",
+        ));
+    }
+    let account = user::Entity::find_by_id(session.user_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let hashing = auth.hashing();
+    if !hashing
+        .verify(current_password, account.password_hash.as_deref())
+        .await
+    {
+        return Err(AppError::validation(
+            "current_password",
+            "Your current password is not right.",
+        ));
+    }
+    if current_password == new_password {
+        return Err(AppError::validation(
+            "new_password",
+            "Choose a password different from your current one.",
+        ));
+    }
+    check_strength(
+        &new,
+        &[
+            account.username.as_str(),
+            account.email.as_str(),
+            account.name.as_str(),
+        ],
+    )
+    .map_err(|e| AppError::validation("new_password", e))?;
+    let hash = hashing.hash(&new).await.map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        AppError::Internal
+    })?;
+
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::PasswordChangedAt, Expr::value(now))
+        .col_expr(user::Column::MustChangePassword, Expr::value(false))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            user::Column::Version,
+            Expr::col(user::Column::Version).add(1),
+        )
+        .filter(user::Column::Id.eq(account.id))
+        .exec(&txn)
+        .await?;
+    let other_sessions_ended = revoke_other_sessions(
+        &txn,
+        auth.settings(),
+        account.id,
+        Some(session.session_id),
+        "password_changed",
+        now,
+    )
+    .await?;
+    record(
+        &txn,
+        actor,
+        AuditEvent {
+            action: "user.password_change",
+            target_user_id: Some(account.id),
+            target_username: Some(account.username.clone()),
+            field: Some("password"),
+            details: Some(serde_json::json!({
+                "by": "self",
+                "was_required": account.must_change_password,
+                "other_sessions_ended": other_sessions_ended,
+            })),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(
+        user_id = account.id,
+        other_sessions_ended,
+        "password changed"
+    );
+    Ok(PasswordChanged {
+        other_sessions_ended,
+    })
+}

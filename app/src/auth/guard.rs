@@ -1,0 +1,102 @@
+//! What server functions call first: who is asking, from where, and whether
+//! they may. The server's middleware resolves the session cookie once per
+//! request and leaves a [`RequestContext`] in the request's extensions.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use leptos::prelude::use_context;
+use sea_orm::DatabaseConnection;
+
+use super::Permission;
+use super::client::describe_client;
+use super::service::SessionUser;
+use super::settings::AuthState;
+use crate::audit::service::Actor;
+use crate::error::{AppError, AppResult, with_status};
+
+/// Facts about the request being served.
+#[derive(Debug, Clone, Default)]
+pub struct RequestContext {
+    /// The client's address (from `X-Forwarded-For` only behind a trusted proxy).
+    pub ip: Option<IpAddr>,
+    pub user_agent: String,
+    pub session: Option<Arc<SessionUser>>,
+    /// A session cookie came with the request, but its session has ended
+    /// (expired, signed out, revoked, or the account was blocked).
+    pub session_ended: bool,
+}
+
+impl RequestContext {
+    /// The audit log's actor for this request: the signed-in user, or an
+    /// anonymous visitor from this address.
+    pub fn actor(&self) -> Actor {
+        let client = Some(describe_client(&self.user_agent));
+        match &self.session {
+            Some(session) => session.actor(self.ip, client),
+            None => Actor {
+                ip: self.ip.map(|ip| ip.to_string()),
+                client,
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// The current request's context (empty outside a request).
+pub fn request_context() -> RequestContext {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestContext>().cloned())
+        .unwrap_or_default()
+}
+
+/// The signed-in caller, if they have `permission`. Refuses anonymous
+/// callers (401), callers without it (403) and callers who must change
+/// their password first (403), setting the response status.
+pub fn require(permission: Permission) -> AppResult<Arc<SessionUser>> {
+    with_status(require_signed_in().and_then(|session| {
+        if session.can(permission) {
+            Ok(session)
+        } else {
+            tracing::info!(
+                user_id = session.user_id,
+                permission = permission.key(),
+                "permission refused"
+            );
+            Err(AppError::Forbidden)
+        }
+    }))
+}
+
+/// Any signed-in caller with no pending password change.
+pub fn require_signed_in() -> AppResult<Arc<SessionUser>> {
+    with_status(require_session().and_then(|session| {
+        if session.must_change_password {
+            Err(AppError::PasswordChangeRequired)
+        } else {
+            Ok(session)
+        }
+    }))
+}
+
+/// Any signed-in caller, even one who must change their password: only for
+/// changing it, seeing who they are, and signing out.
+pub fn require_session() -> AppResult<Arc<SessionUser>> {
+    with_status(request_context().session.ok_or(AppError::Unauthenticated))
+}
+
+/// The database connection the server provides to every request.
+pub fn database() -> AppResult<DatabaseConnection> {
+    use_context::<DatabaseConnection>().ok_or_else(|| {
+        tracing::error!("no database connection in the request context");
+        AppError::Internal
+    })
+}
+
+/// The process-wide authentication state the server provides.
+pub fn auth_state() -> AppResult<AuthState> {
+    use_context::<AuthState>().ok_or_else(|| {
+        tracing::error!("no authentication state in the request context");
+        AppError::Internal
+    })
+}

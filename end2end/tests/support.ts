@@ -1,0 +1,26 @@
+import { expect, type Page } from "@playwright/test";
+
+/** The password of the accounts the web server is started with. */
+export const E2E_PASSWORD = "Violet-Harbour-Lantern-42";
+
+/**
+ * Collects page errors and console errors: a hydration mismatch, a WASM
+ * panic or a Content-Security-Policy violation all show up here.
+ */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  return errors;
+}
+
+/** Signs in through the sign-in page and waits for the page it leads to. */
+export async function signIn(page: Page, login: string, password = E2E_PASSWORD) {
+  await page.goto("/login");
+  await page.getByLabel("Username or email").fill(login);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).not.toHaveURL(/\/login/);
+}

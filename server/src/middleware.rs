@@ -1,0 +1,297 @@
+//! Request middleware: who is asking (the session cookie, resolved once per
+//! request), whether they may open the page they asked for, refusal of
+//! cross-site writes, and the security headers of every response.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use app::auth::access::{Access, is_local_path, page_access};
+use app::auth::current::landing_path;
+use app::auth::guard::RequestContext;
+use app::auth::service::{SessionUser, authenticate};
+use app::auth::token::{clear_session_cookie, session_token_from_headers};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::startup::AppState;
+
+/// The CSP nonce of one response; the shell's scripts carry it.
+#[derive(Debug, Clone)]
+pub struct CspNonce(pub String);
+
+/// Everything a request goes through before reaching a handler.
+pub async fn guard_request(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if let Some(refusal) = refuse_cross_site_write(&request, &state) {
+        return refusal;
+    }
+
+    let path = request.uri().path().to_owned();
+    let is_asset = is_static_asset(&path, &state);
+    let secure = state.auth.settings().secure_cookies;
+    let token = (!is_asset)
+        .then(|| session_token_from_headers(request.headers(), secure))
+        .flatten();
+    let session = match &token {
+        Some(token) => {
+            match authenticate(&state.db, state.auth.settings(), token, chrono::Utc::now()).await {
+                Ok(found) => found.map(Arc::new),
+                Err(error) => {
+                    tracing::error!(%error, "cannot resolve the session");
+                    return (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "Roster cannot reach its database. Please try again in a moment.",
+                    )
+                        .into_response();
+                }
+            }
+        }
+        None => None,
+    };
+    let context = RequestContext {
+        ip: client_ip(&request, state.auth.settings().trust_proxy),
+        user_agent: request
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .take(512)
+            .collect(),
+        session_ended: token.is_some() && session.is_none(),
+        session: session.clone(),
+    };
+    let session_ended = context.session_ended;
+
+    if !is_asset
+        && request.method() == Method::GET
+        && !path.starts_with("/api/")
+        && path != "/healthz"
+        && let Some(redirect) = page_redirect(&path, request.uri().query(), &context)
+    {
+        let mut response = redirect.into_response();
+        if session_ended {
+            clear_cookie(&mut response, secure);
+        }
+        return response;
+    }
+
+    let nonce = random_nonce();
+    request.extensions_mut().insert(context);
+    request.extensions_mut().insert(CspNonce(nonce.clone()));
+
+    let mut response = next.run(request).await;
+    if session_ended {
+        clear_cookie(&mut response, secure);
+    }
+    add_security_headers(&mut response, &nonce, state.config.dev_mode);
+    response
+}
+
+/// Where a page request must go instead, if anywhere: anonymous visitors to
+/// the sign-in page, users with a pending password change to the change
+/// page, users without the page's permission to their account page.
+fn page_redirect(path: &str, query: Option<&str>, context: &RequestContext) -> Option<Redirect> {
+    let access = page_access(path);
+    let Some(session) = &context.session else {
+        if access == Access::Public {
+            return None;
+        }
+        let here = match query {
+            Some(q) => format!("{path}?{q}"),
+            None => path.to_owned(),
+        };
+        let mut target = "/login".to_owned();
+        let mut params = url::form_urlencoded::Serializer::new(String::new());
+        if here != "/" {
+            params.append_pair("next", &here);
+        }
+        if context.session_ended {
+            params.append_pair("reason", "session_ended");
+        }
+        let params = params.finish();
+        if !params.is_empty() {
+            target = format!("{target}?{params}");
+        }
+        return Some(Redirect::to(&target));
+    };
+    let landing = landing(session);
+    if session.must_change_password && access != Access::SignedInPendingPasswordChange {
+        return Some(Redirect::to(landing));
+    }
+    match access {
+        Access::Public if path == "/login" => {
+            let next = query
+                .and_then(|q| {
+                    url::form_urlencoded::parse(q.as_bytes())
+                        .find(|(k, _)| k == "next")
+                        .map(|(_, v)| v.into_owned())
+                })
+                .filter(|n| is_local_path(n) && !n.starts_with("/login"));
+            Some(Redirect::to(next.as_deref().unwrap_or(landing)))
+        }
+        Access::Permission(permission) if !session.can(permission) => {
+            let denied: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+            Some(Redirect::to(&format!("/account?denied={denied}")))
+        }
+        // The home page is the console's; others have their account page.
+        Access::SignedIn if path == "/" && session.permissions.is_empty() => {
+            Some(Redirect::to(landing))
+        }
+        _ => None,
+    }
+}
+
+fn landing(session: &SessionUser) -> &'static str {
+    landing_path(
+        session.must_change_password,
+        !session.permissions.is_empty(),
+    )
+}
+
+/// Refuses a state-changing request sent by another site's page: its
+/// `Origin` (sent by browsers with every POST) must be this site, and
+/// `Sec-Fetch-Site` must not say cross-site. Requests without either header
+/// come from non-browser clients, which carry no ambient cookies to abuse.
+fn refuse_cross_site_write(request: &Request, state: &AppState) -> Option<Response> {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return None;
+    }
+    let headers = request.headers();
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "cross-site");
+    let origin_mismatch = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|origin| !is_own_origin(origin, headers, state));
+    if !cross_site && !origin_mismatch {
+        return None;
+    }
+    tracing::warn!(
+        origin = ?headers.get(header::ORIGIN),
+        path = request.uri().path(),
+        "cross-site request refused"
+    );
+    let body = serde_json::json!({
+        "error": "forbidden",
+        "message": "This request came from another site and was refused.",
+        "field": null,
+    });
+    Some((StatusCode::FORBIDDEN, axum::Json(body)).into_response())
+}
+
+fn is_own_origin(origin: &str, headers: &HeaderMap, state: &AppState) -> bool {
+    let Ok(origin) = url::Url::parse(origin) else {
+        return false;
+    };
+    let origin_host = match (origin.host_str(), origin.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        (None, _) => return false,
+    };
+    let public = &state.config.public_url;
+    let matches_public = origin.scheme() == public.scheme()
+        && origin.host_str() == public.host_str()
+        && origin.port_or_known_default() == public.port_or_known_default();
+    let matches_host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|host| host.eq_ignore_ascii_case(&origin_host));
+    matches_public || matches_host
+}
+
+/// Files served as they are: the WASM/JS/CSS bundle and the files of
+/// `public/` in the site folder. They need no session and no page guard.
+/// (Asking the file system, not the name: `/users/ann.lee` is a page.)
+fn is_static_asset(path: &str, state: &AppState) -> bool {
+    let pkg = format!("/{}/", state.leptos_options.site_pkg_dir);
+    if path.starts_with(&pkg) {
+        return true;
+    }
+    let relative = path.trim_start_matches('/');
+    !relative.is_empty()
+        && !relative
+            .split('/')
+            .any(|part| part == ".." || part.is_empty())
+        && std::path::Path::new(state.leptos_options.site_root.as_ref())
+            .join(relative)
+            .is_file()
+}
+
+/// The client's address: the connection's peer, or behind a trusted reverse
+/// proxy the address it appended to `X-Forwarded-For` (the last one; earlier
+/// entries come from the client and can be forged).
+fn client_ip(request: &Request, trust_proxy: bool) -> Option<IpAddr> {
+    if trust_proxy
+        && let Some(forwarded) = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok())
+    {
+        return Some(forwarded);
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
+fn clear_cookie(response: &mut Response, secure: bool) {
+    if let Ok(value) = HeaderValue::from_str(&clear_session_cookie(secure)) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+fn random_nonce() -> String {
+    use base64::Engine as _;
+    let bytes: [u8; 16] = rand::random();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Headers on every response; pages also get a Content-Security-Policy that
+/// allows only this site's files and the inline scripts carrying `nonce`
+/// (Leptos' hydration scripts), and forbids framing.
+fn add_security_headers(response: &mut Response, nonce: &str, dev_mode: bool) {
+    let headers = response.headers_mut();
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if is_html {
+        // `cargo leptos watch` reloads pages over a WebSocket to its own port.
+        let connect = if dev_mode { "'self' ws:" } else { "'self'" };
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+             style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src {connect}; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        );
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The authorization matrix: every server function and every route of the
+//! app, called as an anonymous visitor, a plain user and each built-in role,
+//! against the table below. A server function or page missing from the
+//! table fails the test: adding one means deciding here who may use it.
+
+use std::collections::BTreeSet;
+
+use crate::helpers::{Backend, TestApp, Visitor, location, spawn_app};
+
+/// Callers, in the order of every row's expectations. `None` is anonymous;
+/// the others are signed in with exactly that built-in role.
+const CALLERS: [Option<&str>; 6] = [
+    None,
+    Some("User"),
+    Some("Viewer"),
+    Some("Support"),
+    Some("User Manager"),
+    Some("Administrator"),
+];
+
+const Y: bool = true;
+const N: bool = false;
+
+type ServerFunctionRow = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    [bool; 6],
+);
+
+/// Server function endpoint, arguments that are valid but harmless, and
+/// whether each caller is allowed (anonymous, User, Viewer, Support, User
+/// Manager, Administrator). "Allowed" means not refused with 401/403 for
+/// who they are; the call may still fail for its own reasons (404, 422).
+/// `sign_out` is last: it ends the caller's session.
+const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
+    ("current_user", &[], [Y, Y, Y, Y, Y, Y]),
+    (
+        "sign_in",
+        &[("login", "nobody"), ("password", "not-a-password")],
+        [Y, Y, Y, Y, Y, Y],
+    ),
+    ("my_account", &[], [N, Y, Y, Y, Y, Y]),
+    ("my_sessions", &[], [N, Y, Y, Y, Y, Y]),
+    (
+        "end_my_session",
+        &[("session_id", "999999")],
+        [N, Y, Y, Y, Y, Y],
+    ),
+    (
+        "change_password",
+        &[
+            ("current_password", "not-my-password"),
+            ("new_password", "Another-Long-Password-9"),
+            ("confirm_password", "Another-Long-Password-9"),
+        ],
+        [N, Y, Y, Y, Y, Y],
+    ),
+    ("sign_out", &[], [Y, Y, Y, Y, Y, Y]),
+];
+
+/// What a page request gets: the page, or a redirect to the sign-in page,
+/// to the account page with "permission denied", or on to another page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Shown,
+    SignIn,
+    Denied,
+    To(&'static str),
+}
+use Page::{Denied, Shown, SignIn, To};
+
+/// Every route (the app's pages plus plain HTTP routes) and what each caller
+/// gets there.
+const ROUTES: &[(&str, [Page; 6])] = &[
+    ("/", [SignIn, To("/account"), Shown, Shown, Shown, Shown]),
+    ("/users", [SignIn, Denied, Shown, Shown, Shown, Shown]),
+    ("/roles", [SignIn, Denied, Denied, Denied, Denied, Shown]),
+    ("/teams", [SignIn, Denied, Denied, Denied, Shown, Shown]),
+    ("/audit", [SignIn, Denied, Shown, Denied, Shown, Shown]),
+    ("/statistics", [SignIn, Denied, Shown, Denied, Shown, Shown]),
+    ("/account", [SignIn, Shown, Shown, Shown, Shown, Shown]),
+    (
+        "/account/password",
+        [SignIn, Shown, Shown, Shown, Shown, Shown],
+    ),
+    (
+        "/login",
+        [Shown, To("/account"), To("/"), To("/"), To("/"), To("/")],
+    ),
+    (
+        "/forgot-password",
+        [Shown, Shown, Shown, Shown, Shown, Shown],
+    ),
+    ("/healthz", [Shown, Shown, Shown, Shown, Shown, Shown]),
+];
+
+/// Routes served by axum directly, not by the Leptos router.
+const HTTP_ROUTES: &[&str] = &["/healthz"];
+
+#[tokio::test]
+async fn the_tables_list_every_server_function_and_route() {
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    let listed: BTreeSet<String> = SERVER_FUNCTIONS
+        .iter()
+        .map(|(name, _, _)| format!("/api/{name}"))
+        .collect();
+    assert_eq!(
+        registered, listed,
+        "every server function must be in SERVER_FUNCTIONS (and nothing else)"
+    );
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        assert_eq!(method, axum::http::Method::POST, "{path} takes POST only");
+    }
+
+    let pages: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|route| route.path().to_owned())
+        .chain(HTTP_ROUTES.iter().map(|r| r.to_string()))
+        .collect();
+    let listed: BTreeSet<String> = ROUTES.iter().map(|(path, _)| path.to_string()).collect();
+    assert_eq!(
+        pages, listed,
+        "every route must be in ROUTES (and nothing else)"
+    );
+}
+
+async fn callers(app: &TestApp) -> Vec<Visitor> {
+    let mut visitors = Vec::new();
+    for (i, caller) in CALLERS.iter().enumerate() {
+        match caller {
+            None => visitors.push(app.visitor()),
+            Some(role) => {
+                let username = format!("caller{i}");
+                app.create_user(&username, &[role], false).await;
+                visitors.push(app.signed_in(&username).await);
+            }
+        }
+    }
+    visitors
+}
+
+fn caller_name(i: usize) -> &'static str {
+    CALLERS[i].unwrap_or("anonymous")
+}
+
+async fn matrix(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let visitors = callers(&app).await;
+
+    for (path, expected) in ROUTES {
+        for (i, visitor) in visitors.iter().enumerate() {
+            let response = visitor.get(path).await;
+            let status = response.status().as_u16();
+            let target = location(&response);
+            let got = match status {
+                200 => Shown,
+                303 if target.starts_with("/login") => SignIn,
+                303 if target.starts_with("/account?denied=") => Denied,
+                303 => To(Box::leak(target.into_boxed_str())),
+                other => panic!("{path} as {}: unexpected status {other}", caller_name(i)),
+            };
+            assert_eq!(got, expected[i], "{path} as {}", caller_name(i));
+        }
+    }
+
+    for (name, args, expected) in SERVER_FUNCTIONS {
+        for (i, visitor) in visitors.iter().enumerate() {
+            let response = visitor.call(name, args).await;
+            let status = response.status().as_u16();
+            let body = response.text().await.unwrap_or_default();
+            let refused = matches!(status, 401 | 403)
+                && matches!(body.as_str(), "\"Unauthenticated\"" | "\"Forbidden\"");
+            assert!(
+                status < 500,
+                "{name} as {}: server error {status}: {body}",
+                caller_name(i)
+            );
+            assert_eq!(
+                !refused,
+                expected[i],
+                "{name} as {}: {status} {body}",
+                caller_name(i)
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_server_function_and_route_enforces_its_permission_sqlite() {
+    matrix(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn every_server_function_and_route_enforces_its_permission_postgres() {
+    matrix(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn server_functions_refuse_get() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for (name, _, _) in SERVER_FUNCTIONS {
+        let response = app.get(&format!("/api/{name}")).await;
+        assert_eq!(response.status(), 405, "GET /api/{name}");
+    }
+}
