@@ -44,6 +44,8 @@ async fn run() {
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
         ("LEPTOS_SITE_ROOT", dir.path().display().to_string()),
         ("ROSTER_SIGNIN_RATE_LIMIT", "1000000".to_owned()),
+        // The timing comparison below signs in wrongly many times.
+        ("ROSTER_LOCKOUT_THRESHOLD", "0".to_owned()),
     ]);
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("configuration");
     let hashes = config.auth.max_concurrent_hashes;
@@ -56,25 +58,57 @@ async fn run() {
         .expect("connect");
     tokio::spawn(app.run_until_stopped());
 
-    create_user(
-        &db,
-        &PasswordHashing::new(1),
-        &Actor::system("bench"),
-        NewUser {
-            username: Username::parse("bench").unwrap(),
-            email: EmailAddress::parse("bench@example.com").unwrap(),
-            name: PersonName::parse("Bench Mark").unwrap(),
-            phone: None,
-            phone_ext: None,
-            roles: vec!["User".to_owned()],
-            password: NewPassword::parse(PASSWORD).unwrap(),
-            must_change_password: false,
-        },
+    for username in ["bench", "suspended"] {
+        create_user(
+            &db,
+            &PasswordHashing::new(1),
+            &Actor::system("bench"),
+            NewUser {
+                username: Username::parse(username).unwrap(),
+                email: EmailAddress::parse(&format!("{username}@example.com")).unwrap(),
+                name: PersonName::parse("Bench Mark").unwrap(),
+                phone: None,
+                phone_ext: None,
+                roles: vec!["User".to_owned()],
+                password: NewPassword::parse(PASSWORD).unwrap(),
+                must_change_password: false,
+            },
+        )
+        .await
+        .expect("bench user");
+    }
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared(
+        "UPDATE users SET suspended_at = created_at WHERE username = 'suspended'",
     )
     .await
-    .expect("bench user");
+    .expect("suspend");
 
     let client = reqwest::Client::new();
+
+    // Refusals must not tell, by their timing, whether an account exists or
+    // why it may not sign in.
+    println!("refused sign-ins, one at a time (timing must not tell them apart):");
+    for (what, login, password) in [
+        ("  unknown account", "nobody", PASSWORD),
+        ("  wrong password", "bench", "Wrong-Password-Entirely-1"),
+        ("  suspended, right password", "suspended", PASSWORD),
+    ] {
+        let mut samples = Vec::new();
+        for _ in 0..40 {
+            let start = Instant::now();
+            let response = client
+                .post(format!("{base}/api/sign_in"))
+                .form(&[("login", login), ("password", password)])
+                .send()
+                .await
+                .expect("sign-in request");
+            assert_eq!(response.status(), 401);
+            samples.push(start.elapsed());
+        }
+        report(what, &mut samples);
+    }
+
     // Warm up connections and the page renderer.
     for _ in 0..20 {
         get_page(&client, &base).await;

@@ -50,6 +50,24 @@ pub async fn sign_in(
             ) {
                 options.append_header(http::header::SET_COOKIE, value);
             }
+            // The browser's previous session (perhaps another user's) ends:
+            // one browser, one session.
+            if let Some(previous) = &ctx.session {
+                let ended = super::service::revoke_session(
+                    &db,
+                    auth.settings(),
+                    &ctx.actor(),
+                    previous.user_id,
+                    previous.session_id,
+                    "replaced",
+                )
+                .await;
+                if let Err(error) = ended
+                    && error != AppError::NotFound
+                {
+                    tracing::warn!(%error, "could not end the replaced session");
+                }
+            }
             let is_administrator = !permissions_of(&db, signed_in.user_id).await?.is_empty();
             let landing = landing_path(signed_in.must_change_password, is_administrator);
             let redirect_to = match next {

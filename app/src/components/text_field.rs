@@ -4,6 +4,11 @@ use leptos::prelude::*;
 /// tied to the input with `aria-describedby` and `aria-invalid` so screen
 /// readers announce both. The `name` is also what a server function's
 /// argument is called, so the field works inside an `ActionForm`.
+///
+/// `value` follows what is typed, but never writes into the input after the
+/// first render: text typed before the WebAssembly has loaded survives
+/// hydration (a bound value would be reset to the signal's), and is picked up
+/// once the page is live.
 #[component]
 pub fn TextField(
     /// The visible label, which is also the input's accessible name.
@@ -23,6 +28,15 @@ pub fn TextField(
     #[prop(optional)] maxlength: Option<u32>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(element) = input.get() {
+            let typed = element.value();
+            if typed != value.get_untracked() {
+                value.set(typed);
+            }
+        }
+    });
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = {
@@ -43,6 +57,7 @@ pub fn TextField(
             <label for=id.clone()>{label}</label>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
             <input
+                node_ref=input
                 id=id
                 name=name
                 type=input_type
@@ -52,7 +67,8 @@ pub fn TextField(
                 maxlength=maxlength
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described_by
-                bind:value=value
+                value=value.get_untracked()
+                on:input=move |ev| value.set(event_target_value(&ev))
             />
             {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
         </div>

@@ -525,6 +525,27 @@ async fn pages_need_a_session_and_return_after_sign_in(backend: Backend) {
     assert_eq!(body["redirect_to"], "/");
 }
 
+async fn signing_in_again_replaces_the_browsers_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_user("first", &["User"], false).await;
+    app.create_user("second", &["User"], false).await;
+    let browser = app.signed_in("first").await;
+    assert_eq!(
+        browser.sign_in("second", STRONG_PASSWORD).await.status(),
+        200
+    );
+    assert_eq!(browser.whoami().await.as_deref(), Some("second"));
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL"
+        )
+        .await,
+        1,
+        "the first user's session in this browser has ended"
+    );
+}
+
 async fn presence_follows_sessions(backend: Backend) {
     let app = spawn_app(backend).await;
     let id = app.create_user("pat", &["User"], false).await;
@@ -630,6 +651,7 @@ both_backends!(must_change_password_gate);
 both_backends!(users_can_end_their_own_sessions_only);
 both_backends!(pages_need_a_session_and_return_after_sign_in);
 both_backends!(presence_follows_sessions);
+both_backends!(signing_in_again_replaces_the_browsers_session);
 
 #[tokio::test]
 async fn sign_in_attempts_are_rate_limited_per_address_sqlite() {
