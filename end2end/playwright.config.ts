@@ -45,6 +45,7 @@ export default defineConfig({
       `"${binary}" migrate`,
       `"${binary}" create-admin --username admin --email admin@example.com --name "Ada Admin"`,
       `"${binary}" create-user --username plain --email plain@example.com --name "Pat Plain" --role User`,
+      `"${binary}" create-user --username newcomer --email newcomer@example.com --name "Nia Newcomer" --role Viewer --temporary`,
       `exec "${binary}" serve`,
     ].join(" && "),
     url: `${baseURL}/healthz`,

@@ -83,3 +83,33 @@ test("signing out one device from My account ends that session", async ({ browse
   await laptop.close();
   await phone.close();
 });
+
+test("a user with a temporary password must change it before anything else", async ({ page }) => {
+  const errors = collectErrors(page);
+  await signIn(page, "newcomer");
+  await expect(page).toHaveURL(/\/account\/password$/);
+  await expect(page.getByText("You must choose a new password before you continue.")).toBeVisible();
+  // Nothing else opens meanwhile.
+  await page.goto("/users");
+  await expect(page).toHaveURL(/\/account\/password$/);
+
+  // Checked as you type, in the browser.
+  await page.getByLabel("Current password").fill("Violet-Harbour-Lantern-42");
+  await page.getByLabel("New password", { exact: true }).fill("short");
+  await expect(page.locator("#field-new_password-error")).toHaveText("Password must be at least 10 characters.");
+  // Weak passwords are refused by the server, saying why, next to the field.
+  await page.getByLabel("New password", { exact: true }).fill("password1234");
+  await page.getByLabel("Confirm new password").fill("password1234");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.locator("#field-new_password-error")).toContainText("Password is too weak");
+
+  await page.getByLabel("New password", { exact: true }).fill("Quiet-Meadow-Compass-73");
+  await page.getByLabel("Confirm new password").fill("Quiet-Meadow-Compass-73");
+  await page.getByRole("button", { name: "Change password" }).click();
+  // A Viewer has the console: the home page, with the Users section.
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" })).toBeVisible();
+  await page.goto("/users");
+  await expect(page).toHaveURL(/\/users$/);
+  expect(errors).toEqual([]);
+});
