@@ -9,7 +9,7 @@ use app::auth::access::{Access, is_local_path, page_access};
 use app::auth::current::landing_path;
 use app::auth::guard::RequestContext;
 use app::auth::service::{SessionUser, authenticate};
-use app::auth::token::{clear_session_cookie, session_token_from_headers};
+use app::auth::token::{clear_session_cookie, session_cookie_name, session_token_from_headers};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -21,18 +21,27 @@ use crate::startup::AppState;
 #[derive(Debug, Clone)]
 pub struct CspNonce(pub String);
 
-/// Everything a request goes through before reaching a handler.
+/// Everything a request goes through before reaching a handler; every
+/// response, early refusals and redirects included, gets the security
+/// headers.
 pub async fn guard_request(
     State(state): State<AppState>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
-    if let Some(refusal) = refuse_cross_site_write(&request, &state) {
+    let nonce = random_nonce();
+    let mut response = guard(&state, request, next, &nonce).await;
+    add_security_headers(&mut response, &nonce, state.config.dev_mode);
+    response
+}
+
+async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) -> Response {
+    if let Some(refusal) = refuse_cross_site_write(&request, state) {
         return refusal;
     }
 
     let path = request.uri().path().to_owned();
-    let is_asset = is_static_asset(&path, &state);
+    let is_asset = is_static_asset(&path, state);
     let secure = state.auth.settings().secure_cookies;
     let token = (!is_asset)
         .then(|| session_token_from_headers(request.headers(), secure))
@@ -69,7 +78,7 @@ pub async fn guard_request(
     let session_ended = context.session_ended;
 
     if !is_asset
-        && request.method() == Method::GET
+        && matches!(*request.method(), Method::GET | Method::HEAD)
         && !path.starts_with("/api/")
         && path != "/healthz"
         && let Some(redirect) = page_redirect(&path, request.uri().query(), &context)
@@ -81,15 +90,21 @@ pub async fn guard_request(
         return response;
     }
 
-    let nonce = random_nonce();
     request.extensions_mut().insert(context);
-    request.extensions_mut().insert(CspNonce(nonce.clone()));
+    request.extensions_mut().insert(CspNonce(nonce.to_owned()));
 
     let mut response = next.run(request).await;
-    if session_ended {
+    // The stale cookie is removed, unless the response gives a new one (a
+    // sign-in from a page whose session had ended).
+    let sets_session_cookie = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| c.starts_with(&format!("{}=", session_cookie_name(secure))));
+    if session_ended && !sets_session_cookie {
         clear_cookie(&mut response, secure);
     }
-    add_security_headers(&mut response, &nonce, state.config.dev_mode);
     response
 }
 

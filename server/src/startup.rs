@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use leptos::config::{Env, LeptosOptions};
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
-use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
@@ -118,11 +118,14 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/healthz", get(healthz))
-        .leptos_routes_with_context(&state, routes, context, {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(file_and_error_handler::<AppState, _>(shell))
+        // The 404 page gets the same context, so its scripts carry the nonce.
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), cache_control))
         .layer(middleware::from_fn_with_state(state.clone(), guard_request))
         .layer(CompressionLayer::new())

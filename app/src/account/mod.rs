@@ -85,7 +85,9 @@ pub async fn get_my_sessions() -> Result<Vec<MySession>, AppError> {
 /// Ends one of the caller's own sessions (another device, or this one).
 #[server(name = EndMySession, prefix = "/api", endpoint = "end_my_session")]
 pub async fn end_my_session(session_id: i64) -> Result<(), AppError> {
-    use crate::auth::guard::{auth_state, database, request_context, require_signed_in};
+    use crate::auth::guard::{
+        auth_state, database, request_context, require_signed_in, set_cookie,
+    };
     use crate::auth::token::clear_session_cookie;
     use crate::error::with_status;
     with_status(
@@ -105,13 +107,8 @@ pub async fn end_my_session(session_id: i64) -> Result<(), AppError> {
                 },
             )
             .await?;
-            if session_id == session.session_id
-                && let Some(options) = use_context::<leptos_axum::ResponseOptions>()
-                && let Ok(value) = http::HeaderValue::from_str(&clear_session_cookie(
-                    auth.settings().secure_cookies,
-                ))
-            {
-                options.append_header(http::header::SET_COOKIE, value);
+            if session_id == session.session_id {
+                set_cookie(&clear_session_cookie(auth.settings().secure_cookies));
             }
             Ok(())
         }

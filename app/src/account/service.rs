@@ -12,6 +12,7 @@ use crate::audit::service::{Actor, AuditEvent, record};
 use crate::auth::password::check_strength;
 use crate::auth::service::{SessionUser, delta, revoke_other_sessions};
 use crate::auth::settings::{AuthSettings, AuthState};
+use crate::auth::signin::record_wrong_password;
 use crate::db::begin_write;
 use crate::domain::NewPassword;
 use crate::entities::{role, session, user, user_role};
@@ -111,6 +112,12 @@ pub async fn change_own_password(
             "The two new passwords are not the same.",
         ));
     }
+    // Guessing the current password is limited like signing in: rate
+    // limited by address, and wrong answers count towards the lockout.
+    let ip = actor.ip.as_deref().and_then(|ip| ip.parse().ok());
+    if !auth.allow_signin_attempt(ip) {
+        return Err(AppError::RateLimited);
+    }
     let account = user::Entity::find_by_id(session.user_id)
         .one(db)
         .await?
@@ -120,6 +127,15 @@ pub async fn change_own_password(
         .verify(current_password, account.password_hash.as_deref())
         .await
     {
+        record_wrong_password(
+            db,
+            auth.settings(),
+            actor,
+            &account,
+            "user.password_change_failed",
+            Utc::now(),
+        )
+        .await?;
         return Err(AppError::validation(
             "current_password",
             "Your current password is not right.",

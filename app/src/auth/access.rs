@@ -52,8 +52,13 @@ pub fn page_access(path: &str) -> Access {
 
 /// Whether a `next` parameter is a path on this site (not `//evil.example`
 /// or `https://…`), so a sign-in link cannot send people elsewhere.
+/// Backslashes and control characters are refused anywhere: browsers read
+/// `/\evil.example` and `/<TAB>/evil.example` as `//evil.example`.
 pub fn is_local_path(next: &str) -> bool {
-    next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c == '\\' || c.is_control())
+        && next.len() <= 2048
 }
 
 #[cfg(test)]
@@ -100,5 +105,8 @@ mod tests {
         assert!(!is_local_path("//evil.example/"));
         assert!(!is_local_path("https://evil.example/"));
         assert!(!is_local_path("/\\evil.example"));
+        assert!(!is_local_path("/\t/evil.example"));
+        assert!(!is_local_path("/\n/evil.example"));
+        assert!(!is_local_path("/users\\x"));
     }
 }

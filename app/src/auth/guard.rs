@@ -100,3 +100,14 @@ pub fn auth_state() -> AppResult<AuthState> {
         AppError::Internal
     })
 }
+
+/// Adds a `Set-Cookie` header to the current server function's response.
+pub fn set_cookie(value: &str) {
+    match (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        (Some(options), Ok(value)) => options.append_header(http::header::SET_COOKIE, value),
+        _ => tracing::error!("cannot set a cookie outside a server function response"),
+    }
+}

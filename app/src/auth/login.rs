@@ -23,64 +23,34 @@ pub async fn sign_in(
     password: String,
     #[server(default)] next: Option<String>,
 ) -> Result<SignInOutcome, AppError> {
-    use super::current::landing_path;
-    use super::guard::{auth_state, database, request_context};
-    use super::service::{SignInAttempt, permissions_of};
+    use super::guard::{auth_state, database, request_context, set_cookie};
+    use super::signin::SignInAttempt;
     use super::token::session_cookie;
     use crate::error::with_status;
 
     with_status(
         async move {
             let (db, auth, ctx) = (database()?, auth_state()?, request_context());
-            let signed_in = super::service::sign_in(
+            let signed_in = super::signin::sign_in(
                 &db,
                 &auth,
                 SignInAttempt {
                     login: &login,
                     password: &password,
+                    next: next.as_deref(),
                     ip: ctx.ip,
                     user_agent: &ctx.user_agent,
+                    replaces: ctx.session.as_ref().map(|s| (s.user_id, s.session_id)),
                 },
             )
             .await?;
-            let cookie = session_cookie(&signed_in.token, auth.settings().secure_cookies);
-            if let (Some(options), Ok(value)) = (
-                use_context::<leptos_axum::ResponseOptions>(),
-                http::HeaderValue::from_str(&cookie),
-            ) {
-                options.append_header(http::header::SET_COOKIE, value);
-            }
-            // The browser's previous session (perhaps another user's) ends:
-            // one browser, one session.
-            if let Some(previous) = &ctx.session {
-                let ended = super::service::revoke_session(
-                    &db,
-                    auth.settings(),
-                    &ctx.actor(),
-                    previous.user_id,
-                    previous.session_id,
-                    "replaced",
-                )
-                .await;
-                if let Err(error) = ended
-                    && error != AppError::NotFound
-                {
-                    tracing::warn!(%error, "could not end the replaced session");
-                }
-            }
-            let is_administrator = !permissions_of(&db, signed_in.user_id).await?.is_empty();
-            let landing = landing_path(signed_in.must_change_password, is_administrator);
-            let redirect_to = match next {
-                Some(next)
-                    if !signed_in.must_change_password
-                        && super::access::is_local_path(&next)
-                        && !next.starts_with("/login") =>
-                {
-                    next
-                }
-                _ => landing.to_owned(),
-            };
-            Ok(SignInOutcome { redirect_to })
+            set_cookie(&session_cookie(
+                &signed_in.token,
+                auth.settings().secure_cookies,
+            ));
+            Ok(SignInOutcome {
+                redirect_to: signed_in.redirect_to,
+            })
         }
         .await,
     )
@@ -90,20 +60,14 @@ pub async fn sign_in(
 /// already signed out is not an error.
 #[server(name = SignOut, prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use super::guard::{auth_state, database, request_context};
+    use super::guard::{auth_state, database, request_context, set_cookie};
     use super::token::clear_session_cookie;
     use crate::error::with_status;
 
     with_status(
         async move {
             let (db, auth, ctx) = (database()?, auth_state()?, request_context());
-            if let Some(options) = use_context::<leptos_axum::ResponseOptions>()
-                && let Ok(value) = http::HeaderValue::from_str(&clear_session_cookie(
-                    auth.settings().secure_cookies,
-                ))
-            {
-                options.append_header(http::header::SET_COOKIE, value);
-            }
+            set_cookie(&clear_session_cookie(auth.settings().secure_cookies));
             let Some(session) = ctx.session.clone() else {
                 return Ok(());
             };

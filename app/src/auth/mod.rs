@@ -21,6 +21,8 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod settings;
 #[cfg(feature = "ssr")]
+pub mod signin;
+#[cfg(feature = "ssr")]
 pub mod token;
 
 pub use current::{CurrentUser, provide_current_user, use_current_user};

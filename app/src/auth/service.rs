@@ -1,19 +1,21 @@
-//! Sign-in, sign-out and the session lifecycle, as functions over a database
-//! connection so they are tested alone against a real database.
+//! The session lifecycle after sign-in: resolving a cookie to its user,
+//! ending sessions, and keeping each user's presence (signed in since, last
+//! signed out) in step with their sessions. Functions over a database
+//! connection, tested alone against a real database.
 
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DbErr, EntityTrait, ExprTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait,
+    QueryFilter, QuerySelect,
 };
 
 use super::Permission;
-use super::client::describe_client;
-use super::settings::{AuthSettings, AuthState};
-use super::token::{SecretToken, hash_token};
+use super::settings::AuthSettings;
+use super::signin::RefusalReason;
+use super::token::hash_token;
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::db::begin_write;
 use crate::entities::{role_permission, session, user, user_role};
@@ -22,26 +24,6 @@ use crate::error::{AppError, AppResult};
 /// How often a session's `last_seen_at` (and its user's last activity) is
 /// written: at most once a minute, not on every request.
 pub const TOUCH_INTERVAL: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
-
-/// What a sign-in form sends, plus where it came from.
-#[derive(Debug, Clone)]
-pub struct SignInAttempt<'a> {
-    /// Username or email address, in any case.
-    pub login: &'a str,
-    pub password: &'a str,
-    pub ip: Option<IpAddr>,
-    pub user_agent: &'a str,
-}
-
-/// A successful sign-in: the new session's token (for the cookie, never
-/// stored) and where the user goes next.
-#[derive(Debug)]
-pub struct SignedIn {
-    pub token: SecretToken,
-    pub session_id: i64,
-    pub user_id: i64,
-    pub must_change_password: bool,
-}
 
 /// The signed-in user behind a request, resolved from the session cookie.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,40 +57,13 @@ impl SessionUser {
     }
 }
 
-/// Why a sign-in was refused. Only the audit log sees this; the person
-/// signing in always gets [`AppError::SignInFailed`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefusalReason {
-    UnknownAccount,
-    WrongPassword,
-    NoPasswordSet,
-    Deleted,
-    Suspended,
-    Inactive,
-    Locked,
-}
-
-impl RefusalReason {
-    pub fn key(self) -> &'static str {
-        match self {
-            RefusalReason::UnknownAccount => "unknown_account",
-            RefusalReason::WrongPassword => "wrong_password",
-            RefusalReason::NoPasswordSet => "no_password_set",
-            RefusalReason::Deleted => "deleted",
-            RefusalReason::Suspended => "suspended",
-            RefusalReason::Inactive => "inactive",
-            RefusalReason::Locked => "locked",
-        }
-    }
-}
-
 /// Whether an account is locked at `now` (an automatic lock expires).
 pub fn is_locked(user: &user::Model, now: DateTime<Utc>) -> bool {
     user.locked_at.is_some() && user.locked_until.is_none_or(|until| until > now)
 }
 
 /// Why this account may not sign in now, whatever the password.
-fn standing_refusal(user: &user::Model, now: DateTime<Utc>) -> Option<RefusalReason> {
+pub(crate) fn standing_refusal(user: &user::Model, now: DateTime<Utc>) -> Option<RefusalReason> {
     if user.deleted_at.is_some() {
         Some(RefusalReason::Deleted)
     } else if user.suspended_at.is_some() {
@@ -124,247 +79,11 @@ fn standing_refusal(user: &user::Model, now: DateTime<Utc>) -> Option<RefusalRea
     }
 }
 
-/// Signs a user in by username or email (case-insensitive) and password.
-///
-/// Every refusal is the same [`AppError::SignInFailed`] and costs the same
-/// password hash (unknown accounts are checked against a dummy hash), so
-/// neither the answer nor its timing tells whether an account exists or why
-/// it may not sign in. Consecutive wrong passwords lock the account.
-#[tracing::instrument(skip_all, fields(ip = ?attempt.ip))]
-pub async fn sign_in(
-    db: &DatabaseConnection,
-    auth: &AuthState,
-    attempt: SignInAttempt<'_>,
-) -> AppResult<SignedIn> {
-    if !auth.allow_signin_attempt(attempt.ip) {
-        tracing::warn!("sign-in rate limit reached");
-        return Err(AppError::RateLimited);
-    }
-    let login = attempt.login.trim().to_lowercase();
-    let account = if login.is_empty() || login.len() > 254 {
-        None
-    } else {
-        user::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(user::Column::Username.eq(login.as_str()))
-                    .add(user::Column::Email.eq(login.as_str())),
-            )
-            .one(db)
-            .await?
-    };
-    let password_matches = auth
-        .hashing()
-        .verify(
-            attempt.password,
-            account.as_ref().and_then(|u| u.password_hash.as_deref()),
-        )
-        .await;
-
-    let now = Utc::now();
-    let client = describe_client(attempt.user_agent);
-    let Some(account) = account else {
-        let actor = anonymous_actor(attempt.ip, &client);
-        record_refusal(db, &actor, None, &login, RefusalReason::UnknownAccount).await?;
-        return Err(AppError::SignInFailed);
-    };
-    let actor = Actor {
-        user_id: Some(account.id),
-        username: Some(account.username.clone()),
-        ..anonymous_actor(attempt.ip, &client)
-    };
-
-    if !password_matches && account.password_hash.is_some() {
-        record_wrong_password(db, auth.settings(), &actor, &account, now).await?;
-        return Err(AppError::SignInFailed);
-    }
-    if let Some(reason) = standing_refusal(&account, now) {
-        record_refusal(db, &actor, Some(&account), &login, reason).await?;
-        return Err(AppError::SignInFailed);
-    }
-
-    let token = SecretToken::generate();
-    let settings = auth.settings();
-    let txn = begin_write(db).await?;
-    let created = session::ActiveModel {
-        user_id: Set(account.id),
-        token_hash: Set(token.hash()),
-        impersonator_id: Set(None),
-        created_at: Set(now),
-        last_seen_at: Set(now),
-        expires_at: Set(now + delta(settings.session_lifetime)),
-        ip: Set(attempt.ip.map(|ip| ip.to_string())),
-        user_agent: Set(Some(attempt.user_agent.chars().take(512).collect())),
-        client: Set(Some(client.clone())),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    user::Entity::update_many()
-        .col_expr(user::Column::LastSigninAt, Expr::value(now))
-        .col_expr(
-            user::Column::LastSigninIp,
-            Expr::value(attempt.ip.map(|ip| ip.to_string())),
-        )
-        .col_expr(user::Column::LastSigninClient, Expr::value(client.clone()))
-        .col_expr(user::Column::LastActivityAt, Expr::value(now))
-        .col_expr(user::Column::FailedSigninCount, Expr::value(0))
-        // An automatic lock that has run out is cleared by signing in.
-        .col_expr(
-            user::Column::LockedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            user::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .filter(user::Column::Id.eq(account.id))
-        .exec(&txn)
-        .await?;
-    refresh_presence(&txn, settings, account.id, now).await?;
-    record(
-        &txn,
-        &actor,
-        AuditEvent {
-            action: "auth.sign_in",
-            target_user_id: Some(account.id),
-            target_username: Some(account.username.clone()),
-            details: Some(serde_json::json!({ "session_id": created.id })),
-            ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    tracing::info!(user_id = account.id, session_id = created.id, "signed in");
-    Ok(SignedIn {
-        token,
-        session_id: created.id,
-        user_id: account.id,
-        must_change_password: account.must_change_password,
-    })
-}
-
 /// A configured duration as chrono's, capped at a century so date
 /// arithmetic cannot overflow.
 pub fn delta(duration: std::time::Duration) -> chrono::TimeDelta {
     let century = chrono::TimeDelta::days(36_525);
     chrono::TimeDelta::from_std(duration).map_or(century, |d| d.min(century))
-}
-
-fn anonymous_actor(ip: Option<IpAddr>, client: &str) -> Actor {
-    Actor {
-        ip: ip.map(|ip| ip.to_string()),
-        client: Some(client.to_owned()),
-        ..Default::default()
-    }
-}
-
-async fn record_refusal(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    account: Option<&user::Model>,
-    login: &str,
-    reason: RefusalReason,
-) -> AppResult<()> {
-    tracing::info!(reason = reason.key(), "sign-in refused");
-    record(
-        db,
-        actor,
-        AuditEvent {
-            action: "auth.sign_in_failed",
-            target_user_id: account.map(|u| u.id),
-            target_username: Some(
-                account.map_or_else(|| login.chars().take(254).collect(), |u| u.username.clone()),
-            ),
-            details: Some(serde_json::json!({ "reason": reason.key() })),
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(())
-}
-
-/// Counts a wrong password and locks the account when the count reaches the
-/// threshold. The count is incremented in SQL, so simultaneous attempts are
-/// all counted.
-async fn record_wrong_password(
-    db: &DatabaseConnection,
-    settings: &AuthSettings,
-    actor: &Actor,
-    account: &user::Model,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let txn = begin_write(db).await?;
-    user::Entity::update_many()
-        .col_expr(
-            user::Column::FailedSigninCount,
-            Expr::col(user::Column::FailedSigninCount).add(1),
-        )
-        .filter(user::Column::Id.eq(account.id))
-        .exec(&txn)
-        .await?;
-    let failures: i32 = user::Entity::find_by_id(account.id)
-        .select_only()
-        .column(user::Column::FailedSigninCount)
-        .into_tuple()
-        .one(&txn)
-        .await?
-        .unwrap_or(0);
-    record(
-        &txn,
-        actor,
-        AuditEvent {
-            action: "auth.sign_in_failed",
-            target_user_id: Some(account.id),
-            target_username: Some(account.username.clone()),
-            details: Some(serde_json::json!({
-                "reason": RefusalReason::WrongPassword.key(),
-                "consecutive_failures": failures,
-            })),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let threshold = i32::try_from(settings.lockout_threshold).unwrap_or(i32::MAX);
-    if settings.lockout_threshold > 0 && failures >= threshold && !is_locked(account, now) {
-        let until = settings.lockout_duration.map(|d| now + delta(d));
-        user::Entity::update_many()
-            .col_expr(user::Column::LockedAt, Expr::value(now))
-            .col_expr(user::Column::LockedUntil, Expr::value(until))
-            .col_expr(user::Column::UpdatedAt, Expr::value(now))
-            .filter(user::Column::Id.eq(account.id))
-            .exec(&txn)
-            .await?;
-        let system = Actor {
-            client: Some("automatic lockout".to_owned()),
-            ..actor.clone()
-        };
-        record(
-            &txn,
-            &system,
-            AuditEvent {
-                action: "user.lock",
-                target_user_id: Some(account.id),
-                target_username: Some(account.username.clone()),
-                field: Some("status"),
-                new_value: Some("locked".to_owned()),
-                details: Some(serde_json::json!({
-                    "reason": "too many failed sign-ins",
-                    "consecutive_failures": failures,
-                    "locked_until": until,
-                })),
-                ..Default::default()
-            },
-        )
-        .await?;
-        tracing::warn!(
-            user_id = account.id,
-            failures,
-            "account locked after failed sign-ins"
-        );
-    }
-    txn.commit().await?;
-    Ok(())
 }
 
 /// The condition "this session is open at `now`": not revoked, not past its
@@ -398,7 +117,7 @@ pub async fn authenticate(
         return Ok(None);
     }
     if now - session.last_seen_at >= TOUCH_INTERVAL {
-        touch(db, session.id, account.id, now).await?;
+        touch(db, &session, now).await?;
     }
     Ok(Some(SessionUser {
         session_id: session.id,
@@ -414,18 +133,26 @@ pub async fn authenticate(
 
 async fn touch(
     db: &DatabaseConnection,
-    session_id: i64,
-    user_id: i64,
+    session: &session::Model,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     session::Entity::update_many()
         .col_expr(session::Column::LastSeenAt, Expr::value(now))
-        .filter(session::Column::Id.eq(session_id))
+        .filter(session::Column::Id.eq(session.id))
         .exec(db)
         .await?;
+    // A sweep running just before this request may have marked the user
+    // signed out; an open session says otherwise.
     user::Entity::update_many()
         .col_expr(user::Column::LastActivityAt, Expr::value(now))
-        .filter(user::Column::Id.eq(user_id))
+        .col_expr(
+            user::Column::SignedInSince,
+            Expr::from(Func::coalesce([
+                Expr::col(user::Column::SignedInSince),
+                Expr::value(session.created_at),
+            ])),
+        )
+        .filter(user::Column::Id.eq(session.user_id))
         .exec(db)
         .await?;
     Ok(())

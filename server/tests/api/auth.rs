@@ -238,6 +238,15 @@ async fn wrong_passwords_lock_and_success_resets(backend: Backend) {
         "UPDATE users SET locked_until = '2020-01-01T00:00:00+00:00' WHERE id = {id}"
     ))
     .await;
+    // The lock started the count again: one more mistake does not lock anew.
+    assert_eq!(
+        app.visitor()
+            .sign_in("grace", "wrong-password-1")
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(count(&app.db, &failures(1)).await, 1);
     assert_eq!(
         app.visitor()
             .sign_in("grace", STRONG_PASSWORD)
@@ -509,20 +518,77 @@ async fn pages_need_a_session_and_return_after_sign_in(backend: Backend) {
     // Once signed in, the sign-in page sends people on.
     assert_eq!(location(&visitor.get("/login").await), "/");
 
-    // A `next` pointing at another site is ignored.
-    let other = app.visitor();
-    let response = other
-        .call(
-            "sign_in",
-            &[
-                ("login", "val"),
-                ("password", STRONG_PASSWORD),
-                ("next", "//evil.example/"),
-            ],
-        )
+    // A `next` pointing at another site is ignored, however disguised
+    // (browsers drop tabs and newlines and read `\` as `/`).
+    for evil in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\\evil.example",
+    ] {
+        let other = app.visitor();
+        let response = other
+            .call(
+                "sign_in",
+                &[
+                    ("login", "val"),
+                    ("password", STRONG_PASSWORD),
+                    ("next", evil),
+                ],
+            )
+            .await;
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["redirect_to"], "/", "{evil:?}");
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", evil)
+            .finish();
+        assert_eq!(
+            location(&other.get(&format!("/login?{query}")).await),
+            "/",
+            "{evil:?}"
+        );
+    }
+}
+
+async fn signing_in_from_a_page_whose_session_ended_keeps_the_new_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_user("olu", &["User"], false).await;
+    let browser = app.signed_in("olu").await;
+    app.execute("UPDATE sessions SET revoked_at = '2020-01-01T00:00:00+00:00'")
         .await;
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["redirect_to"], "/");
+    // The browser still sends the dead cookie with its sign-in.
+    assert_eq!(browser.sign_in("olu", STRONG_PASSWORD).await.status(), 200);
+    assert_eq!(browser.whoami().await.as_deref(), Some("olu"));
+}
+
+async fn not_found_pages_carry_the_csp_nonce(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_user("nina", &["Viewer"], false).await;
+    let browser = app.signed_in("nina").await;
+    let page = browser.get("/no/such/page").await;
+    assert_eq!(page.status(), 404);
+    let csp = page
+        .headers()
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains(&format!("nonce=\"{nonce}\""))
+    );
 }
 
 async fn signing_in_again_replaces_the_browsers_session(backend: Backend) {
@@ -652,6 +718,12 @@ both_backends!(users_can_end_their_own_sessions_only);
 both_backends!(pages_need_a_session_and_return_after_sign_in);
 both_backends!(presence_follows_sessions);
 both_backends!(signing_in_again_replaces_the_browsers_session);
+both_backends!(signing_in_from_a_page_whose_session_ended_keeps_the_new_session);
+
+#[tokio::test]
+async fn not_found_pages_carry_the_csp_nonce_sqlite() {
+    not_found_pages_carry_the_csp_nonce(Backend::Sqlite).await;
+}
 
 #[tokio::test]
 async fn sign_in_attempts_are_rate_limited_per_address_sqlite() {

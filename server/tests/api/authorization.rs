@@ -8,15 +8,19 @@ use std::collections::BTreeSet;
 use crate::helpers::{Backend, TestApp, Visitor, location, spawn_app};
 
 /// Callers, in the order of every row's expectations. `None` is anonymous;
-/// the others are signed in with exactly that built-in role.
-const CALLERS: [Option<&str>; 6] = [
+/// the others are signed in with exactly that built-in role. The last is a
+/// Viewer who must change their password first.
+const CALLERS: [Option<&str>; 7] = [
     None,
     Some("User"),
     Some("Viewer"),
     Some("Support"),
     Some("User Manager"),
     Some("Administrator"),
+    Some("Viewer"),
 ];
+const PENDING_PASSWORD_CHANGE: usize = 6;
+const CHANGE: Page = To("/account/password");
 
 const Y: bool = true;
 const N: bool = false;
@@ -24,27 +28,28 @@ const N: bool = false;
 type ServerFunctionRow = (
     &'static str,
     &'static [(&'static str, &'static str)],
-    [bool; 6],
+    [bool; 7],
 );
 
 /// Server function endpoint, arguments that are valid but harmless, and
 /// whether each caller is allowed (anonymous, User, Viewer, Support, User
-/// Manager, Administrator). "Allowed" means not refused with 401/403 for
-/// who they are; the call may still fail for its own reasons (404, 422).
+/// Manager, Administrator, pending password change). "Allowed" means not
+/// refused with 401/403 for who they are; the call may still fail for its
+/// own reasons (404, 422).
 /// `sign_out` is last: it ends the caller's session.
 const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
-    ("current_user", &[], [Y, Y, Y, Y, Y, Y]),
+    ("current_user", &[], [Y, Y, Y, Y, Y, Y, Y]),
     (
         "sign_in",
         &[("login", "nobody"), ("password", "not-a-password")],
-        [Y, Y, Y, Y, Y, Y],
+        [Y, Y, Y, Y, Y, Y, Y],
     ),
-    ("my_account", &[], [N, Y, Y, Y, Y, Y]),
-    ("my_sessions", &[], [N, Y, Y, Y, Y, Y]),
+    ("my_account", &[], [N, Y, Y, Y, Y, Y, Y]),
+    ("my_sessions", &[], [N, Y, Y, Y, Y, Y, N]),
     (
         "end_my_session",
         &[("session_id", "999999")],
-        [N, Y, Y, Y, Y, Y],
+        [N, Y, Y, Y, Y, Y, N],
     ),
     (
         "change_password",
@@ -53,9 +58,9 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
             ("new_password", "Another-Long-Password-9"),
             ("confirm_password", "Another-Long-Password-9"),
         ],
-        [N, Y, Y, Y, Y, Y],
+        [N, Y, Y, Y, Y, Y, Y],
     ),
-    ("sign_out", &[], [Y, Y, Y, Y, Y, Y]),
+    ("sign_out", &[], [Y, Y, Y, Y, Y, Y, Y]),
 ];
 
 /// What a page request gets: the page, or a redirect to the sign-in page,
@@ -71,27 +76,59 @@ use Page::{Denied, Shown, SignIn, To};
 
 /// Every route (the app's pages plus plain HTTP routes) and what each caller
 /// gets there.
-const ROUTES: &[(&str, [Page; 6])] = &[
-    ("/", [SignIn, To("/account"), Shown, Shown, Shown, Shown]),
-    ("/users", [SignIn, Denied, Shown, Shown, Shown, Shown]),
-    ("/roles", [SignIn, Denied, Denied, Denied, Denied, Shown]),
-    ("/teams", [SignIn, Denied, Denied, Denied, Shown, Shown]),
-    ("/audit", [SignIn, Denied, Shown, Denied, Shown, Shown]),
-    ("/statistics", [SignIn, Denied, Shown, Denied, Shown, Shown]),
-    ("/account", [SignIn, Shown, Shown, Shown, Shown, Shown]),
+const ROUTES: &[(&str, [Page; 7])] = &[
+    (
+        "/",
+        [SignIn, To("/account"), Shown, Shown, Shown, Shown, CHANGE],
+    ),
+    (
+        "/users",
+        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
+    ),
+    (
+        "/roles",
+        [SignIn, Denied, Denied, Denied, Denied, Shown, CHANGE],
+    ),
+    (
+        "/teams",
+        [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE],
+    ),
+    (
+        "/audit",
+        [SignIn, Denied, Shown, Denied, Shown, Shown, CHANGE],
+    ),
+    (
+        "/statistics",
+        [SignIn, Denied, Shown, Denied, Shown, Shown, CHANGE],
+    ),
+    (
+        "/account",
+        [SignIn, Shown, Shown, Shown, Shown, Shown, CHANGE],
+    ),
     (
         "/account/password",
-        [SignIn, Shown, Shown, Shown, Shown, Shown],
+        [SignIn, Shown, Shown, Shown, Shown, Shown, Shown],
     ),
     (
         "/login",
-        [Shown, To("/account"), To("/"), To("/"), To("/"), To("/")],
+        [
+            Shown,
+            To("/account"),
+            To("/"),
+            To("/"),
+            To("/"),
+            To("/"),
+            CHANGE,
+        ],
     ),
     (
         "/forgot-password",
-        [Shown, Shown, Shown, Shown, Shown, Shown],
+        [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE],
     ),
-    ("/healthz", [Shown, Shown, Shown, Shown, Shown, Shown]),
+    (
+        "/healthz",
+        [Shown, Shown, Shown, Shown, Shown, Shown, Shown],
+    ),
 ];
 
 /// Routes served by axum directly, not by the Leptos router.
@@ -133,7 +170,8 @@ async fn callers(app: &TestApp) -> Vec<Visitor> {
             None => visitors.push(app.visitor()),
             Some(role) => {
                 let username = format!("caller{i}");
-                app.create_user(&username, &[role], false).await;
+                app.create_user(&username, &[role], i == PENDING_PASSWORD_CHANGE)
+                    .await;
                 visitors.push(app.signed_in(&username).await);
             }
         }
@@ -142,7 +180,10 @@ async fn callers(app: &TestApp) -> Vec<Visitor> {
 }
 
 fn caller_name(i: usize) -> &'static str {
-    CALLERS[i].unwrap_or("anonymous")
+    match i {
+        PENDING_PASSWORD_CHANGE => "Viewer who must change their password",
+        _ => CALLERS[i].unwrap_or("anonymous"),
+    }
 }
 
 async fn matrix(backend: Backend) {
@@ -171,7 +212,10 @@ async fn matrix(backend: Backend) {
             let status = response.status().as_u16();
             let body = response.text().await.unwrap_or_default();
             let refused = matches!(status, 401 | 403)
-                && matches!(body.as_str(), "\"Unauthenticated\"" | "\"Forbidden\"");
+                && matches!(
+                    body.as_str(),
+                    "\"Unauthenticated\"" | "\"Forbidden\"" | "\"PasswordChangeRequired\""
+                );
             assert!(
                 status < 500,
                 "{name} as {}: server error {status}: {body}",
