@@ -23,6 +23,8 @@ fn session_token(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
+const NEW_PASSWORD: &str = "Brand-New-Orchid-Sky-7";
+
 /// What the browser shows for a server function's error body.
 fn shown(body: &str) -> String {
     serde_json::from_str::<AppError>(body)
@@ -374,40 +376,36 @@ async fn must_change_password_gate(backend: Backend) {
 
     // A weak password is refused with the reason, on its field.
     let weak = visitor
-        .call(
-            "change_password",
-            &[
-                ("current_password", STRONG_PASSWORD),
-                ("new_password", "password123"),
-                ("confirm_password", "password123"),
-            ],
-        )
+        .change_password(STRONG_PASSWORD, "password123", "password123")
         .await;
     assert_eq!(weak.status(), 422);
     let error: Value = weak.json().await.unwrap();
     assert_eq!(error["Validation"]["field"], "new_password", "{error}");
 
     let wrong_current = visitor
-        .call(
-            "change_password",
-            &[
-                ("current_password", "not-my-password"),
-                ("new_password", "Brand-New-Orchid-Sky-7"),
-                ("confirm_password", "Brand-New-Orchid-Sky-7"),
-            ],
-        )
+        .change_password("not-my-password", NEW_PASSWORD, NEW_PASSWORD)
         .await;
     assert_eq!(wrong_current.status(), 422);
+    // Guessing the current password counts like a failed sign-in.
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT COUNT(*) FROM audit_entries WHERE action = 'user.password_change_failed'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT COUNT(*) FROM users WHERE username = 'newbie' AND failed_signin_count = 1"
+        )
+        .await,
+        1
+    );
 
     let changed = visitor
-        .call(
-            "change_password",
-            &[
-                ("current_password", STRONG_PASSWORD),
-                ("new_password", "Brand-New-Orchid-Sky-7"),
-                ("confirm_password", "Brand-New-Orchid-Sky-7"),
-            ],
-        )
+        .change_password(STRONG_PASSWORD, NEW_PASSWORD, NEW_PASSWORD)
         .await;
     assert_eq!(changed.status(), 200);
     let outcome: Value = changed.json().await.unwrap();
@@ -426,10 +424,7 @@ async fn must_change_password_gate(backend: Backend) {
         401
     );
     assert_eq!(
-        app.visitor()
-            .sign_in("newbie", "Brand-New-Orchid-Sky-7")
-            .await
-            .status(),
+        app.visitor().sign_in("newbie", NEW_PASSWORD).await.status(),
         200
     );
     assert_eq!(

@@ -2,7 +2,13 @@ use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING};
 
 use sea_orm::ConnectionTrait;
 
-use crate::helpers::{Backend, postgres_admin_url, scalar, spawn_app};
+use crate::helpers::{Backend, TestApp, Visitor, postgres_admin_url, scalar, spawn_app};
+
+/// An administrator's browser: pages other than sign-in need a session.
+async fn administrator(app: &TestApp) -> Visitor {
+    app.create_user("admin", &["Administrator"], false).await;
+    app.signed_in("admin").await
+}
 
 async fn healthz_reports_the_app_and_database_up(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -49,25 +55,38 @@ async fn healthz_is_503_when_the_database_is_gone() {
 #[tokio::test]
 async fn home_page_is_server_rendered_with_the_navigation() {
     let app = spawn_app(Backend::Sqlite).await;
-    let response = app.get("/").await;
+    let browser = administrator(&app).await;
+    let response = browser.get("/").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
     let html = response.text().await.unwrap();
     assert!(html.contains("Welcome to Roster"));
-    for link in ["/users", "/roles", "/teams", "/audit", "/statistics"] {
+    for link in [
+        "/users",
+        "/roles",
+        "/teams",
+        "/audit",
+        "/statistics",
+        "/account",
+    ] {
         assert!(
             html.contains(&format!("href=\"{link}\"")),
             "nav link {link}"
         );
     }
-    assert!(html.contains("Not signed in"));
+    assert!(
+        html.contains("admin Tester"),
+        "the header names who is signed in"
+    );
+    assert!(html.contains("Sign out"));
 }
 
 #[tokio::test]
 async fn placeholder_pages_say_plainly_that_they_are_not_built() {
     let app = spawn_app(Backend::Sqlite).await;
+    let browser = administrator(&app).await;
     for path in ["/users", "/roles", "/teams", "/audit", "/statistics"] {
-        let response = app.get(path).await;
+        let response = browser.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
         assert!(
             response.text().await.unwrap().contains("Not built yet."),
@@ -79,11 +98,12 @@ async fn placeholder_pages_say_plainly_that_they_are_not_built() {
 #[tokio::test]
 async fn unknown_routes_get_the_404_page_with_status_404() {
     let app = spawn_app(Backend::Sqlite).await;
+    let browser = administrator(&app).await;
     for path in ["/no/such/page", "/users/x/y/z", "/pkg/missing.js"] {
-        let response = app.get(path).await;
+        let response = browser.get(path).await;
         assert_eq!(response.status(), 404, "{path}");
     }
-    let response = app.get("/no/such/page").await;
+    let response = browser.get("/no/such/page").await;
     assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
     let html = response.text().await.unwrap();
     assert!(html.contains("Page not found"));
@@ -97,8 +117,9 @@ async fn unknown_routes_get_the_404_page_with_status_404() {
 #[tokio::test]
 async fn responses_are_compressed_when_the_browser_accepts_it() {
     let app = spawn_app(Backend::Sqlite).await;
+    let browser = administrator(&app).await;
     for (accepted, expected) in [("br", "br"), ("gzip", "gzip")] {
-        let response = app
+        let response = browser
             .client
             .get(format!("{}/", app.address))
             .header(ACCEPT_ENCODING, accepted)

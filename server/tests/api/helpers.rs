@@ -274,6 +274,24 @@ impl Visitor {
             .await
     }
 
+    /// Calls `change_password` with the current, new and confirming password.
+    pub async fn change_password(
+        &self,
+        current: &str,
+        new: &str,
+        confirm: &str,
+    ) -> reqwest::Response {
+        self.call(
+            "change_password",
+            &[
+                ("current_password", current),
+                ("new_password", new),
+                ("confirm_password", confirm),
+            ],
+        )
+        .await
+    }
+
     /// The username the server says is signed in, if any.
     pub async fn whoami(&self) -> Option<String> {
         let response = self.call("current_user", &[]).await;
