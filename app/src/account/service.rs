@@ -167,6 +167,7 @@ pub async fn change_own_password(
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::PasswordChangedAt, Expr::value(now))
         .col_expr(user::Column::MustChangePassword, Expr::value(false))
+        .col_expr(user::Column::FailedSigninCount, Expr::value(0))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .col_expr(
             user::Column::Version,
