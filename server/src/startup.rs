@@ -215,7 +215,8 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 /// Once a minute: mark users whose sessions have all expired as signed out,
 /// and let the sign-in rate limiter forget quiet addresses.
 async fn sweep_every_minute(db: DatabaseConnection, auth: AuthState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    let minute = std::time::Duration::from_secs(60);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + minute, minute);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;

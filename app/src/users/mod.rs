@@ -1,6 +1,101 @@
-//! Users: the directory itself. The table and the user page come with their
-//! own pieces of work; account creation is here because the command line
-//! (`roster create-user`) and the New User page share it.
+//! Users: the directory itself — the Users table (listing, search, filters,
+//! sort and paging) and account creation, which the command line
+//! (`roster create-user`) and the New User page share.
 
 #[cfg(feature = "ssr")]
+pub mod list;
+pub mod query;
+#[cfg(feature = "ssr")]
 pub mod service;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+pub use query::{SortDir, SortKey, StatusFilter, UserListQuery};
+
+/// A badge beside a user's Active/Inactive status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatusBadge {
+    Locked,
+    MustChangePassword,
+    Invited,
+    Suspended,
+    Deleted,
+}
+
+impl StatusBadge {
+    pub const fn label(self) -> &'static str {
+        match self {
+            StatusBadge::Locked => "Locked",
+            StatusBadge::MustChangePassword => "Must change password",
+            StatusBadge::Invited => "Invited",
+            StatusBadge::Suspended => "Suspended",
+            StatusBadge::Deleted => "Deleted",
+        }
+    }
+}
+
+/// One row of the Users table, with every column already formatted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<String>,
+    /// Login Status: signed in now.
+    pub signed_in: bool,
+    /// MM-DD-YYYY HH:MM (UTC).
+    pub last_signin: Option<String>,
+    pub time_logged_in: Option<String>,
+    /// IP address and client of the last sign-in.
+    pub last_location: Option<String>,
+    pub last_activity: Option<String>,
+    pub active: bool,
+    pub badges: Vec<StatusBadge>,
+    pub phone: Option<String>,
+    pub phone_ext: Option<String>,
+    pub created_at: String,
+}
+
+/// One page of the Users table and how many users match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub rows: Vec<UserRow>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl UserPage {
+    pub fn page_count(&self) -> u64 {
+        self.total.div_ceil(u64::from(self.per_page)).max(1)
+    }
+}
+
+/// One page of users for the table. `view` is the table's URL query string
+/// (`q=ann&sort=last_activity&dir=desc&page=2`), parsed again here by the
+/// same rules as in the browser.
+#[server(name = ListUsers, prefix = "/api", endpoint = "list_users")]
+pub async fn list_users(#[server(default)] view: String) -> Result<UserPage, AppError> {
+    use crate::auth::Permission;
+    use crate::auth::guard::{database, require};
+    use crate::error::with_status;
+    with_status(
+        async move {
+            require(Permission::ViewUsers)?;
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(view.as_bytes())
+                .into_owned()
+                .collect();
+            let query = UserListQuery::from_params(|name| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            })?;
+            list::list_users(&database()?, &query, chrono::Utc::now()).await
+        }
+        .await,
+    )
+}

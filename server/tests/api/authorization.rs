@@ -60,6 +60,7 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
         ],
         [N, Y, Y, Y, Y, Y, Y],
     ),
+    ("list_users", &[("view", "")], [N, N, Y, Y, Y, Y, N]),
     ("sign_out", &[], [Y, Y, Y, Y, Y, Y, Y]),
 ];
 

@@ -28,4 +28,5 @@ mod health;
 mod helpers;
 mod migrations;
 mod seed;
+mod users_list;
 mod users_service;

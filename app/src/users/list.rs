@@ -1,0 +1,268 @@
+//! Listing users for the table: one query for the page's rows, one for
+//! their roles, one for the total — never a query per row.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, JoinType, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+};
+
+use super::query::{SortDir, SortKey, StatusFilter, UserListQuery};
+use super::{StatusBadge, UserPage, UserRow};
+use crate::entities::{role, team, user, user_role, user_team};
+use crate::error::{AppError, AppResult};
+
+/// Date and time as the table shows them: MM-DD-YYYY HH:MM (UTC).
+pub fn table_time(at: DateTime<Utc>) -> String {
+    at.format("%m-%d-%Y %H:%M").to_string()
+}
+
+/// "2 d 3 h", "4 h 12 min", "7 min", "under a minute".
+pub fn duration_text(seconds: i64) -> String {
+    let minutes = Ord::max(seconds, 0) / 60;
+    let (days, hours, mins) = (minutes / 1440, (minutes / 60) % 24, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => "under a minute".to_owned(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
+/// The condition selecting the users a query's search and filters match.
+/// Also what bulk actions on "all matching users" evaluate.
+pub async fn matching(
+    conn: &impl ConnectionTrait,
+    query: &UserListQuery,
+    now: DateTime<Utc>,
+) -> AppResult<Condition> {
+    let mut condition = Condition::all();
+    if let Some(q) = &query.q {
+        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+        let like = |expr: SimpleExpr| expr.like(LikeExpr::new(pattern.clone()).escape('\\'));
+        condition = condition.add(
+            Condition::any()
+                .add(like(Expr::col(user::Column::Username)))
+                .add(like(Expr::col(user::Column::Email)))
+                .add(like(Func::lower(Expr::col(user::Column::Name)).into())),
+        );
+    }
+    let deleted_wanted = query.include_deleted || query.status == Some(StatusFilter::Deleted);
+    if !deleted_wanted {
+        condition = condition.add(user::Column::DeletedAt.is_null());
+    }
+    if let Some(status) = query.status {
+        condition = condition.add(status_condition(status, now));
+    }
+    if let Some(signed_in) = query.signed_in {
+        condition = condition.add(if signed_in {
+            user::Column::SignedInSince.is_not_null()
+        } else {
+            user::Column::SignedInSince.is_null()
+        });
+    }
+    if let Some(name) = &query.role {
+        let role = role::Entity::find()
+            .filter(Expr::expr(Func::lower(Expr::col(role::Column::Name))).eq(name.to_lowercase()))
+            .one(conn)
+            .await?
+            .ok_or_else(|| AppError::validation("role", format!("There is no role '{name}'.")))?;
+        condition = condition.add(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column(user_role::Column::UserId)
+                    .from(user_role::Entity)
+                    .and_where(user_role::Column::RoleId.eq(role.id))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(name) = &query.team {
+        let team = team::Entity::find()
+            .filter(Expr::expr(Func::lower(Expr::col(team::Column::Name))).eq(name.to_lowercase()))
+            .one(conn)
+            .await?
+            .ok_or_else(|| AppError::validation("team", format!("There is no team '{name}'.")))?;
+        condition = condition.add(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column(user_team::Column::UserId)
+                    .from(user_team::Entity)
+                    .and_where(user_team::Column::TeamId.eq(team.id))
+                    .to_owned(),
+            ),
+        );
+    }
+    Ok(condition)
+}
+
+fn status_condition(status: StatusFilter, now: DateTime<Utc>) -> Condition {
+    match status {
+        StatusFilter::Active => Condition::all().add(user::Column::IsActive.eq(true)),
+        StatusFilter::Inactive => Condition::all().add(user::Column::IsActive.eq(false)),
+        StatusFilter::Locked => Condition::all()
+            .add(user::Column::LockedAt.is_not_null())
+            .add(
+                Condition::any()
+                    .add(user::Column::LockedUntil.is_null())
+                    .add(user::Column::LockedUntil.gt(now)),
+            ),
+        StatusFilter::MustChangePassword => {
+            Condition::all().add(user::Column::MustChangePassword.eq(true))
+        }
+        StatusFilter::Invited => Condition::all()
+            .add(user::Column::InvitedAt.is_not_null())
+            .add(user::Column::PasswordHash.is_null()),
+        StatusFilter::Suspended => Condition::all().add(user::Column::SuspendedAt.is_not_null()),
+        StatusFilter::Deleted => Condition::all().add(user::Column::DeletedAt.is_not_null()),
+    }
+}
+
+/// `%` and `_` typed into the search box are searched for, not wildcards.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// The column a sort key orders by, and whether its order is reversed
+/// (the longest time logged in is the earliest `signed_in_since`).
+fn sort_column(key: SortKey) -> (user::Column, bool) {
+    match key {
+        SortKey::Username => (user::Column::Username, false),
+        SortKey::Email => (user::Column::Email, false),
+        SortKey::Name => (user::Column::Name, false),
+        SortKey::LoginStatus => (user::Column::SignedInSince, false),
+        SortKey::LastSignin => (user::Column::LastSigninAt, false),
+        SortKey::TimeLoggedIn => (user::Column::SignedInSince, true),
+        SortKey::LastLocation => (user::Column::LastSigninClient, false),
+        SortKey::LastActivity => (user::Column::LastActivityAt, false),
+        SortKey::Status => (user::Column::IsActive, false),
+        SortKey::Phone => (user::Column::Phone, false),
+        SortKey::PhoneExt => (user::Column::PhoneExt, false),
+        SortKey::CreatedAt => (user::Column::CreatedAt, false),
+    }
+}
+
+/// One page of the table for `query`. A page past the last is empty (the
+/// total says how many there are).
+pub async fn list_users(
+    conn: &impl ConnectionTrait,
+    query: &UserListQuery,
+    now: DateTime<Utc>,
+) -> AppResult<UserPage> {
+    let condition = matching(conn, query, now).await?;
+    let total = user::Entity::find()
+        .filter(condition.clone())
+        .count(conn)
+        .await?;
+
+    let (column, reversed) = sort_column(query.sort);
+    let ascending = (query.dir == SortDir::Asc) != reversed;
+    let order = if ascending { Order::Asc } else { Order::Desc };
+    let offset = u64::from(query.page - 1) * u64::from(query.per_page);
+    let users = user::Entity::find()
+        .filter(condition)
+        // Users without a value (never signed in…) come last either way.
+        .order_by_with_nulls(column, order, NullOrdering::Last)
+        .order_by_asc(user::Column::Id)
+        .offset(offset)
+        .limit(u64::from(query.per_page))
+        .all(conn)
+        .await?;
+
+    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+    let role_names: Vec<(i64, String)> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        user_role::Entity::find()
+            .select_only()
+            .column(user_role::Column::UserId)
+            .column(role::Column::Name)
+            .join(JoinType::InnerJoin, user_role::Relation::Role.def())
+            .filter(user_role::Column::UserId.is_in(ids))
+            .order_by_asc(role::Column::Name)
+            .into_tuple()
+            .all(conn)
+            .await?
+    };
+
+    let rows = users
+        .into_iter()
+        .map(|u| {
+            let roles = role_names
+                .iter()
+                .filter(|(id, _)| *id == u.id)
+                .map(|(_, name)| name.clone())
+                .collect();
+            row(u, roles, now)
+        })
+        .collect();
+    Ok(UserPage {
+        rows,
+        total,
+        page: query.page,
+        per_page: query.per_page,
+    })
+}
+
+fn row(u: user::Model, roles: Vec<String>, now: DateTime<Utc>) -> UserRow {
+    let mut badges = Vec::new();
+    if u.locked_at.is_some() && u.locked_until.is_none_or(|until| until > now) {
+        badges.push(StatusBadge::Locked);
+    }
+    if u.must_change_password {
+        badges.push(StatusBadge::MustChangePassword);
+    }
+    if u.invited_at.is_some() && u.password_hash.is_none() {
+        badges.push(StatusBadge::Invited);
+    }
+    if u.suspended_at.is_some() {
+        badges.push(StatusBadge::Suspended);
+    }
+    if u.deleted_at.is_some() {
+        badges.push(StatusBadge::Deleted);
+    }
+    let last_location = match (u.last_signin_client, u.last_signin_ip) {
+        (Some(client), Some(ip)) => Some(format!("{ip} · {client}")),
+        (client, ip) => ip.or(client),
+    };
+    UserRow {
+        id: u.id,
+        username: u.username,
+        email: u.email,
+        name: u.name,
+        roles,
+        signed_in: u.signed_in_since.is_some(),
+        last_signin: u.last_signin_at.map(table_time),
+        time_logged_in: u
+            .signed_in_since
+            .map(|since| duration_text((now - since).num_seconds())),
+        last_location,
+        last_activity: u.last_activity_at.map(table_time),
+        active: u.is_active,
+        badges,
+        phone: u.phone,
+        phone_ext: u.phone_ext,
+        created_at: table_time(u.created_at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_text(30), "under a minute");
+        assert_eq!(duration_text(7 * 60 + 5), "7 min");
+        assert_eq!(duration_text(4 * 3600 + 12 * 60), "4 h 12 min");
+        assert_eq!(duration_text(2 * 86400 + 3 * 3600 + 59), "2 d 3 h");
+    }
+
+    #[test]
+    fn like_wildcards_typed_by_people_are_literal() {
+        assert_eq!(escape_like("50%_off\\"), "50\\%\\_off\\\\");
+    }
+}

@@ -1,0 +1,291 @@
+//! The Users table's listing: sort, search, filters, paging and bad
+//! parameters, on SQLite and PostgreSQL, through the service and over HTTP.
+
+use app::entities::{session, team, user, user_role, user_team};
+use app::users::list::list_users;
+use app::users::{StatusBadge, UserListQuery, UserPage};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+
+use crate::helpers::{Backend, TestApp, spawn_app};
+
+fn at(day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, day, 9, 30, 0).unwrap()
+}
+
+/// Inserts a user row directly (the listing is what is tested, not creation).
+async fn insert(
+    app: &TestApp,
+    username: &str,
+    name: &str,
+    day: u32,
+    change: impl FnOnce(&mut user::ActiveModel),
+) -> i64 {
+    let mut model = user::ActiveModel {
+        username: Set(username.to_owned()),
+        email: Set(format!("{username}@example.com")),
+        name: Set(name.to_owned()),
+        must_change_password: Set(false),
+        is_active: Set(true),
+        failed_signin_count: Set(0),
+        created_at: Set(at(day)),
+        updated_at: Set(at(day)),
+        version: Set(1),
+        ..Default::default()
+    };
+    change(&mut model);
+    let id = model.insert(&app.db).await.unwrap().id;
+    let role_id = app::entities::role::Entity::find()
+        .filter(app::entities::role::Column::Name.eq("User"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    user_role::ActiveModel {
+        user_id: Set(id),
+        role_id: Set(role_id),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    id
+}
+
+async fn page(app: &TestApp, params: &[(&str, &str)]) -> UserPage {
+    let query = UserListQuery::from_params(|k| {
+        params
+            .iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.to_string())
+    })
+    .expect("valid parameters");
+    list_users(&app.db, &query, Utc::now())
+        .await
+        .expect("listed")
+}
+
+fn names(page: &UserPage) -> Vec<&str> {
+    page.rows.iter().map(|r| r.username.as_str()).collect()
+}
+
+/// Five people in every state the table shows, plus a team.
+async fn directory(app: &TestApp) {
+    let now = Utc::now();
+    let ann = insert(app, "ann", "Ann Lee", 1, |u| {
+        u.last_activity_at = Set(Some(now - Duration::minutes(5)));
+        u.last_signin_at = Set(Some(now - Duration::hours(2)));
+        u.signed_in_since = Set(Some(now - Duration::hours(2)));
+        u.last_signin_ip = Set(Some("10.0.0.1".to_owned()));
+        u.last_signin_client = Set(Some("Firefox 121 on Linux".to_owned()));
+        u.phone = Set(Some("5550100".to_owned()));
+        u.phone_ext = Set(Some("12".to_owned()));
+    })
+    .await;
+    // Ann is signed in: her session is open (presence follows sessions).
+    session::ActiveModel {
+        user_id: Set(ann),
+        token_hash: Set("0".repeat(64)),
+        created_at: Set(now - Duration::hours(2)),
+        last_seen_at: Set(now - Duration::minutes(5)),
+        expires_at: Set(now + Duration::hours(10)),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    insert(app, "bob", "Bob Stone", 2, |u| {
+        u.last_activity_at = Set(Some(now - Duration::days(3)));
+        u.locked_at = Set(Some(now));
+        u.is_active = Set(false);
+    })
+    .await;
+    insert(app, "cleo", "Cléo Ðurić", 3, |u| {
+        u.last_activity_at = Set(Some(now - Duration::minutes(1)));
+        u.must_change_password = Set(true);
+        u.suspended_at = Set(Some(now));
+    })
+    .await;
+    insert(app, "dee_50%", "Dee Fifty", 4, |u| {
+        u.invited_at = Set(Some(now));
+    })
+    .await;
+    insert(app, "eve", "Eve Gone", 5, |u| {
+        u.deleted_at = Set(Some(now));
+    })
+    .await;
+    let sales = team::ActiveModel {
+        name: Set("Sales".to_owned()),
+        description: Set(String::new()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let bob = user::Entity::find()
+        .filter(user::Column::Username.eq("bob"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    user_team::ActiveModel {
+        user_id: Set(bob.id),
+        team_id: Set(sales.id),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+}
+
+async fn sorting_search_and_filters(backend: Backend) {
+    let app = spawn_app(backend).await;
+    directory(&app).await;
+
+    // Default: by username, deleted users hidden, with every column filled in.
+    let first = page(&app, &[]).await;
+    assert_eq!(names(&first), ["ann", "bob", "cleo", "dee_50%"]);
+    assert_eq!(first.total, 4);
+    let ann = &first.rows[0];
+    assert_eq!(ann.roles, ["User"]);
+    assert!(ann.signed_in);
+    assert_eq!(ann.time_logged_in.as_deref(), Some("2 h 0 min"));
+    assert_eq!(
+        ann.last_location.as_deref(),
+        Some("10.0.0.1 · Firefox 121 on Linux")
+    );
+    assert_eq!(ann.created_at, "03-01-2026 09:30");
+    assert_eq!(
+        (ann.phone.as_deref(), ann.phone_ext.as_deref()),
+        (Some("5550100"), Some("12"))
+    );
+    let bob = &first.rows[1];
+    assert!(!bob.active);
+    assert_eq!(bob.badges, [StatusBadge::Locked]);
+    assert_eq!(
+        first.rows[2].badges,
+        [StatusBadge::MustChangePassword, StatusBadge::Suspended]
+    );
+    assert_eq!(first.rows[3].badges, [StatusBadge::Invited]);
+
+    // Sorting, both ways; users without a value come last either way.
+    let by = |sort: &'static str, dir: &'static str| {
+        let app = &app;
+        async move { names(&page(app, &[("sort", sort), ("dir", dir)]).await).join(",") }
+    };
+    assert_eq!(by("username", "desc").await, "dee_50%,cleo,bob,ann");
+    assert_eq!(by("name", "asc").await, "ann,bob,cleo,dee_50%");
+    assert_eq!(by("last_activity", "desc").await, "cleo,ann,bob,dee_50%");
+    assert_eq!(by("last_activity", "asc").await, "bob,ann,cleo,dee_50%");
+    assert_eq!(by("created_at", "desc").await, "dee_50%,cleo,bob,ann");
+    assert_eq!(by("status", "asc").await, "bob,ann,cleo,dee_50%");
+    assert_eq!(
+        by("time_logged_in", "desc").await.split(',').next(),
+        Some("ann")
+    );
+    for key in app::users::SortKey::ALL {
+        for dir in ["asc", "desc"] {
+            let sorted = page(&app, &[("sort", key.key()), ("dir", dir)]).await;
+            assert_eq!(sorted.total, 4, "{} {dir}", key.key());
+            assert_eq!(sorted.rows.len(), 4, "{} {dir}", key.key());
+        }
+    }
+
+    // Search: within username, email or name, any case; % and _ are literal.
+    let search = |q: &'static str| {
+        let app = &app;
+        async move { names(&page(app, &[("q", q)]).await).join(",") }
+    };
+    assert_eq!(search("STONE").await, "bob");
+    assert_eq!(search("cle").await, "cleo");
+    assert_eq!(search("ann@example").await, "ann");
+    assert_eq!(search("50%").await, "dee_50%");
+    assert_eq!(search("e_f").await, "", "_ is not a wildcard");
+    assert_eq!(search("nobody-at-all").await, "");
+
+    // Filters.
+    let filter = |params: &'static [(&'static str, &'static str)]| {
+        let app = &app;
+        async move { names(&page(app, params).await).join(",") }
+    };
+    assert_eq!(filter(&[("status", "active")]).await, "ann,cleo,dee_50%");
+    assert_eq!(filter(&[("status", "inactive")]).await, "bob");
+    assert_eq!(filter(&[("status", "locked")]).await, "bob");
+    assert_eq!(filter(&[("status", "must_change_password")]).await, "cleo");
+    assert_eq!(filter(&[("status", "invited")]).await, "dee_50%");
+    assert_eq!(filter(&[("status", "suspended")]).await, "cleo");
+    assert_eq!(filter(&[("status", "deleted")]).await, "eve");
+    assert_eq!(
+        filter(&[("deleted", "include")]).await,
+        "ann,bob,cleo,dee_50%,eve"
+    );
+    assert_eq!(filter(&[("signed_in", "yes")]).await, "ann");
+    assert_eq!(filter(&[("signed_in", "no")]).await, "bob,cleo,dee_50%");
+    assert_eq!(filter(&[("team", "sales")]).await, "bob");
+    assert_eq!(filter(&[("role", "user"), ("q", "ann")]).await, "ann");
+    assert_eq!(filter(&[("role", "Administrator")]).await, "");
+
+    let query = UserListQuery::from_params(|k| (k == "role").then(|| "Wizard".to_owned())).unwrap();
+    let error = list_users(&app.db, &query, Utc::now()).await.unwrap_err();
+    assert_eq!(error.field(), Some("role"));
+}
+
+async fn paging(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for i in 0..23 {
+        insert(
+            &app,
+            &format!("user{i:02}"),
+            "Some One",
+            1 + (i % 27),
+            |_| {},
+        )
+        .await;
+    }
+    let first = page(&app, &[("per_page", "10")]).await;
+    assert_eq!(first.total, 23);
+    assert_eq!(first.page_count(), 3);
+    assert_eq!(names(&first)[0], "user00");
+    let third = page(&app, &[("per_page", "10"), ("page", "3")]).await;
+    assert_eq!(names(&third), ["user20", "user21", "user22"]);
+    // Past the end: no rows, and the total still says how many there are.
+    let beyond = page(&app, &[("per_page", "10"), ("page", "9")]).await;
+    assert!(beyond.rows.is_empty());
+    assert_eq!(beyond.total, 23);
+}
+
+async fn over_http(backend: Backend) {
+    let app = spawn_app(backend).await;
+    directory(&app).await;
+    app.create_user("viewer", &["Viewer"], false).await;
+    let viewer = app.signed_in("viewer").await;
+    let response = viewer
+        .call(
+            "list_users",
+            &[("view", "q=bob&sort=last_activity&dir=desc")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["total"], 1);
+    assert_eq!(body["rows"][0]["username"], "bob");
+
+    let bad = viewer
+        .call("list_users", &[("view", "sort=password_hash")])
+        .await;
+    assert_eq!(bad.status(), 422);
+    let error: app::error::AppError = bad.json().await.unwrap();
+    assert_eq!(error.field(), Some("sort"));
+    assert!(
+        error
+            .to_string()
+            .starts_with("Cannot sort by 'password_hash'"),
+        "{error}"
+    );
+}
+
+both_backends!(sorting_search_and_filters);
+both_backends!(paging);
+both_backends!(over_http);
