@@ -14,6 +14,7 @@ use leptos_router::path;
 use crate::account::{ChangePasswordPage, MyAccountPage};
 use crate::auth::login::{ForgotPasswordPage, LoginPage};
 use crate::auth::{Permission, provide_current_user};
+use crate::users::UsersPage;
 use home::HomePage;
 use layout::{AppFrame, AppLayout};
 pub use not_found::NotFound;
@@ -107,9 +108,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("account") view=MyAccountPage/>
                     <Route path=path!("account/password") view=ChangePasswordPage/>
+                    <Route path=path!("users") view=UsersPage/>
                     <Route
-                        path=path!("users")
-                        view=|| view! { <Placeholder title="Users" feature="the Users table"/> }
+                        path=path!("users/:username")
+                        view=|| view! { <Placeholder title="User" feature="this user's details, sessions and history"/> }
                     />
                     <Route
                         path=path!("roles")

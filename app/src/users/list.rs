@@ -207,6 +207,25 @@ pub async fn list_users(
     })
 }
 
+/// Role and team names for the table's filters, A–Z.
+pub async fn filter_options(conn: &impl ConnectionTrait) -> AppResult<super::FilterOptions> {
+    let roles = role::Entity::find()
+        .select_only()
+        .column(role::Column::Name)
+        .order_by_asc(role::Column::Name)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let teams = team::Entity::find()
+        .select_only()
+        .column(team::Column::Name)
+        .order_by_asc(team::Column::Name)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(super::FilterOptions { roles, teams })
+}
+
 fn row(u: user::Model, roles: Vec<String>, now: DateTime<Utc>) -> UserRow {
     let mut badges = Vec::new();
     if u.locked_at.is_some() && u.locked_until.is_none_or(|until| until > now) {

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod list;
+mod page;
 pub mod query;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -12,6 +13,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+pub use page::UsersPage;
 pub use query::{SortDir, SortKey, StatusFilter, UserListQuery};
 
 /// A badge beside a user's Active/Inactive status.
@@ -95,6 +97,27 @@ pub async fn list_users(#[server(default)] view: String) -> Result<UserPage, App
                     .map(|(_, v)| v.clone())
             })?;
             list::list_users(&database()?, &query, chrono::Utc::now()).await
+        }
+        .await,
+    )
+}
+
+/// The choices of the table's role and team filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterOptions {
+    pub roles: Vec<String>,
+    pub teams: Vec<String>,
+}
+
+#[server(name = GetUserFilterOptions, prefix = "/api", endpoint = "user_filter_options")]
+pub async fn user_filter_options() -> Result<FilterOptions, AppError> {
+    use crate::auth::Permission;
+    use crate::auth::guard::{database, require};
+    use crate::error::with_status;
+    with_status(
+        async move {
+            require(Permission::ViewUsers)?;
+            list::filter_options(&database()?).await
         }
         .await,
     )

@@ -61,6 +61,7 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
         [N, Y, Y, Y, Y, Y, Y],
     ),
     ("list_users", &[("view", "")], [N, N, Y, Y, Y, Y, N]),
+    ("user_filter_options", &[], [N, N, Y, Y, Y, Y, N]),
     ("sign_out", &[], [Y, Y, Y, Y, Y, Y, Y]),
 ];
 
@@ -84,6 +85,10 @@ const ROUTES: &[(&str, [Page; 7])] = &[
     ),
     (
         "/users",
+        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
+    ),
+    (
+        "/users/{username}",
         [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
     ),
     (
@@ -192,8 +197,10 @@ async fn matrix(backend: Backend) {
     let visitors = callers(&app).await;
 
     for (path, expected) in ROUTES {
+        // Parameters in a route are filled with an example value.
+        let url = path.replace("{username}", "someone");
         for (i, visitor) in visitors.iter().enumerate() {
-            let response = visitor.get(path).await;
+            let response = visitor.get(&url).await;
             let status = response.status().as_u16();
             let target = location(&response);
             let got = match status {

@@ -1,0 +1,347 @@
+//! `/users`: the Users table. Search, filters, sort and page live in the URL,
+//! so a view can be bookmarked and shared and back/forward work; the server
+//! pages, sorts and filters, one round trip per page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::use_location;
+
+use super::query::{PAGE_SIZES, SortDir, SortKey, StatusFilter, UserListQuery};
+use super::{UserPage, UserRow, list_users, user_filter_options};
+use crate::components::{ErrorList, Notice, NoticeKind, PageHeader};
+
+/// `/users?PARAMS` for a view.
+fn href(query: &UserListQuery) -> String {
+    let params = query.to_params();
+    if params.is_empty() {
+        return "/users".to_owned();
+    }
+    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in params {
+        serializer.append_pair(name, &value);
+    }
+    format!("/users?{}", serializer.finish())
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let location = use_location();
+    let search = Memo::new(move |_| location.search.get().trim_start_matches('?').to_owned());
+    let parsed = Memo::new(move |_| {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(search.get().as_bytes())
+            .into_owned()
+            .collect();
+        UserListQuery::from_params(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    });
+    let users = Resource::new(move || search.get(), list_users);
+
+    view! {
+        <Title text="Users"/>
+        <PageHeader title="Users"/>
+        {move || match parsed.get() {
+            Ok(query) => view! { <Toolbar query/> }.into_any(),
+            Err(error) => {
+                view! {
+                    <Notice kind=NoticeKind::Error>
+                        {error.to_string()} " " <A href="/users">"Show all users"</A>
+                    </Notice>
+                }
+                    .into_any()
+            }
+        }}
+        <Transition fallback=|| view! { <p class="loading">"Loading users…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
+                {move || Suspend::new(async move {
+                    let page = users.await?;
+                    let query = parsed.get_untracked().unwrap_or_default();
+                    Ok::<_, crate::error::AppError>(view! { <UserTable page query/> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// Search and filters: a GET form, so it works before the page is live and
+/// every choice ends up in the URL.
+#[component]
+fn Toolbar(query: UserListQuery) -> impl IntoView {
+    let options = Resource::new(|| (), |_| user_filter_options());
+    let selected = |value: Option<&str>, option: &str| value == Some(option);
+    let status = query.status.map(|s| s.key());
+    let signed_in = query.signed_in.map(|s| if s { "yes" } else { "no" });
+    let role = query.role.clone();
+    let team = query.team.clone();
+    view! {
+        <Form method="GET" action="/users" attr:class="toolbar" attr:role="search">
+            <div class="toolbar-field toolbar-search">
+                <label for="users-q">"Search"</label>
+                <input
+                    id="users-q"
+                    type="search"
+                    name="q"
+                    placeholder="Username, email or name"
+                    value=query.q.clone().unwrap_or_default()
+                    maxlength=super::query::MAX_SEARCH_LEN
+                />
+            </div>
+            <div class="toolbar-field">
+                <label for="users-status">"Status"</label>
+                <select id="users-status" name="status">
+                    <option value="" selected=status.is_none()>"Any"</option>
+                    {StatusFilter::ALL
+                        .iter()
+                        .map(|s| view! { <option value=s.key() selected=selected(status, s.key())>{s.label()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="toolbar-field">
+                <label for="users-signed-in">"Signed in now"</label>
+                <select id="users-signed-in" name="signed_in">
+                    <option value="" selected=signed_in.is_none()>"Either"</option>
+                    <option value="yes" selected=selected(signed_in, "yes")>"Yes"</option>
+                    <option value="no" selected=selected(signed_in, "no")>"No"</option>
+                </select>
+            </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new({
+                    let (role, team) = (role.clone(), team.clone());
+                    async move {
+                        let options = options.await.unwrap_or_default();
+                        let choose = |id: &'static str, label: &'static str, name: &'static str, values: Vec<String>, current: Option<String>| {
+                            let current_lower = current.as_deref().map(str::to_lowercase);
+                            view! {
+                                <div class="toolbar-field">
+                                    <label for=id>{label}</label>
+                                    <select id=id name=name>
+                                        <option value="" selected=current.is_none()>"Any"</option>
+                                        {values
+                                            .into_iter()
+                                            .map(|v| {
+                                                let is = current_lower.as_deref() == Some(v.to_lowercase().as_str());
+                                                view! { <option value=v.clone() selected=is>{v.clone()}</option> }
+                                            })
+                                            .collect_view()}
+                                    </select>
+                                </div>
+                            }
+                        };
+                        view! {
+                            {choose("users-role", "Role", "role", options.roles, role)}
+                            {choose("users-team", "Team", "team", options.teams, team)}
+                        }
+                    }
+                })}
+            </Transition>
+            <div class="toolbar-field toolbar-check">
+                <input id="users-deleted" type="checkbox" name="deleted" value="include" checked=query.include_deleted/>
+                <label for="users-deleted">"Include deleted"</label>
+            </div>
+            // The sort and page size carry over; a new search starts at page 1.
+            {(query.sort != SortKey::default() || query.dir != SortDir::default())
+                .then(|| {
+                    view! {
+                        <input type="hidden" name="sort" value=query.sort.key()/>
+                        <input type="hidden" name="dir" value=query.dir.key()/>
+                    }
+                })}
+            {(query.per_page != super::query::DEFAULT_PAGE_SIZE)
+                .then(|| view! { <input type="hidden" name="per_page" value=query.per_page/> })}
+            <button type="submit" class="button button-primary">"Search"</button>
+            <A href="/users" attr:class="button">"Clear"</A>
+        </Form>
+    }
+}
+
+/// The table's columns: (header, sort key if sortable).
+const COLUMNS: [(&str, Option<SortKey>); 14] = [
+    ("Username", Some(SortKey::Username)),
+    ("Email Address", Some(SortKey::Email)),
+    ("Name", Some(SortKey::Name)),
+    ("Roles", None),
+    ("Login Status", Some(SortKey::LoginStatus)),
+    ("Last Signin", Some(SortKey::LastSignin)),
+    ("Time Logged In", Some(SortKey::TimeLoggedIn)),
+    ("Last Location", Some(SortKey::LastLocation)),
+    ("Last Activity", Some(SortKey::LastActivity)),
+    ("Status", Some(SortKey::Status)),
+    ("Phone #", Some(SortKey::Phone)),
+    ("Phone EXT", Some(SortKey::PhoneExt)),
+    ("Created At", Some(SortKey::CreatedAt)),
+    ("View", None),
+];
+
+#[component]
+fn UserTable(page: UserPage, query: UserListQuery) -> impl IntoView {
+    let count = page.total;
+    let first = u64::from(page.page - 1) * u64::from(page.per_page) + 1;
+    let last = first + page.rows.len() as u64 - 1;
+    let summary = if page.rows.is_empty() {
+        if count == 0 {
+            "No users match.".to_owned()
+        } else {
+            format!("No users on this page; {count} match in all.")
+        }
+    } else {
+        format!("Users {first}–{last} of {count}")
+    };
+    view! {
+        <p class="table-summary" role="status">{summary.clone()}</p>
+        <div class="table-scroll">
+            <table class="table users-table">
+                <caption class="visually-hidden">{summary}</caption>
+                <thead>
+                    <tr>
+                        {COLUMNS
+                            .iter()
+                            .map(|(title, key)| view! { <Header title=*title key=*key query=query.clone()/> })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.rows.into_iter().map(|row| view! { <Row row/> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <Pager page=page.page pages=page_count(count, page.per_page) query/>
+    }
+}
+
+fn page_count(total: u64, per_page: u32) -> u64 {
+    total.div_ceil(u64::from(per_page)).max(1)
+}
+
+/// A column header; sortable ones are links that sort by the column (again:
+/// the other way), with `aria-sort` saying how the table is sorted now.
+#[component]
+fn Header(title: &'static str, key: Option<SortKey>, query: UserListQuery) -> impl IntoView {
+    let Some(key) = key else {
+        return view! { <th scope="col">{title}</th> }.into_any();
+    };
+    let current = query.sort == key;
+    let aria_sort = current.then_some(match query.dir {
+        SortDir::Asc => "ascending",
+        SortDir::Desc => "descending",
+    });
+    let next = UserListQuery {
+        sort: key,
+        dir: if current {
+            query.dir.flipped()
+        } else {
+            key.natural_direction()
+        },
+        page: 1,
+        ..query.clone()
+    };
+    let arrow = match (current, query.dir) {
+        (false, _) => "",
+        (true, SortDir::Asc) => " ▲",
+        (true, SortDir::Desc) => " ▼",
+    };
+    view! {
+        <th scope="col" aria-sort=aria_sort>
+            <A href=href(&next) attr:class="sort-link">
+                {title}
+                <span aria-hidden="true">{arrow}</span>
+            </A>
+        </th>
+    }
+    .into_any()
+}
+
+#[component]
+fn Row(row: UserRow) -> impl IntoView {
+    let dash = || "—".to_owned();
+    let view_label = format!("View {}", row.username);
+    let view_href = format!("/users/{}", row.username);
+    view! {
+        <tr>
+            <td class="username">{row.username.clone()}</td>
+            <td>{row.email}</td>
+            <td>{row.name}</td>
+            <td>{row.roles.join(", ")}</td>
+            <td>
+                {if row.signed_in {
+                    view! { <span class="presence presence-on">"Signed in"</span> }.into_any()
+                } else {
+                    view! { <span class="presence">"Signed out"</span> }.into_any()
+                }}
+            </td>
+            <td class="nowrap">{row.last_signin.unwrap_or_else(dash)}</td>
+            <td class="nowrap">{row.time_logged_in.unwrap_or_else(dash)}</td>
+            <td>{row.last_location.unwrap_or_else(dash)}</td>
+            <td class="nowrap">{row.last_activity.unwrap_or_else(dash)}</td>
+            <td class="status">
+                {if row.active {
+                    view! { <span class="badge badge-success">"Active"</span> }.into_any()
+                } else {
+                    view! { <span class="badge badge-danger">"Inactive"</span> }.into_any()
+                }}
+                {row
+                    .badges
+                    .iter()
+                    .map(|b| view! { " " <span class="badge badge-warning">{b.label()}</span> })
+                    .collect_view()}
+            </td>
+            <td>{row.phone.unwrap_or_else(dash)}</td>
+            <td>{row.phone_ext.unwrap_or_else(dash)}</td>
+            <td class="nowrap">{row.created_at}</td>
+            <td>
+                <A href=view_href attr:aria-label=view_label>"View"</A>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn Pager(page: u32, pages: u64, query: UserListQuery) -> impl IntoView {
+    let at = |n: u32| {
+        href(&UserListQuery {
+            page: n,
+            ..query.clone()
+        })
+    };
+    let previous = (page > 1).then(|| at(page - 1));
+    let next = (u64::from(page) < pages).then(|| at(page + 1));
+    let sizes = PAGE_SIZES
+        .iter()
+        .map(|&size| {
+            let target = href(&UserListQuery {
+                per_page: size,
+                page: 1,
+                ..query.clone()
+            });
+            let current = size == query.per_page;
+            view! {
+                <li>
+                    {if current {
+                        view! { <span aria-current="true" class="current">{size}</span> }.into_any()
+                    } else {
+                        view! { <A href=target>{size}</A> }.into_any()
+                    }}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {match previous {
+                Some(href) => view! { <A href=href attr:rel="prev">"Previous"</A> }.into_any(),
+                None => view! { <span class="disabled">"Previous"</span> }.into_any(),
+            }}
+            <span>{format!("Page {page} of {pages}")}</span>
+            {match next {
+                Some(href) => view! { <A href=href attr:rel="next">"Next"</A> }.into_any(),
+                None => view! { <span class="disabled">"Next"</span> }.into_any(),
+            }}
+            <span class="pager-sizes">
+                "Per page: " <ul>{sizes}</ul>
+            </span>
+        </nav>
+    }
+}
