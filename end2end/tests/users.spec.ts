@@ -1,0 +1,79 @@
+import { expect, test, type Page } from "@playwright/test";
+import { collectErrors, signIn } from "./support";
+
+const HEADERS = [
+  "Username", "Email Address", "Name", "Roles", "Login Status", "Last Signin", "Time Logged In",
+  "Last Location", "Last Activity", "Status", "Phone #", "Phone EXT", "Created At", "View",
+];
+
+/** MM-DD-YYYY HH:MM as a sortable number, or null for "—". */
+function stamp(text: string): number | null {
+  const m = text.trim().match(/^(\d\d)-(\d\d)-(\d{4}) (\d\d):(\d\d)$/);
+  return m ? Number(`${m[3]}${m[1]}${m[2]}${m[4]}${m[5]}`) : null;
+}
+
+async function column(page: Page, header: string): Promise<string[]> {
+  const index = HEADERS.indexOf(header);
+  return page.locator("table.users-table tbody tr").evaluateAll(
+    (rows, i) => rows.map((r) => (r.children[i] as HTMLElement).innerText),
+    index,
+  );
+}
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, "admin");
+});
+
+test("the Users table shows every column, sorts, searches and pages through the URL", async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto("/users");
+  const table = page.getByRole("table");
+  for (const header of HEADERS) {
+    await expect(table.getByRole("columnheader", { name: header, exact: true })).toBeVisible();
+  }
+  await expect(page.locator(".table-summary")).toHaveText(/^Users 1–25 of 12\d$/);
+
+  // Sort by Last Activity: newest first, then oldest first.
+  await table.getByRole("link", { name: "Last Activity" }).click();
+  await expect(page).toHaveURL(/sort=last_activity&dir=desc/);
+  await expect(table.getByRole("columnheader", { name: "Last Activity" })).toHaveAttribute("aria-sort", "descending");
+  const newestFirst = (await column(page, "Last Activity")).map(stamp).filter((v): v is number => v !== null);
+  expect(newestFirst.length).toBeGreaterThan(5);
+  expect([...newestFirst].sort((a, b) => b - a)).toEqual(newestFirst);
+  await table.getByRole("link", { name: "Last Activity" }).click();
+  await expect(page).toHaveURL(/sort=last_activity&dir=asc/);
+
+  // Search narrows to the one user, and the sort is kept.
+  await page.getByLabel("Search").fill("plain@example");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/q=plain%40example/);
+  await expect(page).toHaveURL(/sort=last_activity/);
+  await expect(page.locator("table.users-table tbody tr")).toHaveCount(1);
+  await expect(page.getByRole("link", { name: "View plain" })).toHaveAttribute("href", "/users/plain");
+
+  // Back returns to the unsearched table.
+  await page.goBack();
+  await expect(page).not.toHaveURL(/q=/);
+  await expect(page.locator("table.users-table tbody tr")).toHaveCount(25);
+
+  // Paging.
+  await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Next" }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect(page.locator(".table-summary")).toHaveText(/^Users 26–50 of/);
+  expect(errors).toEqual([]);
+});
+
+test("filters by status and shows the status badges", async ({ page }) => {
+  await page.goto("/users?status=locked");
+  const statuses = await column(page, "Status");
+  expect(statuses.length).toBeGreaterThan(0);
+  for (const status of statuses) expect(status).toContain("Locked");
+  await expect(page.getByLabel("Status")).toHaveValue("locked");
+});
+
+test("a bad parameter says what is wrong", async ({ page }) => {
+  await page.goto("/users?sort=password_hash");
+  await expect(page.getByRole("alert").first()).toContainText("Cannot sort by 'password_hash'");
+  await page.getByRole("link", { name: "Show all users" }).click();
+  await expect(page).toHaveURL(/\/users$/);
+});
