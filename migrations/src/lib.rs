@@ -17,6 +17,7 @@ mod m20261121_000006_create_audit_entries;
 mod m20261121_000007_create_messages;
 mod m20261121_000008_create_api_tokens;
 mod m20261121_000009_seed_builtin_roles;
+mod m20261121_000010_index_users_table_views;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000007_create_messages::Migration),
             Box::new(m20261121_000008_create_api_tokens::Migration),
             Box::new(m20261121_000009_seed_builtin_roles::Migration),
+            Box::new(m20261121_000010_index_users_table_views::Migration),
         ]
     }
 }

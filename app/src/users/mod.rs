@@ -2,6 +2,9 @@
 //! sort and paging) and account creation, which the command line
 //! (`roster create-user`) and the New User page share.
 
+pub mod actions;
+#[cfg(feature = "ssr")]
+pub mod bulk;
 #[cfg(feature = "ssr")]
 pub mod list;
 mod page;

@@ -1,7 +1,7 @@
 //! What each `roster` command does, apart from `serve`.
 
 mod create_user;
-mod seed_demo;
+pub mod seed_demo;
 
 pub use create_user::{create_admin, create_user};
 pub use seed_demo::{SeedReport, seed_demo};

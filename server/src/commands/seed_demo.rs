@@ -196,6 +196,12 @@ pub async fn seed_demo(
         progress(inserted, count);
     }
     txn.commit().await?;
+    // A bulk load changes the table's shape: refresh the planner's
+    // statistics so the Users table's indexes are chosen at once.
+    {
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared("ANALYZE").await?;
+    }
     Ok(SeedReport {
         requested: count,
         inserted,

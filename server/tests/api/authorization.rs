@@ -25,11 +25,15 @@ const CHANGE: Page = To("/account/password");
 const Y: bool = true;
 const N: bool = false;
 
-type ServerFunctionRow = (
-    &'static str,
-    &'static [(&'static str, &'static str)],
-    [bool; 7],
-);
+type ServerFunctionRow = (&'static str, Args, [bool; 7]);
+
+/// A server function's sample arguments: form fields, or a JSON body.
+#[derive(Clone, Copy)]
+enum Args {
+    Form(&'static [(&'static str, &'static str)]),
+    Json(&'static str),
+}
+use Args::{Form, Json};
 
 /// Server function endpoint, arguments that are valid but harmless, and
 /// whether each caller is allowed (anonymous, User, Viewer, Support, User
@@ -38,31 +42,36 @@ type ServerFunctionRow = (
 /// own reasons (404, 422).
 /// `sign_out` is last: it ends the caller's session.
 const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
-    ("current_user", &[], [Y, Y, Y, Y, Y, Y, Y]),
+    ("current_user", Form(&[]), [Y, Y, Y, Y, Y, Y, Y]),
     (
         "sign_in",
-        &[("login", "nobody"), ("password", "not-a-password")],
+        Form(&[("login", "nobody"), ("password", "not-a-password")]),
         [Y, Y, Y, Y, Y, Y, Y],
     ),
-    ("my_account", &[], [N, Y, Y, Y, Y, Y, Y]),
-    ("my_sessions", &[], [N, Y, Y, Y, Y, Y, N]),
+    ("my_account", Form(&[]), [N, Y, Y, Y, Y, Y, Y]),
+    ("my_sessions", Form(&[]), [N, Y, Y, Y, Y, Y, N]),
     (
         "end_my_session",
-        &[("session_id", "999999")],
+        Form(&[("session_id", "999999")]),
         [N, Y, Y, Y, Y, Y, N],
     ),
     (
         "change_password",
-        &[
+        Form(&[
             ("current_password", "not-my-password"),
             ("new_password", "Another-Long-Password-9"),
             ("confirm_password", "Another-Long-Password-9"),
-        ],
+        ]),
         [N, Y, Y, Y, Y, Y, Y],
     ),
-    ("list_users", &[("view", "")], [N, N, Y, Y, Y, Y, N]),
-    ("user_filter_options", &[], [N, N, Y, Y, Y, Y, N]),
-    ("sign_out", &[], [Y, Y, Y, Y, Y, Y, Y]),
+    ("list_users", Form(&[("view", "")]), [N, N, Y, Y, Y, Y, N]),
+    ("user_filter_options", Form(&[]), [N, N, Y, Y, Y, Y, N]),
+    (
+        "bulk_action",
+        Json(r#"{"action":"Unlock","selection":{"Ids":[999999]}}"#),
+        [N, N, N, Y, Y, Y, N],
+    ),
+    ("sign_out", Form(&[]), [Y, Y, Y, Y, Y, Y, Y]),
 ];
 
 /// What a page request gets: the page, or a redirect to the sign-in page,
@@ -216,7 +225,14 @@ async fn matrix(backend: Backend) {
 
     for (name, args, expected) in SERVER_FUNCTIONS {
         for (i, visitor) in visitors.iter().enumerate() {
-            let response = visitor.call(name, args).await;
+            let response = match args {
+                Form(fields) => visitor.call(name, fields).await,
+                Json(body) => {
+                    visitor
+                        .call_json(name, &serde_json::from_str(body).unwrap())
+                        .await
+                }
+            };
             let status = response.status().as_u16();
             let body = response.text().await.unwrap_or_default();
             let refused = matches!(status, 401 | 403)

@@ -269,6 +269,17 @@ impl Visitor {
             .expect("request")
     }
 
+    /// Calls a server function that takes JSON (the bulk actions).
+    pub async fn call_json(&self, name: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/{name}", self.address))
+            .header("origin", &self.address)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn sign_in(&self, login: &str, password: &str) -> reqwest::Response {
         self.call("sign_in", &[("login", login), ("password", password)])
             .await

@@ -28,5 +28,6 @@ mod health;
 mod helpers;
 mod migrations;
 mod seed;
+mod users_bulk;
 mod users_list;
 mod users_service;

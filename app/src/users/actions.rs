@@ -1,0 +1,175 @@
+//! Bulk actions on the Users table: what the browser asks for, and what it
+//! is told back. The work itself is in `bulk` (server-only).
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Permission;
+use crate::error::AppError;
+
+/// Which users an action applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Selection {
+    /// Users picked one by one (at most 10,000).
+    Ids(Vec<i64>),
+    /// Every user matching a table view, given as the table's URL query
+    /// string; evaluated on the server, never a list the browser loaded.
+    Matching(String),
+    /// Every user (Force Sign Out All Users only).
+    Everyone,
+}
+
+/// A bulk action and its arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BulkAction {
+    ForceSignOut,
+    Lock,
+    Unlock,
+    ToggleActive,
+    SetPassword {
+        password: String,
+        must_change_password: bool,
+    },
+}
+
+impl BulkAction {
+    /// The permission the action needs.
+    pub fn permission(&self) -> Permission {
+        match self {
+            BulkAction::ForceSignOut => Permission::ForceSignOut,
+            BulkAction::Lock | BulkAction::Unlock => Permission::LockUsers,
+            BulkAction::ToggleActive => Permission::EditUsers,
+            BulkAction::SetPassword { .. } => Permission::ResetPasswords,
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            BulkAction::ForceSignOut => "force sign out",
+            BulkAction::Lock => "lock",
+            BulkAction::Unlock => "unlock",
+            BulkAction::ToggleActive => "toggle active/inactive",
+            BulkAction::SetPassword { .. } => "set password",
+        }
+    }
+
+    /// "Locked", "Signed out"…: the start of the result message.
+    fn done(&self) -> &'static str {
+        match self {
+            BulkAction::ForceSignOut => "Signed out",
+            BulkAction::Lock => "Locked",
+            BulkAction::Unlock => "Unlocked",
+            BulkAction::ToggleActive => "Switched active/inactive for",
+            BulkAction::SetPassword { .. } => "Set the password of",
+        }
+    }
+}
+
+/// Users an action left alone, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub reason: String,
+    pub count: u64,
+    /// A few of their usernames.
+    pub examples: Vec<String>,
+}
+
+/// What a bulk action did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkOutcome {
+    pub action: String,
+    pub succeeded: u64,
+    pub skipped: Vec<Skipped>,
+}
+
+impl BulkOutcome {
+    /// "Locked 48 users; 2 skipped: ann (that is you); bob, cy (already locked)."
+    pub fn message(&self, action: &BulkAction) -> String {
+        let users = |n: u64| {
+            if n == 1 {
+                "1 user".to_owned()
+            } else {
+                format!("{n} users")
+            }
+        };
+        let mut text = format!("{} {}", action.done(), users(self.succeeded));
+        let skipped: u64 = self.skipped.iter().map(|s| s.count).sum();
+        if skipped > 0 {
+            let reasons: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|s| {
+                    let more = s.count.saturating_sub(s.examples.len() as u64);
+                    let names = if more > 0 {
+                        format!("{} and {more} more", s.examples.join(", "))
+                    } else {
+                        s.examples.join(", ")
+                    };
+                    format!("{names} ({})", s.reason)
+                })
+                .collect();
+            text.push_str(&format!("; {skipped} skipped: {}", reasons.join("; ")));
+        }
+        text.push('.');
+        text
+    }
+}
+
+/// Runs a bulk action on a selection of users.
+#[server(name = RunBulkAction, prefix = "/api", endpoint = "bulk_action", input = server_fn::codec::Json)]
+pub async fn run_bulk_action(
+    action: BulkAction,
+    selection: Selection,
+) -> Result<BulkOutcome, AppError> {
+    use crate::auth::guard::{auth_state, database, request_context, require};
+    use crate::error::with_status;
+    with_status(
+        async move {
+            require(action.permission())?;
+            if selection == Selection::Everyone && action != BulkAction::ForceSignOut {
+                return Err(AppError::validation(
+                    "selection",
+                    "Only Force Sign Out applies to every user at once.",
+                ));
+            }
+            super::bulk::run(
+                &database()?,
+                auth_state()?.hashing(),
+                &request_context().actor(),
+                &action,
+                &selection,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_say_how_many_and_who_was_skipped_and_why() {
+        let outcome = BulkOutcome {
+            action: "lock".into(),
+            succeeded: 48,
+            skipped: vec![
+                Skipped {
+                    reason: "that is you".into(),
+                    count: 1,
+                    examples: vec!["ann".into()],
+                },
+                Skipped {
+                    reason: "already locked".into(),
+                    count: 7,
+                    examples: vec!["bob".into(), "cy".into()],
+                },
+            ],
+        };
+        assert_eq!(
+            outcome.message(&BulkAction::Lock),
+            "Locked 48 users; 8 skipped: ann (that is you); bob, cy and 5 more (already locked)."
+        );
+    }
+}

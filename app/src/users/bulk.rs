@@ -1,0 +1,379 @@
+//! Bulk actions on users, as set-based SQL in one transaction each: the
+//! whole selection changes or none of it does, and every affected user gets
+//! one audit entry, written by an `INSERT … SELECT` rather than row by row.
+//!
+//! Each action first marks the rows it changes with this transaction's
+//! timestamp (`updated_at = now`), then derives the audit entries and session
+//! revocations from exactly those rows.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    ExprTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
+
+use super::actions::{BulkAction, BulkOutcome, Selection, Skipped};
+use super::list::matching;
+use super::query::UserListQuery;
+use crate::audit::service::Actor;
+use crate::auth::password::{PasswordHashing, check_strength};
+use crate::db::begin_write;
+use crate::domain::NewPassword;
+use crate::entities::{audit_entry, session, user};
+use crate::error::{AppError, AppResult};
+
+/// Most users a request may name one by one; larger selections use
+/// "all matching".
+pub const MAX_IDS: usize = 10_000;
+
+/// How many skipped usernames a result names (the rest are counted).
+const EXAMPLES: u64 = 5;
+
+/// The users a selection names: explicit ids, or all matching a table view
+/// (its URL query string), evaluated here on the server.
+pub async fn selected(
+    conn: &impl ConnectionTrait,
+    selection: &Selection,
+    now: DateTime<Utc>,
+) -> AppResult<Condition> {
+    match selection {
+        Selection::Ids(ids) if ids.is_empty() => Err(AppError::validation(
+            "selection",
+            "Select at least one user.",
+        )),
+        Selection::Ids(ids) if ids.len() > MAX_IDS => Err(AppError::validation(
+            "selection",
+            format!("Select at most {MAX_IDS} users one by one, or select all matching users."),
+        )),
+        Selection::Ids(ids) => Ok(Condition::all().add(user::Column::Id.is_in(ids.clone()))),
+        Selection::Matching(view) => {
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(view.as_bytes())
+                .into_owned()
+                .collect();
+            let query = UserListQuery::from_params(|name| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            })?;
+            matching(conn, &query, now).await
+        }
+        Selection::Everyone => Ok(Condition::all()),
+    }
+}
+
+/// Runs a bulk action for `actor` (whose own account is never locked,
+/// deactivated, signed out or given a new password by it).
+#[tracing::instrument(skip_all, fields(action = action.label()))]
+pub async fn run(
+    db: &DatabaseConnection,
+    hashing: &PasswordHashing,
+    actor: &Actor,
+    action: &BulkAction,
+    selection: &Selection,
+) -> AppResult<BulkOutcome> {
+    let caller = actor.user_id.ok_or(AppError::Unauthenticated)?;
+    // Checked and hashed before the transaction: hashing takes a while.
+    let password_hash = match action {
+        BulkAction::SetPassword { password, .. } => {
+            let password =
+                NewPassword::parse(password).map_err(|e| AppError::validation("password", e))?;
+            check_strength(&password, &[]).map_err(|e| AppError::validation("password", e))?;
+            Some(hashing.hash(&password).await.map_err(|e| {
+                tracing::error!(error = %e, "password hashing failed");
+                AppError::Internal
+            })?)
+        }
+        _ => None,
+    };
+
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    let chosen = selected(&txn, selection, now).await?;
+    let mut skipped = Vec::new();
+    let protects_caller = !matches!(action, BulkAction::Unlock);
+    if protects_caller {
+        let caller_selected = user::Entity::find()
+            .filter(chosen.clone())
+            .filter(user::Column::Id.eq(caller))
+            .count(&txn)
+            .await?
+            > 0;
+        if caller_selected {
+            skipped.push(Skipped {
+                reason: "that is you".to_owned(),
+                count: 1,
+                examples: vec![actor.username.clone().unwrap_or_default()],
+            });
+        }
+    }
+    let targets = if protects_caller {
+        chosen.clone().add(user::Column::Id.ne(caller))
+    } else {
+        chosen.clone()
+    };
+    let unchanged = unchanged_condition(action, now);
+    if let Some(unchanged) = &unchanged {
+        let already = targets.clone().add(unchanged.clone());
+        let count = user::Entity::find()
+            .filter(already.clone())
+            .count(&txn)
+            .await?;
+        if count > 0 {
+            skipped.push(Skipped {
+                reason: already_reason(action).to_owned(),
+                count,
+                examples: examples(&txn, already).await?,
+            });
+        }
+    }
+    let changing = match unchanged {
+        Some(unchanged) => targets.add(unchanged.not()),
+        None => targets,
+    };
+
+    let succeeded = apply(&txn, action, changing, password_hash, now).await?;
+    let marked = Condition::all()
+        .add(chosen)
+        .add(user::Column::UpdatedAt.eq(now));
+    if succeeded > 0 {
+        record_audit(&txn, actor, action, marked.clone(), now).await?;
+        if ends_sessions(action) {
+            end_sessions(&txn, marked, reason_for_sessions(action), now).await?;
+        }
+    }
+    txn.commit().await?;
+    tracing::info!(succeeded, skipped = skipped.len(), "bulk action done");
+    Ok(BulkOutcome {
+        action: action.label().to_owned(),
+        succeeded,
+        skipped,
+    })
+}
+
+/// Users the action would not change (already in its end state).
+fn unchanged_condition(action: &BulkAction, now: DateTime<Utc>) -> Option<Condition> {
+    let locked = Condition::all()
+        .add(user::Column::LockedAt.is_not_null())
+        .add(
+            Condition::any()
+                .add(user::Column::LockedUntil.is_null())
+                .add(user::Column::LockedUntil.gt(now)),
+        );
+    match action {
+        BulkAction::Lock => Some(locked),
+        BulkAction::Unlock => Some(
+            Condition::all()
+                .add(user::Column::LockedAt.is_null())
+                .add(user::Column::FailedSigninCount.eq(0)),
+        ),
+        BulkAction::ForceSignOut => Some(
+            Condition::all().add(
+                user::Column::Id.not_in_subquery(
+                    Query::select()
+                        .column(session::Column::UserId)
+                        .from(session::Entity)
+                        .and_where(session::Column::RevokedAt.is_null())
+                        .and_where(session::Column::ExpiresAt.gt(now))
+                        .to_owned(),
+                ),
+            ),
+        ),
+        BulkAction::ToggleActive | BulkAction::SetPassword { .. } => None,
+    }
+}
+
+fn already_reason(action: &BulkAction) -> &'static str {
+    match action {
+        BulkAction::Lock => "already locked",
+        BulkAction::Unlock => "not locked",
+        BulkAction::ForceSignOut => "not signed in",
+        BulkAction::ToggleActive | BulkAction::SetPassword { .. } => "",
+    }
+}
+
+async fn examples(conn: &DatabaseTransaction, condition: Condition) -> AppResult<Vec<String>> {
+    Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Username)
+        .filter(condition)
+        .limit(EXAMPLES)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// The UPDATE itself; every changed row gets `updated_at = now`.
+async fn apply(
+    txn: &DatabaseTransaction,
+    action: &BulkAction,
+    changing: Condition,
+    password_hash: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let none = || Expr::value(None::<DateTime<Utc>>);
+    let mut update = user::Entity::update_many()
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            user::Column::Version,
+            Expr::col(user::Column::Version).add(1),
+        )
+        .filter(changing);
+    update = match action {
+        BulkAction::Lock => update
+            .col_expr(user::Column::LockedAt, Expr::value(now))
+            .col_expr(user::Column::LockedUntil, none()),
+        BulkAction::Unlock => update
+            .col_expr(user::Column::LockedAt, none())
+            .col_expr(user::Column::LockedUntil, none())
+            .col_expr(user::Column::FailedSigninCount, Expr::value(0)),
+        BulkAction::ForceSignOut => update
+            .col_expr(user::Column::SignedInSince, none())
+            .col_expr(user::Column::LastSignedOutAt, Expr::value(now)),
+        BulkAction::ToggleActive => update.col_expr(
+            user::Column::IsActive,
+            Expr::col(user::Column::IsActive).not(),
+        ),
+        BulkAction::SetPassword {
+            must_change_password,
+            ..
+        } => update
+            .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
+            .col_expr(user::Column::PasswordChangedAt, Expr::value(now))
+            .col_expr(
+                user::Column::MustChangePassword,
+                Expr::value(*must_change_password),
+            )
+            .col_expr(user::Column::FailedSigninCount, Expr::value(0)),
+    };
+    Ok(update.exec(txn).await?.rows_affected)
+}
+
+fn ends_sessions(action: &BulkAction) -> bool {
+    !matches!(action, BulkAction::Unlock)
+}
+
+fn reason_for_sessions(action: &BulkAction) -> &'static str {
+    match action {
+        BulkAction::Lock => "locked",
+        BulkAction::ForceSignOut => "forced_sign_out",
+        BulkAction::ToggleActive => "deactivated",
+        BulkAction::SetPassword { .. } => "password_set",
+        BulkAction::Unlock => "",
+    }
+}
+
+/// Revokes the open sessions of the marked users; for Toggle Active only of
+/// those now inactive. Their presence follows.
+async fn end_sessions(
+    txn: &DatabaseTransaction,
+    mut marked: Condition,
+    reason: &'static str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if reason == "deactivated" {
+        marked = marked.add(user::Column::IsActive.eq(false));
+    }
+    let users = Query::select()
+        .column(user::Column::Id)
+        .from(user::Entity)
+        .cond_where(marked.clone())
+        .to_owned();
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now))
+        .col_expr(session::Column::RevokedReason, Expr::value(reason))
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::UserId.in_subquery(users))
+        .exec(txn)
+        .await?;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::SignedInSince,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(user::Column::LastSignedOutAt, Expr::value(now))
+        .filter(marked)
+        .filter(user::Column::SignedInSince.is_not_null())
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// One audit entry per changed user, in one `INSERT … SELECT`.
+async fn record_audit(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    action: &BulkAction,
+    marked: Condition,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let (name, field, new_value): (&str, Option<&str>, SimpleExpr) = match action {
+        BulkAction::Lock => ("user.lock", Some("status"), Expr::value("locked")),
+        BulkAction::Unlock => ("user.unlock", Some("status"), Expr::value("unlocked")),
+        BulkAction::ForceSignOut => ("auth.force_sign_out", None, Expr::value(None::<String>)),
+        BulkAction::ToggleActive => (
+            "user.set_active",
+            Some("is_active"),
+            Expr::case(Expr::col(user::Column::IsActive).eq(true), "active")
+                .finally("inactive")
+                .into(),
+        ),
+        BulkAction::SetPassword {
+            must_change_password,
+            ..
+        } => (
+            "user.password_set",
+            Some("password"),
+            Expr::value(if *must_change_password {
+                "set; must change at next sign-in"
+            } else {
+                "set"
+            }),
+        ),
+    };
+    let select = Query::select()
+        .expr(Expr::value(now))
+        .expr(Expr::value(actor.user_id))
+        .expr(Expr::value(actor.username.clone()))
+        .expr(Expr::value(actor.impersonator_id))
+        .expr(Expr::value(actor.impersonator_username.clone()))
+        .expr(Expr::value(name))
+        .column(user::Column::Id)
+        .column(user::Column::Username)
+        .expr(Expr::value(field.map(str::to_owned)))
+        .expr(new_value)
+        .expr(Expr::value(actor.ip.clone()))
+        .expr(Expr::value(actor.client.clone()))
+        .expr(Expr::value(Some(
+            serde_json::json!({ "bulk": true }).to_string(),
+        )))
+        .from(user::Entity)
+        .cond_where(marked)
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(audit_entry::Entity)
+        .columns([
+            audit_entry::Column::OccurredAt,
+            audit_entry::Column::ActorId,
+            audit_entry::Column::ActorUsername,
+            audit_entry::Column::ImpersonatorId,
+            audit_entry::Column::ImpersonatorUsername,
+            audit_entry::Column::Action,
+            audit_entry::Column::TargetUserId,
+            audit_entry::Column::TargetUsername,
+            audit_entry::Column::Field,
+            audit_entry::Column::NewValue,
+            audit_entry::Column::Ip,
+            audit_entry::Column::Client,
+            audit_entry::Column::Details,
+        ])
+        .select_from(select)
+        .map_err(|e| {
+            tracing::error!(error = %e, "building the audit insert failed");
+            AppError::Internal
+        })?
+        .to_owned();
+    txn.execute(&insert).await?;
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! Users table benchmark on 100,000 seeded users: server time of the list
+//! call for the first page, a deep page, a search, and a sort by Last
+//! Activity, and of the total count alone; on SQLite, and on PostgreSQL when
+//! it can create a database there. Prints p50/p95 of each.
+//!
+//!     cargo bench -p server --bench users_list
+//!
+//! ROSTER_BENCH_USERS changes the number of users; ROSTER_TEST_POSTGRES_URL
+//! the PostgreSQL server.
+
+use std::time::{Duration, Instant};
+
+use app::users::UserListQuery;
+use app::users::list::{list_users, matching};
+use chrono::Utc;
+use sea_orm::{
+    ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+};
+
+const RUNS: usize = 30;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let users: u32 = std::env::var("ROSTER_BENCH_USERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
+    bench("SQLite", &sqlite, users).await;
+
+    let admin_url = std::env::var("ROSTER_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let name = format!("roster_bench_{}", std::process::id());
+    match Database::connect(&admin_url).await {
+        Ok(admin)
+            if admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .is_ok() =>
+        {
+            let url = format!(
+                "{}/{name}",
+                admin_url.rsplit_once('/').expect("URL ends in /DB").0
+            );
+            bench("PostgreSQL", &url, users).await;
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+        _ => println!("PostgreSQL: skipped (cannot create a database at {admin_url})"),
+    }
+}
+
+async fn bench(label: &str, url: &str, users: u32) {
+    let db = server::db::connect(url).await.expect("connect");
+    server::db::migrate(&db).await.expect("migrate");
+    let seeded = server::commands::seed_demo::seed_demo(&db, users, None, |_, _| {})
+        .await
+        .expect("seed");
+    println!(
+        "{label}: {} users seeded in {:.1} s",
+        seeded.inserted,
+        seeded.elapsed.as_secs_f64()
+    );
+    let deep_page = (users / 50).max(1).to_string();
+    let cases: [(&str, Vec<(&str, String)>); 5] = [
+        ("first page", vec![]),
+        (
+            "deep page (50 a page)",
+            vec![("per_page", "50".into()), ("page", deep_page)],
+        ),
+        ("search 'smith'", vec![("q", "smith".into())]),
+        (
+            "sort by Last Activity",
+            vec![("sort", "last_activity".into())],
+        ),
+        (
+            "filter locked + role",
+            vec![("status", "locked".into()), ("role", "Support".into())],
+        ),
+    ];
+    for (what, params) in cases {
+        let query = UserListQuery::from_params(|k| {
+            params.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+        })
+        .expect("valid query");
+        let mut list = Vec::new();
+        let mut count = Vec::new();
+        for _ in 0..RUNS {
+            let start = Instant::now();
+            let page = list_users(&db, &query, Utc::now()).await.expect("list");
+            list.push(start.elapsed());
+            std::hint::black_box(page);
+            let start = Instant::now();
+            let condition = matching(&db, &query, Utc::now()).await.expect("condition");
+            let total = app::entities::user::Entity::find()
+                .filter(condition)
+                .count(&db)
+                .await
+                .expect("count");
+            count.push(start.elapsed());
+            std::hint::black_box(total);
+        }
+        println!(
+            "  {what:<24} list p50 {:>7.2} ms  p95 {:>7.2} ms   (of which the count: p50 {:>7.2} ms)",
+            pct(&mut list, 0.50),
+            pct(&mut list, 0.95),
+            pct(&mut count, 0.50),
+        );
+    }
+    let _ = close(db).await;
+}
+
+async fn close(db: DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    db.close().await
+}
+
+fn pct(samples: &mut [Duration], q: f64) -> f64 {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * q).round() as usize;
+    samples[i].as_secs_f64() * 1000.0
+}
