@@ -11,8 +11,11 @@
 use std::time::{Duration, Instant};
 
 use app::users::UserListQuery;
+use app::users::actions::{BulkAction, Selection};
+use app::users::bulk;
 use app::users::list::{list_users, matching};
 use chrono::Utc;
+use sea_orm::QuerySelect;
 use sea_orm::{
     ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -118,6 +121,40 @@ async fn bench(label: &str, url: &str, users: u32) {
             pct(&mut list, 0.95),
             pct(&mut count, 0.50),
         );
+    }
+    // Bulk Lock: 10,000 users picked one by one, then everyone matching.
+    let hashing = app::auth::password::PasswordHashing::new(1);
+    let actor = app::audit::service::Actor {
+        user_id: Some(0),
+        username: Some("bench".to_owned()),
+        ..Default::default()
+    };
+    let ids: Vec<i64> = app::entities::user::Entity::find()
+        .select_only()
+        .column(app::entities::user::Column::Id)
+        .limit(10_000)
+        .into_tuple()
+        .all(&db)
+        .await
+        .expect("ids");
+    for (what, selection) in [
+        ("Lock 10,000 selected", Selection::Ids(ids)),
+        ("Lock all matching", Selection::Matching(String::new())),
+    ] {
+        let start = Instant::now();
+        let outcome = bulk::run(&db, &hashing, &actor, &BulkAction::Lock, &selection)
+            .await
+            .expect("lock");
+        let took = start.elapsed();
+        println!(
+            "  {what:<24} {:>8.0} ms  ({} locked, {} skipped)",
+            took.as_secs_f64() * 1000.0,
+            outcome.succeeded,
+            outcome.skipped.iter().map(|s| s.count).sum::<u64>()
+        );
+        bulk::run(&db, &hashing, &actor, &BulkAction::Unlock, &selection)
+            .await
+            .expect("unlock");
     }
     let _ = close(db).await;
 }
