@@ -46,6 +46,8 @@ export default defineConfig({
       `"${binary}" create-admin --username admin --email admin@example.com --name "Ada Admin"`,
       `"${binary}" create-user --username plain --email plain@example.com --name "Pat Plain" --role User`,
       `"${binary}" create-user --username newcomer --email newcomer@example.com --name "Nia Newcomer" --role Viewer --temporary`,
+      `"${binary}" create-user --username lena --email lena@example.com --name "Lena Lock" --role User`,
+      `"${binary}" create-user --username finn --email finn@example.com --name "Finn Fjord" --role User`,
       `"${binary}" seed-demo --users 120`,
       `exec "${binary}" serve`,
     ].join(" && "),

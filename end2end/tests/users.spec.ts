@@ -13,7 +13,8 @@ function stamp(text: string): number | null {
 }
 
 async function column(page: Page, header: string): Promise<string[]> {
-  const index = HEADERS.indexOf(header);
+  // The first column holds the row checkboxes.
+  const index = HEADERS.indexOf(header) + 1;
   return page.locator("table.users-table tbody tr").evaluateAll(
     (rows, i) => rows.map((r) => (r.children[i] as HTMLElement).innerText),
     index,
@@ -76,4 +77,75 @@ test("a bad parameter says what is wrong", async ({ page }) => {
   await expect(page.getByRole("alert").first()).toContainText("Cannot sort by 'password_hash'");
   await page.getByRole("link", { name: "Show all users" }).click();
   await expect(page).toHaveURL(/\/users$/);
+});
+
+test("Select All selects the page and offers all matching; Select None clears", async ({ page }) => {
+  await page.goto("/users");
+  const count = page.locator(".selection-count");
+  await expect(count).toHaveText("0 users selected");
+  // The buttons work once the page is live; retry until then.
+  await expect(async () => {
+    await page.getByRole("button", { name: "Select All" }).click();
+    await expect(count).toHaveText("25 users selected", { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(page.getByRole("checkbox", { name: "Select all users on this page" })).toBeChecked();
+  await expect(page.getByRole("button", { name: /^Select all 12\d users matching$/ })).toBeVisible();
+  await page.getByRole("button", { name: "Select None" }).click();
+  await expect(count).toHaveText("0 users selected");
+  await expect(page.getByRole("checkbox", { name: "Select all users on this page" })).not.toBeChecked();
+});
+
+test("lock two selected users: both show Locked and cannot sign in", async ({ page, browser }) => {
+  const errors = collectErrors(page);
+  await page.goto("/users?q=lena");
+  await expect(async () => {
+    await page.getByRole("checkbox", { name: "Select lena" }).check();
+    await expect(page.locator(".selection-count")).toHaveText("1 user selected", { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await page.getByLabel("Search").fill("finn");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("checkbox", { name: "Select finn" }).check();
+  await expect(page.locator(".selection-count")).toHaveText("2 users selected");
+
+  await page.getByRole("button", { name: "Lock User(s)", exact: true }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("Lock User(s): 2 users.");
+  await dialog.getByRole("button", { name: "Lock User(s)", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Locked 2 users." })).toBeVisible();
+  await expect(dialog).toHaveCount(0);
+
+  await page.goto("/users?q=example.com&status=locked");
+  for (const name of ["lena", "finn"]) {
+    await expect(page.getByRole("row").filter({ hasText: `${name}@example.com` })).toContainText("Locked");
+  }
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await otherPage.goto("/login");
+  await otherPage.getByLabel("Username or email").fill("lena");
+  await otherPage.getByLabel("Password").fill("Violet-Harbour-Lantern-42");
+  await otherPage.getByRole("button", { name: "Sign in" }).click();
+  await expect(otherPage.getByRole("alert")).toContainText("Sign-in failed");
+  await other.close();
+  expect(errors).toEqual([]);
+});
+
+test("Force Sign Out User(s) ends a session open in another browser", async ({ page, browser }) => {
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await signIn(otherPage, "plain");
+  await expect(otherPage).toHaveURL(/\/account$/);
+
+  await page.goto("/users?q=plain%40example.com");
+  await expect(async () => {
+    await page.getByRole("checkbox", { name: "Select plain" }).check();
+    await expect(page.locator(".selection-count")).toHaveText("1 user selected", { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await page.getByRole("button", { name: "Force Sign Out User(s)" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Force Sign Out User(s)" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Signed out 1 user." })).toBeVisible();
+
+  // The other browser's next page load lands on the sign-in page.
+  await otherPage.goto("/account");
+  await expect(otherPage).toHaveURL(/\/login\?next=%2Faccount&reason=session_ended$/);
+  await other.close();
 });

@@ -2,11 +2,13 @@
 //! toast, badge, button or form field is styled and made accessible. Pages are
 //! built from these; styles live in `style/components/`.
 
+mod dialog;
 mod error_list;
 mod notice;
 mod page_header;
 mod text_field;
 
+pub use dialog::ConfirmDialog;
 pub use error_list::ErrorList;
 pub use notice::{Notice, NoticeKind};
 pub use page_header::PageHeader;

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod list;
 mod page;
 pub mod query;
+mod selection;
 #[cfg(feature = "ssr")]
 pub mod service;
 

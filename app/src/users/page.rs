@@ -8,6 +8,7 @@ use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_location;
 
 use super::query::{PAGE_SIZES, SortDir, SortKey, StatusFilter, UserListQuery};
+use super::selection::{BulkBar, TableSelection};
 use super::{UserPage, UserRow, list_users, user_filter_options};
 use crate::components::{ErrorList, Notice, NoticeKind, PageHeader};
 
@@ -40,6 +41,21 @@ pub fn UsersPage() -> impl IntoView {
         })
     });
     let users = Resource::new(move || search.get(), list_users);
+    let selection = TableSelection::new();
+    provide_context(selection);
+    // "All matching" means the view it was chosen in; a new view ends it.
+    Effect::new(move |previous: Option<String>| {
+        let now = search.get();
+        if previous.is_some_and(|p| p != now) {
+            selection.all_matching.set(false);
+        }
+        now
+    });
+    let loaded = move || users.get().and_then(Result::ok);
+    let total = Signal::derive(move || loaded().map_or(0, |p| p.total));
+    let page_ids = Signal::derive(move || {
+        loaded().map_or_else(Vec::new, |p| p.rows.iter().map(|r| r.id).collect())
+    });
 
     view! {
         <Title text="Users"/>
@@ -55,6 +71,13 @@ pub fn UsersPage() -> impl IntoView {
                     .into_any()
             }
         }}
+        <BulkBar
+            selection
+            view=search
+            page_ids
+            total
+            on_done=Callback::new(move |_| users.refetch())
+        />
         <Transition fallback=|| view! { <p class="loading">"Loading users…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
                 {move || Suspend::new(async move {
@@ -178,6 +201,8 @@ const COLUMNS: [(&str, Option<SortKey>); 14] = [
 
 #[component]
 fn UserTable(page: UserPage, query: UserListQuery) -> impl IntoView {
+    let selection = expect_context::<TableSelection>();
+    let page_ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
     let count = page.total;
     let first = u64::from(page.page - 1) * u64::from(page.per_page) + 1;
     let last = first + page.rows.len() as u64 - 1;
@@ -197,6 +222,25 @@ fn UserTable(page: UserPage, query: UserListQuery) -> impl IntoView {
                 <caption class="visually-hidden">{summary}</caption>
                 <thead>
                     <tr>
+                        <th scope="col" class="select">
+                            <input
+                                type="checkbox"
+                                aria-label="Select all users on this page"
+                                prop:checked={
+                                    let ids = page_ids.clone();
+                                    move || !ids.is_empty() && ids.iter().all(|id| selection.is_selected(*id))
+                                }
+                                on:change={
+                                    let ids = page_ids.clone();
+                                    move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        for id in &ids {
+                                            selection.set(*id, on, &ids);
+                                        }
+                                    }
+                                }
+                            />
+                        </th>
                         {COLUMNS
                             .iter()
                             .map(|(title, key)| view! { <Header title=*title key=*key query=query.clone()/> })
@@ -204,7 +248,11 @@ fn UserTable(page: UserPage, query: UserListQuery) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {page.rows.into_iter().map(|row| view! { <Row row/> }).collect_view()}
+                    {page
+                        .rows
+                        .into_iter()
+                        .map(|row| view! { <Row row page_ids=page_ids.clone()/> })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>
@@ -255,12 +303,23 @@ fn Header(title: &'static str, key: Option<SortKey>, query: UserListQuery) -> im
 }
 
 #[component]
-fn Row(row: UserRow) -> impl IntoView {
+fn Row(row: UserRow, page_ids: Vec<i64>) -> impl IntoView {
+    let selection = expect_context::<TableSelection>();
+    let id = row.id;
+    let select_label = format!("Select {}", row.username);
     let dash = || "—".to_owned();
     let view_label = format!("View {}", row.username);
     let view_href = format!("/users/{}", row.username);
     view! {
-        <tr>
+        <tr class:selected=move || selection.is_selected(id)>
+            <td class="select">
+                <input
+                    type="checkbox"
+                    aria-label=select_label
+                    prop:checked=move || selection.is_selected(id)
+                    on:change=move |ev| selection.set(id, event_target_checked(&ev), &page_ids)
+                />
+            </td>
             <td class="username">{row.username.clone()}</td>
             <td>{row.email}</td>
             <td>{row.name}</td>

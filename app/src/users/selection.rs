@@ -1,0 +1,280 @@
+//! Selecting users in the table and acting on them: the row checkboxes'
+//! state, "Select All" / "Select None" / "all N matching", and the bulk
+//! action buttons with their confirmation and result.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+
+use super::actions::{BulkAction, RunBulkAction, Selection};
+use crate::auth::{Permission, use_current_user};
+use crate::components::{ConfirmDialog, Notice, NoticeKind};
+
+/// What is selected. Explicit ids survive paging and new searches; "all
+/// matching" means every user of the current view and ends when it changes.
+#[derive(Clone, Copy)]
+pub struct TableSelection {
+    pub ids: RwSignal<BTreeSet<i64>>,
+    pub all_matching: RwSignal<bool>,
+}
+
+impl TableSelection {
+    pub fn new() -> Self {
+        TableSelection {
+            ids: RwSignal::new(BTreeSet::new()),
+            all_matching: RwSignal::new(false),
+        }
+    }
+
+    pub fn is_selected(&self, id: i64) -> bool {
+        self.all_matching.get() || self.ids.with(|ids| ids.contains(&id))
+    }
+
+    /// Ticks or unticks one row. Unticking a row while "all matching" is on
+    /// turns it into the rows of this page minus that one.
+    pub fn set(&self, id: i64, selected: bool, page_ids: &[i64]) {
+        if self.all_matching.get_untracked() && !selected {
+            self.all_matching.set(false);
+            self.ids.update(|ids| ids.extend(page_ids.iter().copied()));
+        }
+        self.ids.update(|ids| {
+            if selected {
+                ids.insert(id);
+            } else {
+                ids.remove(&id);
+            }
+        });
+    }
+
+    pub fn clear(&self) {
+        self.all_matching.set(false);
+        self.ids.update(BTreeSet::clear);
+    }
+}
+
+/// A confirmed-to-be action: what it does, to whom, and how it is described.
+#[derive(Clone)]
+struct Pending {
+    action: BulkAction,
+    selection: Selection,
+    title: &'static str,
+    message: String,
+}
+
+/// A bulk action button.
+struct ActionButton {
+    label: &'static str,
+    action: fn() -> BulkAction,
+    permission: Permission,
+    /// Applies to the selection (false: to every user).
+    on_selection: bool,
+    /// What it does, for the confirmation.
+    explanation: &'static str,
+}
+
+const ACTIONS: [ActionButton; 5] = [
+    ActionButton {
+        label: "Force Sign Out User(s)",
+        action: || BulkAction::ForceSignOut,
+        permission: Permission::ForceSignOut,
+        on_selection: true,
+        explanation: "Their sessions end at once; they must sign in again.",
+    },
+    ActionButton {
+        label: "Force Sign Out All Users",
+        action: || BulkAction::ForceSignOut,
+        permission: Permission::ForceSignOut,
+        on_selection: false,
+        explanation: "Every session of every user ends at once, except yours.",
+    },
+    ActionButton {
+        label: "Lock User(s)",
+        action: || BulkAction::Lock,
+        permission: Permission::LockUsers,
+        on_selection: true,
+        explanation: "They cannot sign in until unlocked, and their sessions end.",
+    },
+    ActionButton {
+        label: "Unlock User(s)",
+        action: || BulkAction::Unlock,
+        permission: Permission::LockUsers,
+        on_selection: true,
+        explanation: "They can sign in again; their failed sign-in count is cleared.",
+    },
+    ActionButton {
+        label: "Toggle Active/Inactive",
+        action: || BulkAction::ToggleActive,
+        permission: Permission::EditUsers,
+        on_selection: true,
+        explanation: "Active users become inactive (their sessions end) and inactive ones active.",
+    },
+];
+
+/// The bar above the table: the selection, "Select All"/"Select None", and
+/// the actions this administrator may take.
+#[component]
+pub fn BulkBar(
+    selection: TableSelection,
+    /// The current view (the URL's query string), for "all matching".
+    #[prop(into)]
+    view: Signal<String>,
+    /// Ids of the rows on this page.
+    #[prop(into)]
+    page_ids: Signal<Vec<i64>>,
+    /// How many users match the view in all.
+    #[prop(into)]
+    total: Signal<u64>,
+    /// Called after an action ran, to reload the table.
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let user = use_current_user();
+    let pending = RwSignal::new(None::<Pending>);
+    let run = ServerAction::<RunBulkAction>::new();
+    let result = RwSignal::new(None::<Result<String, String>>);
+
+    Effect::new(move |_| {
+        if let Some(outcome) = run.value().get() {
+            let action = pending.get_untracked().map(|p| p.action);
+            result.set(Some(match (outcome, action) {
+                (Ok(outcome), Some(action)) => Ok(outcome.message(&action)),
+                (Ok(outcome), None) => Ok(format!("Done: {} users.", outcome.succeeded)),
+                (Err(error), _) => Err(error.to_string()),
+            }));
+            pending.set(None);
+            selection.clear();
+            on_done.run(());
+        }
+    });
+
+    let count = move || {
+        if selection.all_matching.get() {
+            total.get()
+        } else {
+            selection.ids.with(|ids| ids.len() as u64)
+        }
+    };
+    let current_selection = move || {
+        if selection.all_matching.get_untracked() {
+            Selection::Matching(view.get_untracked())
+        } else {
+            Selection::Ids(selection.ids.get_untracked().into_iter().collect())
+        }
+    };
+    let page_all_selected = move || {
+        let ids = page_ids.get();
+        !ids.is_empty() && ids.iter().all(|id| selection.is_selected(*id))
+    };
+    let users = |n: u64| {
+        if n == 1 {
+            "1 user".to_owned()
+        } else {
+            format!("{n} users")
+        }
+    };
+
+    let buttons = move || {
+        let user = user.get();
+        ACTIONS
+            .iter()
+            .filter(|b| user.as_ref().is_some_and(|u| u.can(b.permission)))
+            .map(|b| {
+                let (label, make, on_selection, explanation) =
+                    (b.label, b.action, b.on_selection, b.explanation);
+                let open = move |_| {
+                    let (selection_arg, whom) = if on_selection {
+                        (current_selection(), users(count()))
+                    } else {
+                        (Selection::Everyone, "every user".to_owned())
+                    };
+                    pending.set(Some(Pending {
+                        action: make(),
+                        selection: selection_arg,
+                        title: label,
+                        message: format!("{label}: {whom}. {explanation}"),
+                    }));
+                };
+                view! {
+                    <button
+                        type="button"
+                        class="button button-small"
+                        disabled=move || on_selection && count() == 0
+                        on:click=open
+                    >
+                        {label}
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <div class="bulk-bar" role="group" aria-label="Selection">
+            <p class="selection-count" role="status" aria-live="polite">
+                {move || {
+                    if selection.all_matching.get() {
+                        format!("All {} matching selected", users(total.get()))
+                    } else {
+                        format!("{} selected", users(count()))
+                    }
+                }}
+            </p>
+            <button
+                type="button"
+                class="button button-small"
+                on:click=move |_| selection.ids.update(|ids| ids.extend(page_ids.get_untracked()))
+            >
+                "Select All"
+            </button>
+            {move || {
+                (page_all_selected() && !selection.all_matching.get()
+                    && total.get() > page_ids.with(|ids| ids.len() as u64))
+                    .then(|| {
+                        let label = format!("Select all {} matching", users(total.get()));
+                        view! {
+                            <button
+                                type="button"
+                                class="button button-small"
+                                on:click=move |_| selection.all_matching.set(true)
+                            >
+                                {label}
+                            </button>
+                        }
+                    })
+            }}
+            <button type="button" class="button button-small" on:click=move |_| selection.clear()>
+                "Select None"
+            </button>
+            <span class="bulk-actions">{buttons}</span>
+        </div>
+        {move || {
+            result
+                .get()
+                .map(|r| match r {
+                    Ok(text) => view! { <Notice kind=NoticeKind::Success>{text}</Notice> }.into_any(),
+                    Err(text) => view! { <Notice kind=NoticeKind::Error>{text}</Notice> }.into_any(),
+                })
+        }}
+        {move || {
+            pending
+                .get()
+                .map(|p| {
+                    let (action, selection_arg) = (p.action.clone(), p.selection.clone());
+                    view! {
+                        <ConfirmDialog
+                            title=p.title.to_owned()
+                            message=p.message.clone()
+                            confirm_label=p.title.to_owned()
+                            pending=run.pending()
+                            on_confirm=Callback::new(move |_| {
+                                run.dispatch(RunBulkAction {
+                                    action: action.clone(),
+                                    selection: selection_arg.clone(),
+                                });
+                            })
+                            on_cancel=Callback::new(move |_| pending.set(None))
+                        />
+                    }
+                })
+        }}
+    }
+}
