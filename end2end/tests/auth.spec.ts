@@ -18,7 +18,7 @@ test("the administrator made by create-admin signs in and out", async ({ page })
     await expect(nav.getByRole("link", { name: section })).toBeVisible();
   }
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login\?reason=signed_out$/);
   await expect(page.getByText("You have signed out.")).toBeVisible();
   // The session is over: pages lead back to the sign-in page.
