@@ -149,3 +149,27 @@ test("Force Sign Out User(s) ends a session open in another browser", async ({ p
   await expect(otherPage).toHaveURL(/\/login\?next=%2Faccount&reason=session_ended$/);
   await other.close();
 });
+
+test("Set Password gives the selected user a password they must change", async ({ page, browser }) => {
+  await page.goto("/users?q=newcomer%40example.com");
+  await expect(async () => {
+    await page.getByRole("checkbox", { name: "Select newcomer" }).check();
+    await expect(page.locator(".selection-count")).toHaveText("1 user selected", { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await page.getByRole("button", { name: "Set Password", exact: true }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByRole("checkbox", { name: "Must change at next sign-in" })).toBeChecked();
+  // Weak passwords are refused by the server, and the dialog stays open.
+  await dialog.getByLabel("New password").fill("password1234");
+  await dialog.getByRole("button", { name: "Set Password" }).click();
+  await expect(dialog.locator("#field-bulk_password-error")).toContainText("Password is too weak");
+  await dialog.getByLabel("New password").fill("Amber-Lantern-Quarry-62");
+  await dialog.getByRole("button", { name: "Set Password" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Set the password of 1 user." })).toBeVisible();
+
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await signIn(otherPage, "newcomer", "Amber-Lantern-Quarry-62");
+  await expect(otherPage).toHaveURL(/\/account\/password$/);
+  await other.close();
+});

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 
 use super::actions::{BulkAction, RunBulkAction, Selection};
 use crate::auth::{Permission, use_current_user};
-use crate::components::{ConfirmDialog, Notice, NoticeKind};
+use crate::components::{ConfirmDialog, Notice, NoticeKind, TextField};
+use crate::domain::NewPassword;
 
 /// What is selected. Explicit ids survive paging and new searches; "all
 /// matching" means every user of the current view and ends when it changes.
@@ -72,7 +73,7 @@ struct ActionButton {
     explanation: &'static str,
 }
 
-const ACTIONS: [ActionButton; 5] = [
+const ACTIONS: [ActionButton; 6] = [
     ActionButton {
         label: "Force Sign Out User(s)",
         action: || BulkAction::ForceSignOut,
@@ -108,6 +109,17 @@ const ACTIONS: [ActionButton; 5] = [
         on_selection: true,
         explanation: "Active users become inactive (their sessions end) and inactive ones active.",
     },
+    ActionButton {
+        label: "Set Password",
+        // The password itself is typed into the confirmation.
+        action: || BulkAction::SetPassword {
+            password: String::new(),
+            must_change_password: true,
+        },
+        permission: Permission::ResetPasswords,
+        on_selection: true,
+        explanation: "Each gets the password below, and their sessions end.",
+    },
 ];
 
 /// The bar above the table: the selection, "Select All"/"Select None", and
@@ -131,10 +143,21 @@ pub fn BulkBar(
     let pending = RwSignal::new(None::<Pending>);
     let run = ServerAction::<RunBulkAction>::new();
     let result = RwSignal::new(None::<Result<String, String>>);
+    // Set Password's own fields.
+    let new_password = RwSignal::new(String::new());
+    let must_change = RwSignal::new(true);
+    let password_error = RwSignal::new(None::<String>);
 
     Effect::new(move |_| {
         if let Some(outcome) = run.value().get() {
             let action = pending.get_untracked().map(|p| p.action);
+            // A refused password keeps the dialog open, with the reason.
+            if let Err(error) = &outcome
+                && error.field() == Some("password")
+            {
+                password_error.set(Some(error.to_string()));
+                return;
+            }
             result.set(Some(match (outcome, action) {
                 (Ok(outcome), Some(action)) => Ok(outcome.message(&action)),
                 (Ok(outcome), None) => Ok(format!("Done: {} users.", outcome.succeeded)),
@@ -181,6 +204,9 @@ pub fn BulkBar(
                 let (label, make, on_selection, explanation) =
                     (b.label, b.action, b.on_selection, b.explanation);
                 let open = move |_| {
+                    new_password.set(String::new());
+                    must_change.set(true);
+                    password_error.set(None);
                     let (selection_arg, whom) = if on_selection {
                         (current_selection(), users(count()))
                     } else {
@@ -259,20 +285,62 @@ pub fn BulkBar(
                 .get()
                 .map(|p| {
                     let (action, selection_arg) = (p.action.clone(), p.selection.clone());
+                    let sets_password = matches!(action, BulkAction::SetPassword { .. });
+                    let confirm = move |_| {
+                        let action = match &action {
+                            BulkAction::SetPassword { .. } => {
+                                let password = new_password.get_untracked();
+                                if let Err(error) = NewPassword::parse(&password) {
+                                    password_error.set(Some(error.to_string()));
+                                    return;
+                                }
+                                BulkAction::SetPassword {
+                                    password,
+                                    must_change_password: must_change.get_untracked(),
+                                }
+                            }
+                            other => other.clone(),
+                        };
+                        run.dispatch(RunBulkAction {
+                            action,
+                            selection: selection_arg.clone(),
+                        });
+                    };
                     view! {
                         <ConfirmDialog
                             title=p.title.to_owned()
                             message=p.message.clone()
                             confirm_label=p.title.to_owned()
                             pending=run.pending()
-                            on_confirm=Callback::new(move |_| {
-                                run.dispatch(RunBulkAction {
-                                    action: action.clone(),
-                                    selection: selection_arg.clone(),
-                                });
-                            })
+                            on_confirm=Callback::new(confirm)
                             on_cancel=Callback::new(move |_| pending.set(None))
-                        />
+                        >
+                            {sets_password
+                                .then(|| {
+                                    view! {
+                                        <div class="form">
+                                            <TextField
+                                                label="New password"
+                                                name="bulk_password"
+                                                value=new_password
+                                                input_type="password"
+                                                autocomplete="new-password"
+                                                maxlength=128
+                                                error=Signal::derive(move || password_error.get())
+                                            />
+                                            <div class="field-check">
+                                                <input
+                                                    id="bulk-must-change"
+                                                    type="checkbox"
+                                                    prop:checked=must_change
+                                                    on:change=move |ev| must_change.set(event_target_checked(&ev))
+                                                />
+                                                <label for="bulk-must-change">"Must change at next sign-in"</label>
+                                            </div>
+                                        </div>
+                                    }
+                                })}
+                        </ConfirmDialog>
                     }
                 })
         }}
