@@ -48,16 +48,7 @@ pub async fn selected(
         )),
         Selection::Ids(ids) => Ok(Condition::all().add(user::Column::Id.is_in(ids.clone()))),
         Selection::Matching(view) => {
-            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(view.as_bytes())
-                .into_owned()
-                .collect();
-            let query = UserListQuery::from_params(|name| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.clone())
-            })?;
-            matching(conn, &query, now).await
+            matching(conn, &UserListQuery::from_query_string(view)?, now).await
         }
         Selection::Everyone => Ok(Condition::all()),
     }

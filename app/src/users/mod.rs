@@ -91,15 +91,7 @@ pub async fn list_users(#[server(default)] view: String) -> Result<UserPage, App
     with_status(
         async move {
             require(Permission::ViewUsers)?;
-            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(view.as_bytes())
-                .into_owned()
-                .collect();
-            let query = UserListQuery::from_params(|name| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.clone())
-            })?;
+            let query = UserListQuery::from_query_string(&view)?;
             list::list_users(&database()?, &query, chrono::Utc::now()).await
         }
         .await,

@@ -29,17 +29,7 @@ fn href(query: &UserListQuery) -> String {
 pub fn UsersPage() -> impl IntoView {
     let location = use_location();
     let search = Memo::new(move |_| location.search.get().trim_start_matches('?').to_owned());
-    let parsed = Memo::new(move |_| {
-        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(search.get().as_bytes())
-            .into_owned()
-            .collect();
-        UserListQuery::from_params(|name| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        })
-    });
+    let parsed = Memo::new(move |_| UserListQuery::from_query_string(&search.get()));
     let users = Resource::new(move || search.get(), list_users);
     let selection = TableSelection::new();
     provide_context(selection);

@@ -294,6 +294,19 @@ impl UserListQuery {
         Ok(query)
     }
 
+    /// Reads a URL query string (`q=ann&sort=name`, without the `?`).
+    pub fn from_query_string(text: &str) -> Result<Self, AppError> {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
+            .into_owned()
+            .collect();
+        Self::from_params(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
     /// The URL parameters of this view, leaving out defaults.
     pub fn to_params(&self) -> Vec<(&'static str, String)> {
         let mut params = Vec::new();
