@@ -173,3 +173,18 @@ test("Set Password gives the selected user a password they must change", async (
   await expect(otherPage).toHaveURL(/\/account\/password$/);
   await other.close();
 });
+
+test("Export CSV downloads every user matching the view", async ({ page }) => {
+  await page.goto("/users?q=example.com&status=locked");
+  const link = page.getByRole("link", { name: "Export CSV" });
+  await expect(link).toHaveAttribute("href", "/users/export.csv?q=example.com&status=locked");
+  const download = page.waitForEvent("download");
+  await link.click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^users-\d{8}-\d{4}\.csv$/);
+  const text = (await page.request.get("/users/export.csv?q=example.com&status=locked").then((r) => r.text()));
+  const lines = text.trim().split("\n");
+  expect(lines[0]).toContain("Username,Email Address,Name");
+  expect(lines.length).toBeGreaterThan(1);
+  for (const line of lines.slice(1)) expect(line).toContain("Locked");
+});

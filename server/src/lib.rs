@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod db;
+pub mod export;
 pub mod middleware;
 pub mod startup;
 pub mod telemetry;

@@ -165,14 +165,35 @@ pub async fn list_users(
         .filter(condition.clone())
         .count(conn)
         .await?;
+    let offset = u64::from(query.page - 1) * u64::from(query.per_page);
+    let page_ids = ordered_ids(
+        conn,
+        query,
+        condition,
+        Some((offset, u64::from(query.per_page))),
+    )
+    .await?;
+    Ok(UserPage {
+        rows: rows_for(conn, &page_ids, now).await?,
+        total,
+        page: query.page,
+        per_page: query.per_page,
+    })
+}
 
+/// The ids of the users `condition` selects, in the view's order; a slice
+/// of them with `window = Some((offset, limit))`. Ids alone, which an index
+/// on the sort column can answer without reading rows (a deep page skips
+/// index entries, not rows).
+pub async fn ordered_ids(
+    conn: &impl ConnectionTrait,
+    query: &UserListQuery,
+    condition: Condition,
+    window: Option<(u64, u64)>,
+) -> AppResult<Vec<i64>> {
     let (column, reversed) = sort_column(query.sort);
     let ascending = (query.dir == SortDir::Asc) != reversed;
     let order = if ascending { Order::Asc } else { Order::Desc };
-    let offset = u64::from(query.page - 1) * u64::from(query.per_page);
-    // First the page's ids alone, which an index on the sort column can
-    // answer without reading rows (a deep page skips index entries, not
-    // rows); then those rows.
     let mut ids_query = user::Entity::find()
         .select_only()
         .column(user::Column::Id)
@@ -183,56 +204,52 @@ pub async fn list_users(
     } else {
         ids_query.order_by(column, order.clone())
     };
-    let page_ids: Vec<i64> = ids_query
-        .order_by(user::Column::Id, order)
-        .offset(offset)
-        .limit(u64::from(query.per_page))
+    ids_query = ids_query.order_by(user::Column::Id, order);
+    if let Some((offset, limit)) = window {
+        ids_query = ids_query.offset(offset).limit(limit);
+    }
+    Ok(ids_query.into_tuple().all(conn).await?)
+}
+
+/// The table rows of these users, in the order given: one query for the
+/// users, one for their roles.
+pub async fn rows_for(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<UserRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut users = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.to_vec()))
+        .all(conn)
+        .await?;
+    let position: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    users.sort_by_key(|u| position.get(&u.id).copied());
+    let role_names: Vec<(i64, String)> = user_role::Entity::find()
+        .select_only()
+        .column(user_role::Column::UserId)
+        .column(role::Column::Name)
+        .join(JoinType::InnerJoin, user_role::Relation::Role.def())
+        .filter(user_role::Column::UserId.is_in(ids.to_vec()))
+        .order_by_asc(role::Column::Name)
         .into_tuple()
         .all(conn)
         .await?;
-    let mut users = if page_ids.is_empty() {
-        Vec::new()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(page_ids.clone()))
-            .all(conn)
-            .await?
-    };
-    users.sort_by_key(|u| page_ids.iter().position(|id| *id == u.id));
-
-    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-    let role_names: Vec<(i64, String)> = if ids.is_empty() {
-        Vec::new()
-    } else {
-        user_role::Entity::find()
-            .select_only()
-            .column(user_role::Column::UserId)
-            .column(role::Column::Name)
-            .join(JoinType::InnerJoin, user_role::Relation::Role.def())
-            .filter(user_role::Column::UserId.is_in(ids))
-            .order_by_asc(role::Column::Name)
-            .into_tuple()
-            .all(conn)
-            .await?
-    };
-
-    let rows = users
+    let mut roles_of: std::collections::HashMap<i64, Vec<String>> =
+        std::collections::HashMap::new();
+    for (id, name) in role_names {
+        roles_of.entry(id).or_default().push(name);
+    }
+    Ok(users
         .into_iter()
         .map(|u| {
-            let roles = role_names
-                .iter()
-                .filter(|(id, _)| *id == u.id)
-                .map(|(_, name)| name.clone())
-                .collect();
+            let roles = roles_of.remove(&u.id).unwrap_or_default();
             row(u, roles, now)
         })
-        .collect();
-    Ok(UserPage {
-        rows,
-        total,
-        page: query.page,
-        per_page: query.per_page,
-    })
+        .collect())
 }
 
 /// Role and team names for the table's filters, A–Z.

@@ -6,6 +6,8 @@ pub mod actions;
 #[cfg(feature = "ssr")]
 pub mod bulk;
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod list;
 mod page;
 pub mod query;

@@ -49,7 +49,23 @@ pub fn UsersPage() -> impl IntoView {
 
     view! {
         <Title text="Users"/>
-        <PageHeader title="Users"/>
+        <PageHeader title="Users">
+            // A plain link: the browser downloads the streamed file itself.
+            <a
+                class="button"
+                href=move || {
+                    let view = search.get();
+                    if view.is_empty() {
+                        "/users/export.csv".to_owned()
+                    } else {
+                        format!("/users/export.csv?{view}")
+                    }
+                }
+                download
+            >
+                "Export CSV"
+            </a>
+        </PageHeader>
         {move || match parsed.get() {
             Ok(query) => view! { <Toolbar query/> }.into_any(),
             Err(error) => {

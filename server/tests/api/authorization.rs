@@ -97,6 +97,10 @@ const ROUTES: &[(&str, [Page; 7])] = &[
         [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
     ),
     (
+        "/users/export.csv",
+        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
+    ),
+    (
         "/users/{username}",
         [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
     ),
@@ -147,7 +151,7 @@ const ROUTES: &[(&str, [Page; 7])] = &[
 ];
 
 /// Routes served by axum directly, not by the Leptos router.
-const HTTP_ROUTES: &[&str] = &["/healthz"];
+const HTTP_ROUTES: &[&str] = &["/healthz", "/users/export.csv"];
 
 #[tokio::test]
 async fn the_tables_list_every_server_function_and_route() {

@@ -286,6 +286,56 @@ async fn over_http(backend: Backend) {
     );
 }
 
+async fn csv_export(backend: Backend) {
+    let app = spawn_app(backend).await;
+    directory(&app).await;
+    app.create_user("viewer", &["Viewer"], false).await;
+    let viewer = app.signed_in("viewer").await;
+    let response = viewer
+        .get("/users/export.csv?q=example.com&sort=last_activity&dir=desc&page=1&per_page=10")
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"users-")
+    );
+    let text = response.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("Username,Email Address,Name,Roles,Login Status"));
+    // Every matching user (not just a page), in the view's order: the
+    // viewer, active this instant, first.
+    let usernames: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(usernames, ["viewer", "cleo", "ann", "bob", "dee_50%"]);
+    assert!(text.contains("Inactive, Locked"), "{text}");
+    // Compressed, the stream still ends cleanly.
+    let compressed = viewer
+        .client
+        .get(format!("{}/users/export.csv", viewer.address))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+    assert!(!compressed.bytes().await.expect("the whole body").is_empty());
+
+    // A user without the permission is sent away; a bad view is refused.
+    app.create_user("nobody", &["User"], false).await;
+    let plain = app.signed_in("nobody").await;
+    assert_eq!(plain.get("/users/export.csv").await.status(), 303);
+    let bad = viewer.get("/users/export.csv?sort=secret").await;
+    assert_eq!(bad.status(), 422);
+}
+
 both_backends!(sorting_search_and_filters);
+both_backends!(csv_export);
 both_backends!(paging);
 both_backends!(over_http);
