@@ -63,38 +63,64 @@ pub async fn matching(
         });
     }
     if let Some(name) = &query.role {
-        let role = role::Entity::find()
-            .filter(Expr::expr(Func::lower(Expr::col(role::Column::Name))).eq(name.to_lowercase()))
-            .one(conn)
-            .await?
-            .ok_or_else(|| AppError::validation("role", format!("There is no role '{name}'.")))?;
-        condition = condition.add(
-            user::Column::Id.in_subquery(
-                Query::select()
-                    .column(user_role::Column::UserId)
-                    .from(user_role::Entity)
-                    .and_where(user_role::Column::RoleId.eq(role.id))
-                    .to_owned(),
-            ),
-        );
+        let role =
+            id_by_name::<role::Entity>(conn, role::Column::Id, role::Column::Name, "role", name)
+                .await?;
+        condition = condition.add(member_of(
+            user_role::Entity,
+            user_role::Column::UserId,
+            user_role::Column::RoleId,
+            role,
+        ));
     }
     if let Some(name) = &query.team {
-        let team = team::Entity::find()
-            .filter(Expr::expr(Func::lower(Expr::col(team::Column::Name))).eq(name.to_lowercase()))
-            .one(conn)
-            .await?
-            .ok_or_else(|| AppError::validation("team", format!("There is no team '{name}'.")))?;
-        condition = condition.add(
-            user::Column::Id.in_subquery(
-                Query::select()
-                    .column(user_team::Column::UserId)
-                    .from(user_team::Entity)
-                    .and_where(user_team::Column::TeamId.eq(team.id))
-                    .to_owned(),
-            ),
-        );
+        let team =
+            id_by_name::<team::Entity>(conn, team::Column::Id, team::Column::Name, "team", name)
+                .await?;
+        condition = condition.add(member_of(
+            user_team::Entity,
+            user_team::Column::UserId,
+            user_team::Column::TeamId,
+            team,
+        ));
     }
     Ok(condition)
+}
+
+/// The id of the role or team called `name` (any case); a field error
+/// naming `field` when there is none.
+async fn id_by_name<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    id_column: E::Column,
+    name_column: E::Column,
+    field: &str,
+    name: &str,
+) -> AppResult<i64> {
+    let id: Option<i64> = E::find()
+        .select_only()
+        .column(id_column)
+        .filter(Expr::expr(Func::lower(Expr::col(name_column))).eq(name.to_lowercase()))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    id.ok_or_else(|| AppError::validation(field, format!("There is no {field} '{name}'.")))
+}
+
+/// "The user is in group `group_id`" through a link table such as
+/// `user_roles` or `user_teams`.
+fn member_of<L: EntityTrait>(
+    link: L,
+    user_column: L::Column,
+    group_column: L::Column,
+    group_id: i64,
+) -> SimpleExpr {
+    user::Column::Id.in_subquery(
+        Query::select()
+            .column(user_column)
+            .from(link)
+            .and_where(Expr::col(group_column).eq(group_id))
+            .to_owned(),
+    )
 }
 
 fn status_condition(status: StatusFilter, now: DateTime<Utc>) -> Condition {
