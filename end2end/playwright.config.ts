@@ -48,6 +48,7 @@ export default defineConfig({
       `"${binary}" create-user --username newcomer --email newcomer@example.com --name "Nia Newcomer" --role Viewer --temporary`,
       `"${binary}" create-user --username lena --email lena@example.com --name "Lena Lock" --role User`,
       `"${binary}" create-user --username finn --email finn@example.com --name "Finn Fjord" --role User`,
+      `"${binary}" create-user --username mia --email mia@example.com --name "Mia Message" --role User`,
       `"${binary}" seed-demo --users 120`,
       `exec "${binary}" serve`,
     ].join(" && "),

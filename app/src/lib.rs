@@ -8,6 +8,7 @@ pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod live;
 pub mod shell;
 pub mod users;
 

@@ -19,9 +19,18 @@ export function collectErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Opens a page and waits until it is live (hydrated): a form submitted
+ * before that is posted by the browser itself, without the page's handling.
+ */
+export async function gotoLive(page: Page, url: string) {
+  await page.goto(url);
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+}
+
 /** Signs in through the sign-in page and waits for the page it leads to. */
 export async function signIn(page: Page, login: string, password = E2E_PASSWORD) {
-  await page.goto("/login");
+  await gotoLive(page, "/login");
   await page.getByLabel("Username or email").fill(login);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { collectErrors, signIn } from "./support";
+import { collectErrors, gotoLive, signIn } from "./support";
 
 const HEADERS = [
   "Username", "Email Address", "Name", "Roles", "Login Status", "Last Signin", "Time Logged In",
@@ -69,7 +69,46 @@ test("filters by status and shows the status badges", async ({ page }) => {
   const statuses = await column(page, "Status");
   expect(statuses.length).toBeGreaterThan(0);
   for (const status of statuses) expect(status).toContain("Locked");
-  await expect(page.getByLabel("Status")).toHaveValue("locked");
+  await expect(page.getByRole("combobox", { name: "Status" })).toHaveValue("locked");
+});
+
+test("hidden columns and the page size are remembered in this browser", async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto("/users");
+  const table = page.getByRole("table");
+  await expect(table.getByRole("columnheader", { name: "Phone EXT" })).toBeVisible();
+  await page.getByText("Columns", { exact: true }).click();
+  // The checkboxes work once the page is live; retry until then.
+  await expect(async () => {
+    await page.getByRole("checkbox", { name: "Phone EXT" }).uncheck({ timeout: 1_000 });
+    await expect(table.getByRole("columnheader", { name: "Phone EXT" })).toBeHidden({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await page.getByRole("checkbox", { name: "Roles" }).uncheck();
+  await expect(table.getByRole("columnheader", { name: "Roles" })).toBeHidden();
+  await expect(page.getByText("Columns (2 hidden)")).toBeVisible();
+  // Every row's cells hide with their header.
+  const visibleCells = await page.locator("table.users-table tbody tr").first().locator("td:visible").count();
+  expect(visibleCells).toBe(15 - 2);
+
+  await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "50" }).click();
+  await expect(page).toHaveURL(/per_page=50/);
+  await expect(page.locator("table.users-table tbody tr")).toHaveCount(50);
+
+  // A new visit to /users comes back with both choices.
+  await page.goto("/users");
+  await expect(page).toHaveURL(/per_page=50/);
+  await expect(page.locator("table.users-table tbody tr")).toHaveCount(50);
+  await expect(table.getByRole("columnheader", { name: "Phone EXT" })).toBeHidden();
+  await expect(table.getByRole("columnheader", { name: "Roles" })).toBeHidden();
+  await expect(table.getByRole("columnheader", { name: "Username" })).toBeVisible();
+
+  // Choosing the default size again sticks too.
+  await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "25", exact: true }).click();
+  await expect(page.locator("table.users-table tbody tr")).toHaveCount(25);
+  await page.goto("/users");
+  await expect(page.locator(".table-summary")).toHaveText(/^Users 1–25 of/);
+  await expect(page).not.toHaveURL(/per_page/);
+  expect(errors).toEqual([]);
 });
 
 test("a bad parameter says what is wrong", async ({ page }) => {
@@ -99,12 +138,12 @@ test("lock two selected users: both show Locked and cannot sign in", async ({ pa
   const errors = collectErrors(page);
   await page.goto("/users?q=lena");
   await expect(async () => {
-    await page.getByRole("checkbox", { name: "Select lena" }).check();
+    await page.getByRole("checkbox", { name: "Select lena", exact: true }).check();
     await expect(page.locator(".selection-count")).toHaveText("1 user selected", { timeout: 1_000 });
   }).toPass({ timeout: 20_000 });
   await page.getByLabel("Search").fill("finn");
   await page.getByRole("button", { name: "Search" }).click();
-  await page.getByRole("checkbox", { name: "Select finn" }).check();
+  await page.getByRole("checkbox", { name: "Select finn", exact: true }).check();
   await expect(page.locator(".selection-count")).toHaveText("2 users selected");
 
   await page.getByRole("button", { name: "Lock User(s)", exact: true }).click();
@@ -120,7 +159,7 @@ test("lock two selected users: both show Locked and cannot sign in", async ({ pa
   }
   const other = await browser.newContext();
   const otherPage = await other.newPage();
-  await otherPage.goto("/login");
+  await gotoLive(otherPage, "/login");
   await otherPage.getByLabel("Username or email").fill("lena");
   await otherPage.getByLabel("Password").fill("Violet-Harbour-Lantern-42");
   await otherPage.getByRole("button", { name: "Sign in" }).click();
@@ -137,23 +176,26 @@ test("Force Sign Out User(s) ends a session open in another browser", async ({ p
 
   await page.goto("/users?q=plain%40example.com");
   await expect(async () => {
-    await page.getByRole("checkbox", { name: "Select plain" }).check();
+    await page.getByRole("checkbox", { name: "Select plain", exact: true }).check();
     await expect(page.locator(".selection-count")).toHaveText("1 user selected", { timeout: 1_000 });
   }).toPass({ timeout: 20_000 });
   await page.getByRole("button", { name: "Force Sign Out User(s)" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Force Sign Out User(s)" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Signed out 1 user." })).toBeVisible();
 
-  // The other browser's next page load lands on the sign-in page.
+  // The other browser's open tab goes to the sign-in page at once, saying
+  // why, and its session is over.
+  await expect(otherPage).toHaveURL(/\/login\?reason=forced_sign_out$/);
+  await expect(otherPage.getByText("An administrator signed you out.")).toBeVisible();
   await otherPage.goto("/account");
-  await expect(otherPage).toHaveURL(/\/login\?next=%2Faccount&reason=session_ended$/);
+  await expect(otherPage).toHaveURL(/\/login\?next=%2Faccount$/);
   await other.close();
 });
 
 test("Set Password gives the selected user a password they must change", async ({ page, browser }) => {
   await page.goto("/users?q=newcomer%40example.com");
   await expect(async () => {
-    await page.getByRole("checkbox", { name: "Select newcomer" }).check();
+    await page.getByRole("checkbox", { name: "Select newcomer", exact: true }).check();
     await expect(page.locator(".selection-count")).toHaveText("1 user selected", { timeout: 1_000 });
   }).toPass({ timeout: 20_000 });
   await page.getByRole("button", { name: "Set Password", exact: true }).click();

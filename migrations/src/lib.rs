@@ -18,6 +18,9 @@ mod m20261121_000007_create_messages;
 mod m20261121_000008_create_api_tokens;
 mod m20261121_000009_seed_builtin_roles;
 mod m20261121_000010_index_users_table_views;
+mod m20261121_000011_index_user_search;
+mod m20261121_000012_count_message_tabs;
+mod m20261121_000013_leave_room_for_user_updates;
 
 pub struct Migrator;
 
@@ -35,6 +38,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000008_create_api_tokens::Migration),
             Box::new(m20261121_000009_seed_builtin_roles::Migration),
             Box::new(m20261121_000010_index_users_table_views::Migration),
+            Box::new(m20261121_000011_index_user_search::Migration),
+            Box::new(m20261121_000012_count_message_tabs::Migration),
+            Box::new(m20261121_000013_leave_room_for_user_updates::Migration),
         ]
     }
 }

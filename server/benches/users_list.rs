@@ -15,9 +15,9 @@ use app::users::actions::{BulkAction, Selection};
 use app::users::bulk;
 use app::users::list::{list_users, matching};
 use chrono::Utc;
-use sea_orm::QuerySelect;
 use sea_orm::{
-    ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    ConnectionTrait, Database, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, QueryTrait, Statement,
 };
 
 const RUNS: usize = 30;
@@ -115,6 +115,9 @@ async fn bench(label: &str, url: &str, users: u32) {
             count.push(start.elapsed());
             std::hint::black_box(total);
         }
+        if std::env::var_os("ROSTER_BENCH_EXPLAIN").is_some() {
+            explain(&db, &query).await;
+        }
         println!(
             "  {what:<24} list p50 {:>7.2} ms  p95 {:>7.2} ms   (of which the count: p50 {:>7.2} ms)",
             pct(&mut list, 0.50),
@@ -157,6 +160,35 @@ async fn bench(label: &str, url: &str, users: u32) {
             .expect("unlock");
     }
     let _ = close(db).await;
+}
+
+/// Prints the plan of the page's id query (ROSTER_BENCH_EXPLAIN=1).
+async fn explain(db: &DatabaseConnection, query: &UserListQuery) {
+    let backend = db.get_database_backend();
+    let condition = matching(db, query, Utc::now()).await.expect("condition");
+    let offset = u64::from(query.page - 1) * u64::from(query.per_page);
+    let statement = app::users::list::ordered_ids_select(
+        query,
+        condition,
+        Some((offset, u64::from(query.per_page))),
+    )
+    .build(backend);
+    let prefix = match backend {
+        DbBackend::Sqlite => "EXPLAIN QUERY PLAN ",
+        _ => "EXPLAIN ANALYZE ",
+    };
+    let explained = Statement::from_sql_and_values(
+        backend,
+        format!("{prefix}{}", statement.sql),
+        statement.values.map(|v| v.0).unwrap_or_default(),
+    );
+    println!("    {}", statement.sql);
+    for row in db.query_all_raw(explained).await.expect("explain") {
+        let line: String = row
+            .try_get_by_index::<String>(if backend == DbBackend::Sqlite { 3 } else { 0 })
+            .unwrap_or_default();
+        println!("      {line}");
+    }
 }
 
 async fn close(db: DatabaseConnection) -> Result<(), sea_orm::DbErr> {

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod export;
+pub mod live;
 pub mod middleware;
 pub mod startup;
 pub mod telemetry;

@@ -62,6 +62,11 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
         }
         None => None,
     };
+    if let Some(session) = session.as_ref().filter(|s| s.touched) {
+        // Administrators watching the Users table see Last Activity move.
+        let (hub, user_id) = (state.hub.clone(), session.user_id);
+        tokio::spawn(async move { hub.presence_changed(user_id).await });
+    }
     let context = RequestContext {
         ip: client_ip(&request, state.auth.settings().trust_proxy),
         user_agent: request
@@ -81,6 +86,9 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
         && matches!(*request.method(), Method::GET | Method::HEAD)
         && !path.starts_with("/api/")
         && path != "/healthz"
+        // The live connection answers 401 itself; a redirect would hand
+        // the browser's EventSource a page.
+        && path != "/live"
         && let Some(redirect) = page_redirect(&path, request.uri().query(), &context)
     {
         let mut response = redirect.into_response();

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use app::auth::service::sweep_expired_presence;
 use app::auth::settings::AuthState;
+use app::live::hub::{LiveHub, Signal};
 use app::{App, shell};
 use axum::extract::{FromRef, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -32,6 +33,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub auth: AuthState,
+    pub hub: LiveHub,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +52,7 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    hub: LiveHub,
 }
 
 impl Application {
@@ -69,16 +72,22 @@ impl Application {
                 source,
             })?;
         let auth = AuthState::new(config.auth.clone());
-        tokio::spawn(sweep_every_minute(db.clone(), auth.clone()));
+        let hub = LiveHub::new(db.clone(), config.auth.clone());
+        if hub.is_shared() {
+            tokio::spawn(hub.clone().listen());
+        }
+        tokio::spawn(sweep_every_minute(db.clone(), auth.clone(), hub.clone()));
         let state = AppState {
             leptos_options: leptos_options(&config),
             db,
             config: Arc::new(config),
             auth,
+            hub: hub.clone(),
         };
         Ok(Application {
             listener,
             router: router(state),
+            hub,
         })
     }
 
@@ -88,15 +97,20 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then lets open requests finish.
+    /// Serves until Ctrl-C or SIGTERM, then lets open requests finish. Live
+    /// streams never finish by themselves: they are closed first.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!("Roster listening on http://{}", self.local_addr());
+        let hub = self.hub.clone();
         axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            hub.close_all();
+        })
         .await
     }
 }
@@ -104,10 +118,11 @@ impl Application {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
-        let (db, auth) = (state.db.clone(), state.auth.clone());
+        let (db, auth, hub) = (state.db.clone(), state.auth.clone(), state.hub.clone());
         move || {
             provide_context(db.clone());
             provide_context(auth.clone());
+            provide_context(hub.clone());
             // The nonce the middleware put in this response's CSP header.
             if let Some(nonce) = use_context::<axum::http::request::Parts>()
                 .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
@@ -119,6 +134,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/users/export.csv", get(crate::export::export_users))
+        .route("/live", get(crate::live::live_events))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -214,8 +230,9 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 /// Once a minute: mark users whose sessions have all expired as signed out,
-/// and let the sign-in rate limiter forget quiet addresses.
-async fn sweep_every_minute(db: DatabaseConnection, auth: AuthState) {
+/// close this instance's live connections whose session expired, and let
+/// the sign-in rate limiter forget quiet addresses.
+async fn sweep_every_minute(db: DatabaseConnection, auth: AuthState, hub: LiveHub) {
     let minute = std::time::Duration::from_secs(60);
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + minute, minute);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -223,11 +240,17 @@ async fn sweep_every_minute(db: DatabaseConnection, auth: AuthState) {
         tick.tick().await;
         match sweep_expired_presence(&db, auth.settings(), chrono::Utc::now()).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(
-                users = n,
-                "marked users whose sessions expired as signed out"
-            ),
+            Ok(n) => {
+                tracing::info!(
+                    users = n,
+                    "marked users whose sessions expired as signed out"
+                );
+                hub.publish(Signal::UsersChanged).await;
+            }
             Err(error) => tracing::warn!(%error, "presence sweep failed"),
+        }
+        if let Err(error) = hub.close_ended_sessions().await {
+            tracing::warn!(%error, "live session check failed");
         }
         auth.forget_quiet_addresses();
     }

@@ -110,6 +110,9 @@ pub async fn end_my_session(session_id: i64) -> Result<(), AppError> {
             if session_id == session.session_id {
                 set_cookie(&clear_session_cookie(auth.settings().secure_cookies));
             }
+            if let Some(hub) = crate::live::hub::LiveHub::from_context() {
+                hub.sessions_ended(&[session.user_id]).await;
+            }
             Ok(())
         }
         .await,
@@ -139,6 +142,11 @@ pub async fn change_password(
                 &confirm_password,
             )
             .await?;
+            if changed.other_sessions_ended > 0
+                && let Some(hub) = crate::live::hub::LiveHub::from_context()
+            {
+                hub.sessions_ended(&[session.user_id]).await;
+            }
             Ok(PasswordChangeOutcome {
                 other_sessions_ended: changed.other_sessions_ended,
                 redirect_to: landing_path(false, !session.permissions.is_empty()).to_owned(),

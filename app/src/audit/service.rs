@@ -67,3 +67,38 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// Writes one audit entry per row of `select`, in one `INSERT … SELECT`.
+/// The select yields, in order: occurred_at, actor_id, actor_username,
+/// impersonator_id, impersonator_username, action, target_user_id,
+/// target_username, field, new_value, ip, client, details.
+pub async fn record_rows(
+    conn: &impl ConnectionTrait,
+    select: sea_orm::sea_query::SelectStatement,
+) -> crate::error::AppResult<()> {
+    let insert = sea_orm::sea_query::Query::insert()
+        .into_table(audit_entry::Entity)
+        .columns([
+            audit_entry::Column::OccurredAt,
+            audit_entry::Column::ActorId,
+            audit_entry::Column::ActorUsername,
+            audit_entry::Column::ImpersonatorId,
+            audit_entry::Column::ImpersonatorUsername,
+            audit_entry::Column::Action,
+            audit_entry::Column::TargetUserId,
+            audit_entry::Column::TargetUsername,
+            audit_entry::Column::Field,
+            audit_entry::Column::NewValue,
+            audit_entry::Column::Ip,
+            audit_entry::Column::Client,
+            audit_entry::Column::Details,
+        ])
+        .select_from(select)
+        .map_err(|e| {
+            tracing::error!(error = %e, "building an audit insert failed");
+            crate::error::AppError::Internal
+        })?
+        .to_owned();
+    conn.execute(&insert).await?;
+    Ok(())
+}

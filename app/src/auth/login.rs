@@ -48,6 +48,13 @@ pub async fn sign_in(
                 &signed_in.token,
                 auth.settings().secure_cookies,
             ));
+            if let Some(hub) = crate::live::hub::LiveHub::from_context() {
+                if ctx.session.is_some() {
+                    // The session this browser had is over.
+                    hub.publish(crate::live::hub::Signal::SessionsEnded).await;
+                }
+                hub.presence_changed(signed_in.user_id).await;
+            }
             Ok(SignInOutcome {
                 redirect_to: signed_in.redirect_to,
             })
@@ -81,7 +88,13 @@ pub async fn sign_out() -> Result<(), AppError> {
             )
             .await
             {
-                Ok(()) | Err(AppError::NotFound) => Ok(()),
+                Ok(()) | Err(AppError::NotFound) => {
+                    // Other tabs of this browser follow.
+                    if let Some(hub) = crate::live::hub::LiveHub::from_context() {
+                        hub.sessions_ended(&[session.user_id]).await;
+                    }
+                    Ok(())
+                }
                 Err(other) => Err(other),
             }
         }
@@ -95,6 +108,12 @@ fn reason_text(reason: &str) -> Option<&'static str> {
         "signed_out" => Some("You have signed out."),
         "session_ended" => Some("Your session has ended. Please sign in again."),
         "password_changed" => Some("Your password was changed. Please sign in again."),
+        "forced_sign_out" => Some("An administrator signed you out."),
+        "locked" => Some("Your account has been locked. Contact an administrator."),
+        "deactivated" => Some("Your account has been deactivated. Contact an administrator."),
+        "suspended" => Some("Your account has been suspended. Contact an administrator."),
+        "deleted" => Some("Your account has been deleted."),
+        "password_set" => Some("An administrator set a new password for your account."),
         _ => None,
     }
 }

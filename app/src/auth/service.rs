@@ -37,6 +37,9 @@ pub struct SessionUser {
     pub permissions: Vec<Permission>,
     /// The administrator acting as this user, when impersonating.
     pub impersonator_id: Option<i64>,
+    /// This request wrote the user's last activity (at most once a minute),
+    /// which administrators watching the Users table are told about.
+    pub touched: bool,
 }
 
 impl SessionUser {
@@ -88,7 +91,7 @@ pub fn delta(duration: std::time::Duration) -> chrono::TimeDelta {
 
 /// The condition "this session is open at `now`": not revoked, not past its
 /// absolute expiry, used within the idle timeout.
-fn live_session(settings: &AuthSettings, now: DateTime<Utc>) -> Condition {
+pub fn live_session(settings: &AuthSettings, now: DateTime<Utc>) -> Condition {
     Condition::all()
         .add(session::Column::RevokedAt.is_null())
         .add(session::Column::ExpiresAt.gt(now))
@@ -116,7 +119,8 @@ pub async fn authenticate(
     if standing_refusal(&account, now).is_some() {
         return Ok(None);
     }
-    if now - session.last_seen_at >= TOUCH_INTERVAL {
+    let touched = now - session.last_seen_at >= TOUCH_INTERVAL;
+    if touched {
         touch(db, &session, now).await?;
     }
     Ok(Some(SessionUser {
@@ -128,6 +132,7 @@ pub async fn authenticate(
         must_change_password: account.must_change_password,
         permissions: permissions_of(db, account.id).await?,
         impersonator_id: session.impersonator_id,
+        touched,
     }))
 }
 

@@ -11,9 +11,13 @@ pub fn ConfirmDialog(
     confirm_label: String,
     on_confirm: Callback<()>,
     on_cancel: Callback<()>,
-    /// While the action runs, the buttons are disabled.
+    /// While the action runs, the buttons are disabled and, should it take
+    /// longer than a moment, `working` is shown with a progress bar.
     #[prop(into)]
     pending: Signal<bool>,
+    /// What is shown while the action runs ("Locking 2 users…").
+    #[prop(optional, into)]
+    working: Option<String>,
     /// Extra content between the message and the buttons (e.g. a field).
     #[prop(optional)]
     children: Option<Children>,
@@ -41,6 +45,21 @@ pub fn ConfirmDialog(
                 <h2 id="dialog-title">{title}</h2>
                 <p id="dialog-message">{message}</p>
                 {children.map(|c| c())}
+                // The CSS shows this only after 0.6 s, so quick actions do
+                // not flash it.
+                {move || {
+                    pending
+                        .get()
+                        .then(|| {
+                            let text = working.clone().unwrap_or_else(|| "Working…".to_owned());
+                            view! {
+                                <div class="dialog-working" role="status">
+                                    <progress aria-label=text.clone()></progress>
+                                    <span>{text}</span>
+                                </div>
+                            }
+                        })
+                }}
                 <div class="dialog-actions">
                     <button
                         type="button"

@@ -7,9 +7,11 @@ mod error_list;
 mod notice;
 mod page_header;
 mod text_field;
+mod toast;
 
 pub use dialog::ConfirmDialog;
 pub use error_list::ErrorList;
 pub use notice::{Notice, NoticeKind};
 pub use page_header::PageHeader;
 pub use text_field::TextField;
+pub use toast::{Toast, ToastKind, ToastRegion, Toasts, lifetime_ms, provide_toasts, use_toasts};

@@ -4,6 +4,8 @@ use leptos_router::components::{A, Outlet};
 use super::SECTIONS;
 use crate::auth::login::SignOutButton;
 use crate::auth::use_current_user;
+use crate::components::ToastRegion;
+use crate::live::LiveConnection;
 
 /// The layout of every routed page: the frame around the matched child route.
 #[component]
@@ -79,6 +81,8 @@ pub fn AppFrame(children: Children) -> impl IntoView {
             <main id="main" class="app-main" tabindex="-1">
                 {children()}
             </main>
+            <ToastRegion/>
+            <LiveConnection/>
         </div>
     }
 }

@@ -92,6 +92,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_current_user();
+    crate::components::provide_toasts();
+    crate::live::provide_live_presence();
+    // Marks the page as live once hydrated (Effects run only in the
+    // browser), for end-to-end tests and styles that need the WASM.
+    Effect::new(|_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "");
+        }
+    });
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Roster".to_owned() } else { format!("{page} · Roster") }/>
         <Router>

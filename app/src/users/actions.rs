@@ -132,14 +132,25 @@ pub async fn run_bulk_action(
                     "Only Force Sign Out applies to every user at once.",
                 ));
             }
-            super::bulk::run(
+            let outcome = super::bulk::run(
                 &database()?,
                 auth_state()?.hashing(),
                 &request_context().actor(),
                 &action,
                 &selection,
             )
-            .await
+            .await?;
+            if outcome.succeeded > 0
+                && let Some(hub) = crate::live::hub::LiveHub::from_context()
+            {
+                use crate::live::hub::Signal;
+                if action != BulkAction::Unlock {
+                    // Their open tabs go to the sign-in page at once.
+                    hub.publish(Signal::SessionsEnded).await;
+                }
+                hub.publish(Signal::UsersChanged).await;
+            }
+            Ok(outcome)
         }
         .await,
     )

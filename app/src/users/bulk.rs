@@ -20,7 +20,7 @@ use crate::audit::service::Actor;
 use crate::auth::password::{PasswordHashing, check_strength};
 use crate::db::begin_write;
 use crate::domain::NewPassword;
-use crate::entities::{audit_entry, session, user};
+use crate::entities::{session, user};
 use crate::error::{AppError, AppResult};
 
 /// Most users a request may name one by one; larger selections use
@@ -342,29 +342,5 @@ async fn record_audit(
         .from(user::Entity)
         .cond_where(marked)
         .to_owned();
-    let insert = Query::insert()
-        .into_table(audit_entry::Entity)
-        .columns([
-            audit_entry::Column::OccurredAt,
-            audit_entry::Column::ActorId,
-            audit_entry::Column::ActorUsername,
-            audit_entry::Column::ImpersonatorId,
-            audit_entry::Column::ImpersonatorUsername,
-            audit_entry::Column::Action,
-            audit_entry::Column::TargetUserId,
-            audit_entry::Column::TargetUsername,
-            audit_entry::Column::Field,
-            audit_entry::Column::NewValue,
-            audit_entry::Column::Ip,
-            audit_entry::Column::Client,
-            audit_entry::Column::Details,
-        ])
-        .select_from(select)
-        .map_err(|e| {
-            tracing::error!(error = %e, "building the audit insert failed");
-            AppError::Internal
-        })?
-        .to_owned();
-    txn.execute(&insert).await?;
-    Ok(())
+    crate::audit::service::record_rows(txn, select).await
 }

@@ -84,6 +84,7 @@ mod tests {
             signed_in: false,
             last_signin: None,
             time_logged_in: None,
+            signed_in_since: None,
             last_location: None,
             last_activity: None,
             active: true,

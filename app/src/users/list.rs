@@ -4,30 +4,18 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, JoinType, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, JoinType, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
 };
 
 use super::query::{SortDir, SortKey, StatusFilter, UserListQuery};
-use super::{StatusBadge, UserPage, UserRow};
+use super::{StatusBadge, UserPage, UserRow, duration_text};
 use crate::entities::{role, team, user, user_role, user_team};
 use crate::error::{AppError, AppResult};
 
 /// Date and time as the table shows them: MM-DD-YYYY HH:MM (UTC).
 pub fn table_time(at: DateTime<Utc>) -> String {
     at.format("%m-%d-%Y %H:%M").to_string()
-}
-
-/// "2 d 3 h", "4 h 12 min", "7 min", "under a minute".
-pub fn duration_text(seconds: i64) -> String {
-    let minutes = Ord::max(seconds, 0) / 60;
-    let (days, hours, mins) = (minutes / 1440, (minutes / 60) % 24, minutes % 60);
-    match (days, hours, mins) {
-        (0, 0, 0) => "under a minute".to_owned(),
-        (0, 0, m) => format!("{m} min"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (d, h, _) => format!("{d} d {h} h"),
-    }
 }
 
 /// The condition selecting the users a query's search and filters match.
@@ -39,14 +27,7 @@ pub async fn matching(
 ) -> AppResult<Condition> {
     let mut condition = Condition::all();
     if let Some(q) = &query.q {
-        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
-        let like = |expr: SimpleExpr| expr.like(LikeExpr::new(pattern.clone()).escape('\\'));
-        condition = condition.add(
-            Condition::any()
-                .add(like(Expr::col(user::Column::Username)))
-                .add(like(Expr::col(user::Column::Email)))
-                .add(like(Func::lower(Expr::col(user::Column::Name)).into())),
-        );
+        condition = condition.add(search_condition(conn.get_database_backend(), q));
     }
     let deleted_wanted = query.include_deleted || query.status == Some(StatusFilter::Deleted);
     if !deleted_wanted {
@@ -85,6 +66,27 @@ pub async fn matching(
         ));
     }
     Ok(condition)
+}
+
+/// Username, email or name contains `q`, in any case. On SQLite a text of
+/// three or more characters is looked up in the trigram index
+/// (`users_search`); shorter ones, which a trigram cannot find, scan. On
+/// PostgreSQL `pg_trgm` indexes serve the `LIKE`s directly.
+fn search_condition(backend: DbBackend, q: &str) -> Condition {
+    if backend == DbBackend::Sqlite && q.chars().count() >= 3 {
+        // An FTS5 string: a phrase in double quotes, its own quotes doubled.
+        let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+        return Condition::all().add(Expr::cust_with_values(
+            r#""users"."id" IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)"#,
+            [phrase],
+        ));
+    }
+    let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+    let like = |expr: SimpleExpr| expr.like(LikeExpr::new(pattern.clone()).escape('\\'));
+    Condition::any()
+        .add(like(Expr::col(user::Column::Username)))
+        .add(like(Expr::col(user::Column::Email)))
+        .add(like(Func::lower(Expr::col(user::Column::Name)).into()))
 }
 
 /// The id of the role or team called `name` (any case); a field error
@@ -217,6 +219,18 @@ pub async fn ordered_ids(
     condition: Condition,
     window: Option<(u64, u64)>,
 ) -> AppResult<Vec<i64>> {
+    Ok(ordered_ids_select(query, condition, window)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// The statement [`ordered_ids`] runs (public for the benchmark's EXPLAIN).
+pub fn ordered_ids_select(
+    query: &UserListQuery,
+    condition: Condition,
+    window: Option<(u64, u64)>,
+) -> Select<user::Entity> {
     let (column, reversed) = sort_column(query.sort);
     let ascending = (query.dir == SortDir::Asc) != reversed;
     let order = if ascending { Order::Asc } else { Order::Desc };
@@ -234,7 +248,7 @@ pub async fn ordered_ids(
     if let Some((offset, limit)) = window {
         ids_query = ids_query.offset(offset).limit(limit);
     }
-    Ok(ids_query.into_tuple().all(conn).await?)
+    ids_query
 }
 
 /// The table rows of these users, in the order given: one query for the
@@ -329,6 +343,7 @@ fn row(u: user::Model, roles: Vec<String>, now: DateTime<Utc>) -> UserRow {
         time_logged_in: u
             .signed_in_since
             .map(|since| duration_text((now - since).num_seconds())),
+        signed_in_since: u.signed_in_since.map(|since| since.timestamp()),
         last_location,
         last_activity: u.last_activity_at.map(table_time),
         active: u.is_active,

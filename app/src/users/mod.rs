@@ -10,6 +10,7 @@ pub mod export;
 #[cfg(feature = "ssr")]
 pub mod list;
 mod page;
+mod preferences;
 pub mod query;
 mod selection;
 #[cfg(feature = "ssr")]
@@ -57,6 +58,9 @@ pub struct UserRow {
     /// MM-DD-YYYY HH:MM (UTC).
     pub last_signin: Option<String>,
     pub time_logged_in: Option<String>,
+    /// Start of the earliest open session (Unix seconds), so the browser can
+    /// keep Time Logged In counting.
+    pub signed_in_since: Option<i64>,
     /// IP address and client of the last sign-in.
     pub last_location: Option<String>,
     pub last_activity: Option<String>,
@@ -65,6 +69,18 @@ pub struct UserRow {
     pub phone: Option<String>,
     pub phone_ext: Option<String>,
     pub created_at: String,
+}
+
+/// "2 d 3 h", "4 h 12 min", "7 min", "under a minute": Time Logged In.
+pub fn duration_text(seconds: i64) -> String {
+    let minutes = Ord::max(seconds, 0) / 60;
+    let (days, hours, mins) = (minutes / 1440, (minutes / 60) % 24, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => "under a minute".to_owned(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
 }
 
 /// One page of the Users table and how many users match in all.

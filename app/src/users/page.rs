@@ -4,13 +4,16 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Form};
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_navigate};
 
+use super::preferences::{self, ColumnChooser, ColumnVisibility};
 use super::query::{PAGE_SIZES, SortDir, SortKey, StatusFilter, UserListQuery};
 use super::selection::{BulkBar, TableSelection};
-use super::{UserPage, UserRow, list_users, user_filter_options};
+use super::{UserPage, UserRow, duration_text, list_users, user_filter_options};
 use crate::components::{ErrorList, Notice, NoticeKind, PageHeader};
+use crate::live::use_live_presence;
 
 /// `/users?PARAMS` for a view.
 fn href(query: &UserListQuery) -> String {
@@ -33,6 +36,26 @@ pub fn UsersPage() -> impl IntoView {
     let users = Resource::new(move || search.get(), list_users);
     let selection = TableSelection::new();
     provide_context(selection);
+    let columns = ColumnVisibility::new();
+    provide_context(columns);
+    // A view without a page size gets the one chosen last in this browser.
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let view = search.get();
+        if let (Some(per_page), Ok(query)) = (
+            preferences::page_size_to_restore(&view),
+            UserListQuery::from_query_string(&view),
+        ) {
+            let target = href(&UserListQuery { per_page, ..query });
+            navigate(
+                &target,
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
     // "All matching" means the view it was chosen in; a new view ends it.
     Effect::new(move |previous: Option<String>| {
         let now = search.get();
@@ -40,6 +63,15 @@ pub fn UsersPage() -> impl IntoView {
             selection.all_matching.set(false);
         }
         now
+    });
+    // A bulk action elsewhere changed many users: show the table anew.
+    let presence = use_live_presence();
+    Effect::new(move |previous: Option<u64>| {
+        let changes = presence.users_changed.get();
+        if previous.is_some_and(|p| p != changes) {
+            users.refetch();
+        }
+        changes
     });
     let loaded = move || users.get().and_then(Result::ok);
     let total = Signal::derive(move || loaded().map_or(0, |p| p.total));
@@ -50,6 +82,7 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Users"/>
         <PageHeader title="Users">
+            <ColumnChooser columns/>
             // A plain link: the browser downloads the streamed file itself.
             <a
                 class="button"
@@ -274,8 +307,10 @@ fn page_count(total: u64, per_page: u32) -> u64 {
 /// the other way), with `aria-sort` saying how the table is sorted now.
 #[component]
 fn Header(title: &'static str, key: Option<SortKey>, query: UserListQuery) -> impl IntoView {
+    let columns = expect_context::<ColumnVisibility>();
+    let hidden = move || columns.is_hidden(title);
     let Some(key) = key else {
-        return view! { <th scope="col">{title}</th> }.into_any();
+        return view! { <th scope="col" hidden=hidden>{title}</th> }.into_any();
     };
     let current = query.sort == key;
     let aria_sort = current.then_some(match query.dir {
@@ -298,7 +333,7 @@ fn Header(title: &'static str, key: Option<SortKey>, query: UserListQuery) -> im
         (true, SortDir::Desc) => " ▼",
     };
     view! {
-        <th scope="col" aria-sort=aria_sort>
+        <th scope="col" aria-sort=aria_sort hidden=hidden>
             <A href=href(&next) attr:class="sort-link">
                 {title}
                 <span aria-hidden="true">{arrow}</span>
@@ -316,6 +351,32 @@ fn Row(row: UserRow, page_ids: Vec<i64>) -> impl IntoView {
     let dash = || "—".to_owned();
     let view_label = format!("View {}", row.username);
     let view_href = format!("/users/{}", row.username);
+    let columns = expect_context::<ColumnVisibility>();
+    let hidden = move |column: &'static str| move || columns.is_hidden(column);
+    // Presence as the live connection last told it, else as loaded; Time
+    // Logged In counts up with the browser's clock once the page is live.
+    let presence = use_live_presence();
+    let (loaded_since, loaded_activity) = (row.signed_in_since, row.last_activity.clone());
+    let since = move || {
+        presence
+            .updates
+            .with(|all| all.get(&id).map(|u| u.signed_in_since))
+            .unwrap_or(loaded_since)
+    };
+    let signed_in = move || since().is_some();
+    let last_activity = move || {
+        presence
+            .updates
+            .with(|all| all.get(&id).map(|u| u.last_activity.clone()))
+            .unwrap_or_else(|| loaded_activity.clone())
+            .unwrap_or_else(dash)
+    };
+    let loaded_time = row.time_logged_in.clone();
+    let time_logged_in = move || match (presence.now.get(), since()) {
+        (Some(now), Some(since)) => duration_text(now - since),
+        (Some(_), None) => dash(),
+        (None, _) => loaded_time.clone().unwrap_or_else(dash),
+    };
     view! {
         <tr class:selected=move || selection.is_selected(id)>
             <td class="select">
@@ -327,21 +388,23 @@ fn Row(row: UserRow, page_ids: Vec<i64>) -> impl IntoView {
                 />
             </td>
             <td class="username">{row.username.clone()}</td>
-            <td>{row.email}</td>
-            <td>{row.name}</td>
-            <td>{row.roles.join(", ")}</td>
-            <td>
-                {if row.signed_in {
-                    view! { <span class="presence presence-on">"Signed in"</span> }.into_any()
-                } else {
-                    view! { <span class="presence">"Signed out"</span> }.into_any()
+            <td hidden=hidden("Email Address")>{row.email}</td>
+            <td hidden=hidden("Name")>{row.name}</td>
+            <td hidden=hidden("Roles")>{row.roles.join(", ")}</td>
+            <td hidden=hidden("Login Status")>
+                {move || {
+                    if signed_in() {
+                        view! { <span class="presence presence-on">"Signed in"</span> }.into_any()
+                    } else {
+                        view! { <span class="presence">"Signed out"</span> }.into_any()
+                    }
                 }}
             </td>
-            <td class="nowrap">{row.last_signin.unwrap_or_else(dash)}</td>
-            <td class="nowrap">{row.time_logged_in.unwrap_or_else(dash)}</td>
-            <td>{row.last_location.unwrap_or_else(dash)}</td>
-            <td class="nowrap">{row.last_activity.unwrap_or_else(dash)}</td>
-            <td class="status">
+            <td hidden=hidden("Last Signin") class="nowrap">{row.last_signin.unwrap_or_else(dash)}</td>
+            <td hidden=hidden("Time Logged In") class="nowrap">{time_logged_in}</td>
+            <td hidden=hidden("Last Location")>{row.last_location.unwrap_or_else(dash)}</td>
+            <td hidden=hidden("Last Activity") class="nowrap">{last_activity}</td>
+            <td hidden=hidden("Status") class="status">
                 {if row.active {
                     view! { <span class="badge badge-success">"Active"</span> }.into_any()
                 } else {
@@ -353,10 +416,10 @@ fn Row(row: UserRow, page_ids: Vec<i64>) -> impl IntoView {
                     .map(|b| view! { " " <span class="badge badge-warning">{b.label()}</span> })
                     .collect_view()}
             </td>
-            <td>{row.phone.unwrap_or_else(dash)}</td>
-            <td>{row.phone_ext.unwrap_or_else(dash)}</td>
-            <td class="nowrap">{row.created_at}</td>
-            <td>
+            <td hidden=hidden("Phone #")>{row.phone.unwrap_or_else(dash)}</td>
+            <td hidden=hidden("Phone EXT")>{row.phone_ext.unwrap_or_else(dash)}</td>
+            <td hidden=hidden("Created At") class="nowrap">{row.created_at}</td>
+            <td hidden=hidden("View")>
                 <A href=view_href attr:aria-label=view_label>"View"</A>
             </td>
         </tr>
@@ -383,7 +446,7 @@ fn Pager(page: u32, pages: u64, query: UserListQuery) -> impl IntoView {
             });
             let current = size == query.per_page;
             view! {
-                <li>
+                <li on:click=move |_| preferences::remember_page_size(size)>
                     {if current {
                         view! { <span aria-current="true" class="current">{size}</span> }.into_any()
                     } else {

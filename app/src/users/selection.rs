@@ -8,8 +8,9 @@ use leptos::prelude::*;
 
 use super::actions::{BulkAction, RunBulkAction, Selection};
 use crate::auth::{Permission, use_current_user};
-use crate::components::{ConfirmDialog, Notice, NoticeKind, TextField};
+use crate::components::{ConfirmDialog, TextField, ToastKind, use_toasts};
 use crate::domain::NewPassword;
+use crate::live::{MessageDialog, Recipients};
 
 /// What is selected. Explicit ids survive paging and new searches; "all
 /// matching" means every user of the current view and ends when it changes.
@@ -60,6 +61,8 @@ struct Pending {
     selection: Selection,
     title: &'static str,
     message: String,
+    /// Shown while it runs.
+    working: String,
 }
 
 /// A bulk action button.
@@ -142,7 +145,9 @@ pub fn BulkBar(
     let user = use_current_user();
     let pending = RwSignal::new(None::<Pending>);
     let run = ServerAction::<RunBulkAction>::new();
-    let result = RwSignal::new(None::<Result<String, String>>);
+    let toasts = use_toasts();
+    // "Send Message to …": who to, and how the dialog names them.
+    let message_to = RwSignal::new(None::<(Recipients, String)>);
     // Set Password's own fields.
     let new_password = RwSignal::new(String::new());
     let must_change = RwSignal::new(true);
@@ -158,11 +163,16 @@ pub fn BulkBar(
                 password_error.set(Some(error.to_string()));
                 return;
             }
-            result.set(Some(match (outcome, action) {
-                (Ok(outcome), Some(action)) => Ok(outcome.message(&action)),
-                (Ok(outcome), None) => Ok(format!("Done: {} users.", outcome.succeeded)),
-                (Err(error), _) => Err(error.to_string()),
-            }));
+            match (outcome, action) {
+                (Ok(outcome), Some(action)) => {
+                    toasts.show(ToastKind::Success, outcome.message(&action))
+                }
+                (Ok(outcome), None) => toasts.show(
+                    ToastKind::Success,
+                    format!("Done: {} users.", outcome.succeeded),
+                ),
+                (Err(error), _) => toasts.show(ToastKind::Error, error.to_string()),
+            }
             pending.set(None);
             selection.clear();
             on_done.run(());
@@ -217,6 +227,7 @@ pub fn BulkBar(
                         selection: selection_arg,
                         title: label,
                         message: format!("{label}: {whom}. {explanation}"),
+                        working: format!("Working on {whom}…"),
                     }));
                 };
                 view! {
@@ -270,14 +281,42 @@ pub fn BulkBar(
             <button type="button" class="button button-small" on:click=move |_| selection.clear()>
                 "Select None"
             </button>
-            <span class="bulk-actions">{buttons}</span>
+            <span class="bulk-actions">
+                {buttons}
+                {move || {
+                    user.get()
+                        .is_some_and(|u| u.can(Permission::SendMessages))
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button button-small"
+                                    disabled=move || count() == 0
+                                    on:click=move |_| {
+                                        message_to.set(Some((Recipients::Selected(current_selection()), users(count()))))
+                                    }
+                                >
+                                    "Send Message to User(s)"
+                                </button>
+                                <button
+                                    type="button"
+                                    class="button button-small"
+                                    on:click=move |_| {
+                                        message_to.set(Some((Recipients::SignedIn, "every signed-in user but you".to_owned())))
+                                    }
+                                >
+                                    "Send Message to All Logged In Users"
+                                </button>
+                            }
+                        })
+                }}
+            </span>
         </div>
         {move || {
-            result
+            message_to
                 .get()
-                .map(|r| match r {
-                    Ok(text) => view! { <Notice kind=NoticeKind::Success>{text}</Notice> }.into_any(),
-                    Err(text) => view! { <Notice kind=NoticeKind::Error>{text}</Notice> }.into_any(),
+                .map(|(recipients, whom)| {
+                    view! { <MessageDialog whom recipients on_close=Callback::new(move |_| message_to.set(None))/> }
                 })
         }}
         {move || {
@@ -312,6 +351,7 @@ pub fn BulkBar(
                             message=p.message.clone()
                             confirm_label=p.title.to_owned()
                             pending=run.pending()
+                            working=p.working.clone()
                             on_confirm=Callback::new(confirm)
                             on_cancel=Callback::new(move |_| pending.set(None))
                         >

@@ -71,6 +71,11 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
         Json(r#"{"action":"Unlock","selection":{"Ids":[999999]}}"#),
         [N, N, N, Y, Y, Y, N],
     ),
+    (
+        "send_message",
+        Json(r#"{"recipients":{"Selected":{"Ids":[999999]}},"body":"Hello"}"#),
+        [N, N, N, Y, Y, Y, N],
+    ),
     ("sign_out", Form(&[]), [Y, Y, Y, Y, Y, Y, Y]),
 ];
 
@@ -82,8 +87,10 @@ enum Page {
     SignIn,
     Denied,
     To(&'static str),
+    /// 401 without a redirect (the live stream).
+    Refused,
 }
-use Page::{Denied, Shown, SignIn, To};
+use Page::{Denied, Refused, Shown, SignIn, To};
 
 /// Every route (the app's pages plus plain HTTP routes) and what each caller
 /// gets there.
@@ -148,10 +155,11 @@ const ROUTES: &[(&str, [Page; 7])] = &[
         "/healthz",
         [Shown, Shown, Shown, Shown, Shown, Shown, Shown],
     ),
+    ("/live", [Refused, Shown, Shown, Shown, Shown, Shown, Shown]),
 ];
 
 /// Routes served by axum directly, not by the Leptos router.
-const HTTP_ROUTES: &[&str] = &["/healthz", "/users/export.csv"];
+const HTTP_ROUTES: &[&str] = &["/healthz", "/users/export.csv", "/live"];
 
 #[tokio::test]
 async fn the_tables_list_every_server_function_and_route() {
@@ -218,6 +226,7 @@ async fn matrix(backend: Backend) {
             let target = location(&response);
             let got = match status {
                 200 => Shown,
+                401 => Refused,
                 303 if target.starts_with("/login") => SignIn,
                 303 if target.starts_with("/account?denied=") => Denied,
                 303 => To(Box::leak(target.into_boxed_str())),

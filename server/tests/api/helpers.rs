@@ -143,6 +143,27 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// [`spawn_app`] with extra configuration, e.g. `("ROSTER_LOCKOUT_THRESHOLD", "3")`.
 pub async fn spawn_app_with(backend: Backend, settings: &[(&'static str, &str)]) -> TestApp {
     let test_db = TestDb::new(backend).await;
+    let instance = start_instance(&test_db.url, settings).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client");
+    TestApp {
+        address: instance.address,
+        client,
+        db: test_db.connect().await,
+        _site: instance.site,
+        _test_db: test_db,
+    }
+}
+
+/// One running server on a free port, using the database at `url`.
+pub struct Instance {
+    pub address: String,
+    site: TempDir,
+}
+
+async fn start_instance(url: &str, settings: &[(&'static str, &str)]) -> Instance {
     let site = tempfile::tempdir().expect("temp dir");
     std::fs::write(
         site.path().join("favicon.svg"),
@@ -151,7 +172,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&'static str, &str)])
     .unwrap();
     let mut vars: HashMap<&str, String> = HashMap::from([
         ("ROSTER_SIGNIN_RATE_LIMIT", "1000".to_owned()),
-        ("DATABASE_URL", test_db.url.clone()),
+        ("DATABASE_URL", url.to_owned()),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
         ("LEPTOS_SITE_ROOT", site.path().display().to_string()),
         (
@@ -166,20 +187,16 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&'static str, &str)])
         .expect("application starts");
     let address = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("http client");
-    TestApp {
-        address,
-        client,
-        db: test_db.connect().await,
-        _site: site,
-        _test_db: test_db,
-    }
+    Instance { address, site }
 }
 
 impl TestApp {
+    /// A second server instance sharing this app's database (as behind a
+    /// load balancer).
+    pub async fn another_instance(&self) -> Instance {
+        start_instance(&self._test_db.url, &[]).await
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))
@@ -311,6 +328,78 @@ impl Visitor {
         body.get("username")
             .and_then(|u| u.as_str())
             .map(str::to_owned)
+    }
+}
+
+/// A tab's live connection (`GET /live`), read in the background.
+pub struct LiveTab {
+    pub status: u16,
+    events: tokio::sync::mpsc::UnboundedReceiver<(String, serde_json::Value)>,
+}
+
+impl Visitor {
+    /// The same browser (same cookies) talking to another instance.
+    pub fn at(&self, address: &str) -> Visitor {
+        Visitor {
+            address: address.to_owned(),
+            client: self.client.clone(),
+        }
+    }
+
+    /// Opens a live connection like a tab of this browser.
+    pub async fn open_live(&self) -> LiveTab {
+        self.open_live_at(&self.address).await
+    }
+
+    /// Opens a live connection to another instance, with this browser's
+    /// cookies (cookies do not depend on the port).
+    pub async fn open_live_at(&self, address: &str) -> LiveTab {
+        let mut response = self
+            .client
+            .get(format!("{address}/live"))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let (sender, events) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut buffer = String::new();
+            while let Ok(Some(chunk)) = response.chunk().await {
+                buffer.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buffer.find("\n\n") {
+                    let block: String = buffer.drain(..end + 2).collect();
+                    let mut name = None;
+                    let mut data = String::new();
+                    for line in block.lines() {
+                        if let Some(value) = line.strip_prefix("event:") {
+                            name = Some(value.trim().to_owned());
+                        } else if let Some(value) = line.strip_prefix("data:") {
+                            data.push_str(value.strip_prefix(' ').unwrap_or(value));
+                        }
+                    }
+                    if let Some(name) = name {
+                        let data = serde_json::from_str(&data).unwrap_or(serde_json::Value::Null);
+                        let _ = sender.send((name, data));
+                    }
+                }
+            }
+            let _ = sender.send(("closed".to_owned(), serde_json::Value::Null));
+        });
+        LiveTab { status, events }
+    }
+}
+
+impl LiveTab {
+    /// The next event (name and JSON data) within `seconds`; "closed" when
+    /// the server ended the stream.
+    pub async fn next(&mut self, seconds: f64) -> Option<(String, serde_json::Value)> {
+        tokio::time::timeout(
+            std::time::Duration::from_secs_f64(seconds),
+            self.events.recv(),
+        )
+        .await
+        .ok()
+        .flatten()
     }
 }
 

@@ -26,6 +26,7 @@ mod cli;
 mod config;
 mod health;
 mod helpers;
+mod live;
 mod migrations;
 mod seed;
 mod users_bulk;
