@@ -6,7 +6,8 @@
 //!
 //!     cargo bench -p server --bench live
 //!
-//! ROSTER_BENCH_CONNECTIONS changes the number of connections. Each is a
+//! ROSTER_BENCH_CONNECTIONS changes the number of connections;
+//! ROSTER_BENCH_WRAP runs the server under a tool such as valgrind. Each is a
 //! socket in this process and one in the server's: the open-file limit
 //! (`ulimit -n`) must be above the number of connections.
 
@@ -157,7 +158,20 @@ async fn run() {
         .port();
     let site = dir.path().join("site");
     std::fs::create_dir_all(&site).expect("site dir");
-    let mut server = tokio::process::Command::new(binary)
+    // ROSTER_BENCH_WRAP runs the server under a tool, for finding where its
+    // memory goes, e.g. "valgrind --tool=massif --massif-out-file=/tmp/massif".
+    let wrap: Vec<String> = std::env::var("ROSTER_BENCH_WRAP")
+        .map(|w| w.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let mut command = match wrap.split_first() {
+        Some((tool, args)) => {
+            let mut command = tokio::process::Command::new(tool);
+            command.args(args).arg(binary);
+            command
+        }
+        None => tokio::process::Command::new(binary),
+    };
+    let mut server = command
         .arg("serve")
         .envs(env)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))

@@ -32,14 +32,12 @@ pub async fn live_events(
         session.session_id,
         session.can(Permission::ViewUsers),
     );
-    // Messages sent while the user was away, now that a tab is here.
-    let hub = state.hub.clone();
-    let user_id = session.user_id;
-    tokio::spawn(async move {
-        if let Err(error) = hub.deliver_undelivered(user_id).await {
-            tracing::error!(%error, "undelivered messages not shown");
-        }
-    });
+    // Messages sent while the user was away, now that a tab is here. Before
+    // the response, so a tab that has connected has also caught up; anything
+    // sent meanwhile is already queued for it and shows once.
+    if let Err(error) = state.hub.deliver_undelivered(session.user_id).await {
+        tracing::error!(%error, "undelivered messages not shown");
+    }
     let first = futures_util::stream::once(async { Ok(Event::default().retry(RETRY)) });
     let events = futures_util::stream::unfold(Some(subscription), |subscription| async move {
         let mut subscription = subscription?;

@@ -74,6 +74,27 @@ struct Connection {
     /// Receives presence updates (may view the Users table).
     sees_presence: bool,
     sender: mpsc::Sender<Arc<Outgoing>>,
+    /// The latest messages this tab was sent. A message sent while the tab
+    /// connects reaches it both live and as "undelivered"; it shows once.
+    shown: Vec<i64>,
+}
+
+/// How many message ids a connection remembers for telling repeats apart.
+const SHOWN: usize = 8;
+
+impl Connection {
+    /// Queues message `message_id` unless this tab has it already; whether
+    /// it was queued.
+    fn offer_message(&mut self, message_id: i64, outgoing: &Arc<Outgoing>) -> bool {
+        if self.shown.contains(&message_id) || self.sender.try_send(outgoing.clone()).is_err() {
+            return false;
+        }
+        if self.shown.len() == SHOWN {
+            self.shown.remove(0);
+        }
+        self.shown.push(message_id);
+        true
+    }
 }
 
 #[derive(Clone)]
@@ -159,6 +180,7 @@ impl LiveHub {
                 session_id,
                 sees_presence,
                 sender,
+                shown: Vec::new(),
             },
         );
         Subscription {
@@ -262,7 +284,14 @@ impl LiveHub {
             {
                 continue;
             }
-            let tabs = self.to_user(user_id, &LiveEvent::Message(message));
+            let outgoing = Outgoing::new(&LiveEvent::Message(message));
+            let mut tabs: u32 = 0;
+            for connection in self.lock().values_mut() {
+                if connection.user_id == user_id && connection.offer_message(message_id, &outgoing)
+                {
+                    tabs += 1;
+                }
+            }
             let tabs_of = HashMap::from([(user_id, i32::try_from(tabs).unwrap_or(i32::MAX))]);
             super::service::record_delivery(&self.inner.db, message_id, &tabs_of, Utc::now())
                 .await?;
@@ -276,18 +305,6 @@ impl LiveHub {
             // A full queue means a stalled tab; it reloads the table later.
             let _ = connection.sender.try_send(outgoing.clone());
         }
-    }
-
-    /// Sends one event to every tab of `user_id` on this instance; how many.
-    pub fn to_user(&self, user_id: i64, event: &LiveEvent) -> u64 {
-        let outgoing = Outgoing::new(event);
-        let mut tabs = 0;
-        for connection in self.lock().values().filter(|c| c.user_id == user_id) {
-            if connection.sender.try_send(outgoing.clone()).is_ok() {
-                tabs += 1;
-            }
-        }
-        tabs
     }
 
     /// Delivers a stored message to the tabs of its recipients connected
@@ -311,10 +328,10 @@ impl LiveHub {
         let outgoing = Outgoing::new(&LiveEvent::Message(message));
         let mut tabs_of: HashMap<i64, i32> = HashMap::new();
         {
-            let connections = self.lock();
-            for connection in connections.values() {
+            let mut connections = self.lock();
+            for connection in connections.values_mut() {
                 if recipients.binary_search(&connection.user_id).is_ok()
-                    && connection.sender.try_send(outgoing.clone()).is_ok()
+                    && connection.offer_message(message_id, &outgoing)
                 {
                     *tabs_of.entry(connection.user_id).or_default() += 1;
                 }

@@ -4,22 +4,6 @@
 use super::UserRow;
 
 /// The CSV's columns: the table's, without View.
-pub const HEADER: [&str; 13] = [
-    "Username",
-    "Email Address",
-    "Name",
-    "Roles",
-    "Login Status",
-    "Last Signin",
-    "Time Logged In",
-    "Last Location",
-    "Last Activity",
-    "Status",
-    "Phone #",
-    "Phone EXT",
-    "Created At",
-];
-
 /// Spreadsheets run a cell that starts with one of these as a formula; a
 /// leading apostrophe keeps a name like "=HYPERLINK(…)" plain text.
 fn defuse(value: &str) -> String {
@@ -34,7 +18,7 @@ fn defuse(value: &str) -> String {
 pub fn header() -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing to memory cannot fail.
-    let _ = writer.write_record(HEADER);
+    let _ = writer.write_record(super::data_columns());
     writer.into_inner().unwrap_or_default()
 }
 

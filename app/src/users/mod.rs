@@ -23,6 +23,35 @@ use crate::error::AppError;
 pub use page::UsersPage;
 pub use query::{SortDir, SortKey, StatusFilter, UserListQuery};
 
+/// The Users table's columns, in order: each title and the sort its header
+/// link asks for. The CSV export, the column chooser and the table itself all
+/// read this list.
+pub const COLUMNS: [(&str, Option<SortKey>); 14] = [
+    ("Username", Some(SortKey::Username)),
+    ("Email Address", Some(SortKey::Email)),
+    ("Name", Some(SortKey::Name)),
+    ("Roles", None),
+    ("Login Status", Some(SortKey::LoginStatus)),
+    ("Last Signin", Some(SortKey::LastSignin)),
+    ("Time Logged In", Some(SortKey::TimeLoggedIn)),
+    ("Last Location", Some(SortKey::LastLocation)),
+    ("Last Activity", Some(SortKey::LastActivity)),
+    ("Status", Some(SortKey::Status)),
+    ("Phone #", Some(SortKey::Phone)),
+    ("Phone EXT", Some(SortKey::PhoneExt)),
+    ("Created At", Some(SortKey::CreatedAt)),
+    // A link to the user's page: no data to sort or export.
+    ("View", None),
+];
+
+/// The columns that hold data (all but View): the CSV export's header.
+pub fn data_columns() -> impl Iterator<Item = &'static str> {
+    COLUMNS
+        .iter()
+        .map(|(title, _)| *title)
+        .filter(|title| *title != "View")
+}
+
 /// A badge beside a user's Active/Inactive status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StatusBadge {

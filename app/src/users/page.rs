@@ -221,23 +221,6 @@ fn Toolbar(query: UserListQuery) -> impl IntoView {
 }
 
 /// The table's columns: (header, sort key if sortable).
-const COLUMNS: [(&str, Option<SortKey>); 14] = [
-    ("Username", Some(SortKey::Username)),
-    ("Email Address", Some(SortKey::Email)),
-    ("Name", Some(SortKey::Name)),
-    ("Roles", None),
-    ("Login Status", Some(SortKey::LoginStatus)),
-    ("Last Signin", Some(SortKey::LastSignin)),
-    ("Time Logged In", Some(SortKey::TimeLoggedIn)),
-    ("Last Location", Some(SortKey::LastLocation)),
-    ("Last Activity", Some(SortKey::LastActivity)),
-    ("Status", Some(SortKey::Status)),
-    ("Phone #", Some(SortKey::Phone)),
-    ("Phone EXT", Some(SortKey::PhoneExt)),
-    ("Created At", Some(SortKey::CreatedAt)),
-    ("View", None),
-];
-
 #[component]
 fn UserTable(page: UserPage, query: UserListQuery) -> impl IntoView {
     let selection = expect_context::<TableSelection>();
@@ -280,7 +263,7 @@ fn UserTable(page: UserPage, query: UserListQuery) -> impl IntoView {
                                 }
                             />
                         </th>
-                        {COLUMNS
+                        {super::COLUMNS
                             .iter()
                             .map(|(title, key)| view! { <Header title=*title key=*key query=query.clone()/> })
                             .collect_view()}

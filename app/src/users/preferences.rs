@@ -13,21 +13,12 @@ const PAGE_SIZE_KEY: &str = "roster.users.per_page";
 
 /// Columns that can be hidden, by their header text. Username stays: it
 /// names the row for the checkbox and the View link.
-pub const HIDEABLE: [&str; 13] = [
-    "Email Address",
-    "Name",
-    "Roles",
-    "Login Status",
-    "Last Signin",
-    "Time Logged In",
-    "Last Location",
-    "Last Activity",
-    "Status",
-    "Phone #",
-    "Phone EXT",
-    "Created At",
-    "View",
-];
+fn hideable() -> impl Iterator<Item = &'static str> {
+    super::COLUMNS
+        .iter()
+        .map(|(title, _)| *title)
+        .filter(|title| *title != "Username")
+}
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -59,7 +50,7 @@ impl ColumnVisibility {
             let saved: BTreeSet<String> = read(HIDDEN_COLUMNS_KEY)
                 .map(|text| {
                     text.split('\n')
-                        .filter(|c| HIDEABLE.contains(c))
+                        .filter(|c| hideable().any(|h| h == *c))
                         .map(str::to_owned)
                         .collect()
                 })
@@ -134,9 +125,8 @@ pub fn ColumnChooser(columns: ColumnVisibility) -> impl IntoView {
             </summary>
             <fieldset>
                 <legend>"Show columns"</legend>
-                {HIDEABLE
-                    .iter()
-                    .map(|&column| {
+                {hideable()
+                    .map(|column| {
                         let id = format!(
                             "column-{}",
                             column.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "-"),

@@ -401,6 +401,26 @@ impl LiveTab {
         .ok()
         .flatten()
     }
+
+    /// Like [`LiveTab::next`], passing over presence updates: tabs of users
+    /// who may view the Users table also hear of others signing in, which
+    /// on PostgreSQL arrives whenever the notification does.
+    pub async fn next_ignoring_presence(
+        &mut self,
+        seconds: f64,
+    ) -> Option<(String, serde_json::Value)> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let event = tokio::time::timeout(left, self.events.recv())
+                .await
+                .ok()
+                .flatten()?;
+            if event.0 != "presence" && event.0 != "users_changed" {
+                return Some(event);
+            }
+        }
+    }
 }
 
 /// A redirect's target, for asserting where a page request was sent.
