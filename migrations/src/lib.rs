@@ -21,7 +21,6 @@ mod m20261121_000010_index_users_table_views;
 mod m20261121_000011_index_user_search;
 mod m20261121_000012_count_message_tabs;
 mod m20261121_000013_leave_room_for_user_updates;
-mod m20261122_000014_let_sqlite_sort_from_index;
 
 pub struct Migrator;
 
@@ -42,7 +41,6 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000011_index_user_search::Migration),
             Box::new(m20261121_000012_count_message_tabs::Migration),
             Box::new(m20261121_000013_leave_room_for_user_updates::Migration),
-            Box::new(m20261122_000014_let_sqlite_sort_from_index::Migration),
         ]
     }
 }

@@ -278,5 +278,14 @@ async fn run() {
         pct(0.99),
         pct(1.0)
     );
-    let _ = server.kill().await;
+    // A graceful stop, so a wrapping tool writes its report.
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+    if tokio::time::timeout(Duration::from_secs(60), server.wait())
+        .await
+        .is_err()
+    {
+        let _ = server.kill().await;
+    }
 }
