@@ -17,7 +17,7 @@ use app::users::list::{list_users, matching};
 use chrono::Utc;
 use sea_orm::{
     ConnectionTrait, Database, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, QueryTrait, Statement,
+    QueryFilter, QuerySelect, Statement,
 };
 
 const RUNS: usize = 30;
@@ -175,12 +175,12 @@ async fn explain(db: &DatabaseConnection, query: &UserListQuery) {
     let backend = db.get_database_backend();
     let condition = matching(db, query, Utc::now()).await.expect("condition");
     let offset = u64::from(query.page - 1) * u64::from(query.per_page);
-    let statement = app::users::list::ordered_ids_select(
+    let statement = app::users::list::ordered_ids_statement(
+        backend,
         query,
         condition,
         Some((offset, u64::from(query.per_page))),
-    )
-    .build(backend);
+    );
     let prefix = match backend {
         DbBackend::Sqlite => "EXPLAIN QUERY PLAN ",
         _ => "EXPLAIN ANALYZE ",

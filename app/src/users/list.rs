@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, JoinType, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
+    Statement,
 };
 
 use super::query::{SortDir, SortKey, StatusFilter, UserListQuery};
@@ -219,13 +220,56 @@ pub async fn ordered_ids(
     condition: Condition,
     window: Option<(u64, u64)>,
 ) -> AppResult<Vec<i64>> {
-    Ok(ordered_ids_select(query, condition, window)
-        .into_tuple()
-        .all(conn)
-        .await?)
+    let statement = ordered_ids_statement(conn.get_database_backend(), query, condition, window);
+    let mut ids = Vec::new();
+    for row in conn.query_all_raw(statement).await? {
+        ids.push(row.try_get_by_index::<i64>(0)?);
+    }
+    Ok(ids)
 }
 
 /// The statement [`ordered_ids`] runs (public for the benchmark's EXPLAIN).
+pub fn ordered_ids_statement(
+    backend: DbBackend,
+    query: &UserListQuery,
+    condition: Condition,
+    window: Option<(u64, u64)>,
+) -> Statement {
+    let mut statement = ordered_ids_select(query, condition, window).build(backend);
+    if backend == DbBackend::Sqlite
+        && let Some(index) = sqlite_sort_index(query)
+    {
+        statement.sql = statement.sql.replacen(
+            r#"FROM "users" WHERE"#,
+            &format!(r#"FROM "users" INDEXED BY {index} WHERE"#),
+            1,
+        );
+    }
+    statement
+}
+
+/// SQLite: the partial index a plain view (no search, no filter, deleted
+/// users hidden) sorted by username or email is read from. SQLite's planner
+/// prefers the unique index on that column, which holds deleted users too,
+/// and then reads every row to leave them out: page 2,000 of 100,000 users
+/// took 350 ms, even after ANALYZE. The partial index holds exactly the
+/// users shown, in order, with their ids. Filtered views are left to the
+/// planner: reading them through a sort index could cost more.
+fn sqlite_sort_index(query: &UserListQuery) -> Option<&'static str> {
+    let plain = query.q.is_none()
+        && query.status.is_none()
+        && query.role.is_none()
+        && query.team.is_none()
+        && query.signed_in.is_none()
+        && !query.include_deleted;
+    match query.sort {
+        SortKey::Username if plain => Some("idx_users_live_username"),
+        SortKey::Email if plain => Some("idx_users_live_email"),
+        _ => None,
+    }
+}
+
+/// The query behind [`ordered_ids_statement`].
 pub fn ordered_ids_select(
     query: &UserListQuery,
     condition: Condition,
