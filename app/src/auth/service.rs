@@ -98,6 +98,18 @@ pub fn live_session(settings: &AuthSettings, now: DateTime<Utc>) -> Condition {
         .add(session::Column::LastSeenAt.gt(now - delta(settings.idle_timeout)))
 }
 
+/// The ids of users with a session neither revoked nor past its absolute
+/// expiry at `now`: who counts as signed in for broadcasts and Force Sign
+/// Out (the idle timeout is left to the minute's sweep).
+pub fn users_with_open_sessions(now: DateTime<Utc>) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(session::Column::UserId)
+        .from(session::Entity)
+        .and_where(session::Column::RevokedAt.is_null())
+        .and_where(session::Column::ExpiresAt.gt(now))
+        .to_owned()
+}
+
 /// Resolves a session cookie to its user, or `None` when the session does not
 /// exist, has ended, or its user may no longer sign in. Writes `last_seen_at`
 /// (and the user's last activity) at most once per [`TOUCH_INTERVAL`].

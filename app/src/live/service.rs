@@ -15,7 +15,7 @@ use super::LiveMessage;
 use super::message::{MessageBody, MessageOutcome, Recipients};
 use crate::audit::service::Actor;
 use crate::db::begin_write;
-use crate::entities::{message, message_recipient, session, user};
+use crate::entities::{message, message_recipient, user};
 use crate::error::AppResult;
 
 /// Most undelivered messages a tab is shown when it connects.
@@ -70,14 +70,8 @@ pub async fn store_message(
     if matches!(recipients, Recipients::SignedIn) {
         // Signed in now: an open session, not just the presence flag.
         users.and_where(
-            Expr::col((user::Entity, user::Column::Id)).in_subquery(
-                Query::select()
-                    .column(session::Column::UserId)
-                    .from(session::Entity)
-                    .and_where(session::Column::RevokedAt.is_null())
-                    .and_where(session::Column::ExpiresAt.gt(now))
-                    .to_owned(),
-            ),
+            Expr::col((user::Entity, user::Column::Id))
+                .in_subquery(crate::auth::service::users_with_open_sessions(now)),
         );
     }
     let insert = Query::insert()

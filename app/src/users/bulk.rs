@@ -174,18 +174,9 @@ fn unchanged_condition(action: &BulkAction, now: DateTime<Utc>) -> Option<Condit
                 .add(user::Column::LockedAt.is_null())
                 .add(user::Column::FailedSigninCount.eq(0)),
         ),
-        BulkAction::ForceSignOut => Some(
-            Condition::all().add(
-                user::Column::Id.not_in_subquery(
-                    Query::select()
-                        .column(session::Column::UserId)
-                        .from(session::Entity)
-                        .and_where(session::Column::RevokedAt.is_null())
-                        .and_where(session::Column::ExpiresAt.gt(now))
-                        .to_owned(),
-                ),
-            ),
-        ),
+        BulkAction::ForceSignOut => Some(Condition::all().add(
+            user::Column::Id.not_in_subquery(crate::auth::service::users_with_open_sessions(now)),
+        )),
         BulkAction::ToggleActive | BulkAction::SetPassword { .. } => None,
     }
 }
