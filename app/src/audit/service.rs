@@ -1,10 +1,11 @@
 //! Writing audit entries. Callers pass their transaction so an entry is
 //! written if and only if the change it describes is.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
 
-use crate::entities::audit_entry;
+use crate::entities::{audit_entry, user};
 
 /// Who is acting, and from where.
 #[derive(Debug, Clone, Default)]
@@ -68,13 +69,41 @@ pub async fn record(
     Ok(())
 }
 
+/// The select for [`record_rows`] of one entry by `actor` about each user
+/// row it finds. The caller adds the FROM (which must include `users`) and
+/// the WHERE.
+pub fn entries_per_user(
+    actor: &Actor,
+    now: DateTime<Utc>,
+    action: &str,
+    field: Option<&str>,
+    new_value: SimpleExpr,
+    details: Option<String>,
+) -> SelectStatement {
+    Query::select()
+        .expr(Expr::value(now))
+        .expr(Expr::value(actor.user_id))
+        .expr(Expr::value(actor.username.clone()))
+        .expr(Expr::value(actor.impersonator_id))
+        .expr(Expr::value(actor.impersonator_username.clone()))
+        .expr(Expr::value(action))
+        .column((user::Entity, user::Column::Id))
+        .column((user::Entity, user::Column::Username))
+        .expr(Expr::value(field.map(str::to_owned)))
+        .expr(new_value)
+        .expr(Expr::value(actor.ip.clone()))
+        .expr(Expr::value(actor.client.clone()))
+        .expr(Expr::value(details))
+        .to_owned()
+}
+
 /// Writes one audit entry per row of `select`, in one `INSERT … SELECT`.
 /// The select yields, in order: occurred_at, actor_id, actor_username,
 /// impersonator_id, impersonator_username, action, target_user_id,
 /// target_username, field, new_value, ip, client, details.
 pub async fn record_rows(
     conn: &impl ConnectionTrait,
-    select: sea_orm::sea_query::SelectStatement,
+    select: SelectStatement,
 ) -> crate::error::AppResult<()> {
     let insert = sea_orm::sea_query::Query::insert()
         .into_table(audit_entry::Entity)

@@ -110,28 +110,22 @@ async fn audit_recipients(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let details = serde_json::json!({ "message_id": message_id }).to_string();
-    let select = Query::select()
-        .expr(Expr::value(now))
-        .expr(Expr::value(actor.user_id))
-        .expr(Expr::value(actor.username.clone()))
-        .expr(Expr::value(actor.impersonator_id))
-        .expr(Expr::value(actor.impersonator_username.clone()))
-        .expr(Expr::value("message.send"))
-        .column((user::Entity, user::Column::Id))
-        .column((user::Entity, user::Column::Username))
-        .expr(Expr::value(None::<String>))
-        .expr(Expr::value(Some(body.as_str().to_owned())))
-        .expr(Expr::value(actor.ip.clone()))
-        .expr(Expr::value(actor.client.clone()))
-        .expr(Expr::value(Some(details)))
-        .from(message_recipient::Entity)
-        .inner_join(
-            user::Entity,
-            Expr::col((user::Entity, user::Column::Id))
-                .equals((message_recipient::Entity, message_recipient::Column::UserId)),
-        )
-        .and_where(message_recipient::Column::MessageId.eq(message_id))
-        .to_owned();
+    let select = crate::audit::service::entries_per_user(
+        actor,
+        now,
+        "message.send",
+        None,
+        Expr::value(Some(body.as_str().to_owned())),
+        Some(details),
+    )
+    .from(message_recipient::Entity)
+    .inner_join(
+        user::Entity,
+        Expr::col((user::Entity, user::Column::Id))
+            .equals((message_recipient::Entity, message_recipient::Column::UserId)),
+    )
+    .and_where(message_recipient::Column::MessageId.eq(message_id))
+    .to_owned();
     crate::audit::service::record_rows(txn, select).await
 }
 

@@ -329,24 +329,11 @@ async fn record_audit(
             }),
         ),
     };
-    let select = Query::select()
-        .expr(Expr::value(now))
-        .expr(Expr::value(actor.user_id))
-        .expr(Expr::value(actor.username.clone()))
-        .expr(Expr::value(actor.impersonator_id))
-        .expr(Expr::value(actor.impersonator_username.clone()))
-        .expr(Expr::value(name))
-        .column(user::Column::Id)
-        .column(user::Column::Username)
-        .expr(Expr::value(field.map(str::to_owned)))
-        .expr(new_value)
-        .expr(Expr::value(actor.ip.clone()))
-        .expr(Expr::value(actor.client.clone()))
-        .expr(Expr::value(Some(
-            serde_json::json!({ "bulk": true }).to_string(),
-        )))
-        .from(user::Entity)
-        .cond_where(marked)
-        .to_owned();
+    let details = serde_json::json!({ "bulk": true }).to_string();
+    let select =
+        crate::audit::service::entries_per_user(actor, now, name, field, new_value, Some(details))
+            .from(user::Entity)
+            .cond_where(marked)
+            .to_owned();
     crate::audit::service::record_rows(txn, select).await
 }
