@@ -307,16 +307,19 @@ impl LiveHub {
         }
     }
 
+    /// The distinct `key` (user or session id) of the connections here,
+    /// sorted.
+    fn connected(&self, key: impl Fn(&Connection) -> i64) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.lock().values().map(key).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// Delivers a stored message to the tabs of its recipients connected
     /// here, and records who got it in how many tabs.
     pub async fn deliver_message(&self, message_id: i64) -> Result<Reached, sea_orm::DbErr> {
-        let connected: Vec<i64> = {
-            let connections = self.lock();
-            let mut users: Vec<i64> = connections.values().map(|c| c.user_id).collect();
-            users.sort_unstable();
-            users.dedup();
-            users
-        };
+        let connected = self.connected(|c| c.user_id);
         if connected.is_empty() {
             return Ok(Reached::default());
         }
@@ -348,13 +351,7 @@ impl LiveHub {
     /// Ends the connections whose session is over (revoked, expired, or its
     /// user blocked), telling each tab why. One query for all of them.
     pub async fn close_ended_sessions(&self) -> Result<(), sea_orm::DbErr> {
-        let connected: Vec<i64> = {
-            let connections = self.lock();
-            let mut ids: Vec<i64> = connections.values().map(|c| c.session_id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        };
+        let connected = self.connected(|c| c.session_id);
         if connected.is_empty() {
             return Ok(());
         }
