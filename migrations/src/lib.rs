@@ -21,6 +21,7 @@ mod m20261121_000010_index_users_table_views;
 mod m20261121_000011_index_user_search;
 mod m20261121_000012_count_message_tabs;
 mod m20261121_000013_leave_room_for_user_updates;
+mod m20261121_000014_count_live_users;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000011_index_user_search::Migration),
             Box::new(m20261121_000012_count_message_tabs::Migration),
             Box::new(m20261121_000013_leave_room_for_user_updates::Migration),
+            Box::new(m20261121_000014_count_live_users::Migration),
         ]
     }
 }

@@ -1,4 +1,4 @@
-//! Live connections benchmark: 5,000 open `/live` streams on one instance
+//! Live connections benchmark: 5,000 open `/live` WebSockets on one instance
 //! (the real `roster` binary in its own process). Prints the server's
 //! memory per connection (resident set growth / connections) and p50/p99 of
 //! the time from "Send Message to All Logged In Users" to receipt on every
@@ -30,33 +30,40 @@ fn main() {
 }
 
 /// One tab: opens `/live` with session `i`, reports when it is connected and
-/// how long after `sent_at` the message arrived.
+/// how long after `sent_at` the message arrived, then stays open until the
+/// benchmark ends.
 async fn tab(
-    client: reqwest::Client,
     base: String,
     i: usize,
     sent_at: Arc<OnceLock<Instant>>,
     connected: mpsc::UnboundedSender<()>,
     received: mpsc::UnboundedSender<Duration>,
 ) {
-    let mut response = match client
-        .get(format!("{base}/live"))
-        .header("cookie", format!("roster_session=bench-token-{i}"))
-        .send()
-        .await
-    {
-        Ok(response) if response.status() == 200 => response,
-        Ok(response) => panic!("connection {i}: status {}", response.status()),
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+
+    let mut request = format!("{}/live", base.replacen("http", "ws", 1))
+        .into_client_request()
+        .expect("request");
+    let headers = request.headers_mut();
+    headers.insert(
+        "cookie",
+        format!("roster_session=bench-token-{i}")
+            .parse()
+            .expect("cookie"),
+    );
+    headers.insert("origin", base.parse().expect("origin"));
+    let mut socket = match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => socket,
         Err(error) => panic!("connection {i}: {error}"),
     };
     let _ = connected.send(());
-    let mut seen = String::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-        if seen.contains("event: message") {
+    while let Some(Ok(frame)) = socket.next().await {
+        if let Message::Text(text) = frame
+            && text.starts_with("{\"Message\"")
+        {
             let elapsed = sent_at.get().map(|t| t.elapsed()).unwrap_or_default();
             let _ = received.send(elapsed);
-            break;
         }
     }
 }
@@ -198,15 +205,14 @@ async fn run() {
     let (connected_tx, mut connected_rx) = mpsc::unbounded_channel::<()>();
     let (received_tx, mut received_rx) = mpsc::unbounded_channel::<Duration>();
     let started = Instant::now();
-    let tabs = reqwest::Client::new();
     let mut rss = vec![before];
     let half = connections / 2;
     for range in [0..half, half..connections] {
         let opening = range.len();
         for i in range {
-            let (base, sent_at, client) = (base.clone(), sent_at.clone(), tabs.clone());
+            let (base, sent_at) = (base.clone(), sent_at.clone());
             let (connected_tx, received_tx) = (connected_tx.clone(), received_tx.clone());
-            tokio::spawn(tab(client, base, i, sent_at, connected_tx, received_tx));
+            tokio::spawn(tab(base, i, sent_at, connected_tx, received_tx));
         }
         for _ in 0..opening {
             connected_rx.recv().await.expect("connected");
@@ -247,6 +253,8 @@ async fn run() {
             _ => break,
         }
     }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after_message = rss_kib(pid);
     latencies.sort();
     let pct = |q: f64| {
         let i = ((latencies.len() as f64 - 1.0) * q).round() as usize;
@@ -266,6 +274,10 @@ async fn run() {
         "  second {} connections alone: {:.1} KiB each",
         connections - half,
         rss[2].saturating_sub(rss[1]) as f64 / (connections - half) as f64
+    );
+    println!(
+        "  after the message reached them: {:.1} KiB per connection",
+        (after_message.saturating_sub(before)) as f64 / connections as f64
     );
     println!(
         "  send to all: answered in {:.0} ms ({outcome})",

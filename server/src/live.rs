@@ -1,28 +1,39 @@
-//! `GET /live`: the Server-Sent Events stream of one signed-in tab. The
-//! session cookie authenticates it (the middleware has resolved it); the
-//! stream ends when the hub drops the tab, after telling it why.
+//! `GET /live`: the WebSocket of one signed-in tab. The session cookie
+//! authenticates the handshake (the middleware has resolved it, and refuses
+//! handshakes from other sites); the server closes the socket when the hub
+//! drops the tab, after telling it why.
+//!
+//! Why a WebSocket and not Server-Sent Events: a stream answered by hyper
+//! keeps its HTTP/1 read and write buffers (8 KiB each, not configurable)
+//! for as long as it is open: 24 KiB or more per tab was measured. After the
+//! upgrade, hyper's connection and its buffers are gone, and the socket's
+//! own buffers are sized here.
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use app::auth::Permission;
 use app::auth::guard::RequestContext;
+use app::live::hub::Subscription;
 use axum::Extension;
 use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::StatusCode;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 
 use crate::startup::AppState;
 
-/// How long a browser waits before reconnecting a dropped stream.
-const RETRY: Duration = Duration::from_secs(2);
-/// A comment line this often keeps proxies from closing an idle stream.
+/// A ping this often keeps proxies from closing an idle socket and finds
+/// tabs that went away without closing it.
 const KEEP_ALIVE: Duration = Duration::from_secs(20);
+/// Tabs send nothing but pongs and the closing frame: the socket reads in
+/// small steps and refuses anything larger.
+const READ_BUFFER: usize = 256;
+const MAX_INCOMING: usize = 1024;
 
-pub async fn live_events(
+pub async fn live_socket(
     State(state): State<AppState>,
     Extension(context): Extension<RequestContext>,
+    upgrade: WebSocketUpgrade,
 ) -> Response {
     let Some(session) = context.session else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
@@ -33,24 +44,49 @@ pub async fn live_events(
         session.can(Permission::ViewUsers),
     );
     // Messages sent while the user was away, now that a tab is here. Before
-    // the response, so a tab that has connected has also caught up; anything
-    // sent meanwhile is already queued for it and shows once.
+    // the handshake's answer, so a tab that has connected has also caught
+    // up; anything sent meanwhile is already queued for it and shows once.
     if let Err(error) = state.hub.deliver_undelivered(session.user_id).await {
         tracing::error!(%error, "undelivered messages not shown");
     }
-    let first = futures_util::stream::once(async { Ok(Event::default().retry(RETRY)) });
-    let events = futures_util::stream::unfold(Some(subscription), |subscription| async move {
-        let mut subscription = subscription?;
-        let outgoing = subscription.receiver.recv().await?;
-        let event = Event::default()
-            .event(outgoing.name)
-            .data(outgoing.data.as_str());
-        // After the last event the subscription is dropped: the stream ends.
-        let next = (!outgoing.last).then_some(subscription);
-        Some((Ok::<_, Infallible>(event), next))
-    });
-    use futures_util::StreamExt;
-    Sse::new(first.chain(events))
-        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
-        .into_response()
+    upgrade
+        .read_buffer_size(READ_BUFFER)
+        // Each event is written at once, not gathered.
+        .write_buffer_size(0)
+        .max_message_size(MAX_INCOMING)
+        .max_frame_size(MAX_INCOMING)
+        .on_upgrade(move |socket| serve_tab(socket, subscription))
+}
+
+/// Forwards the hub's events to the tab until either side ends.
+async fn serve_tab(mut socket: WebSocket, mut subscription: Subscription) {
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + KEEP_ALIVE, KEEP_ALIVE);
+    loop {
+        tokio::select! {
+            outgoing = subscription.receiver.recv() => {
+                let Some(outgoing) = outgoing else { break };
+                if socket.send(Message::text(outgoing.data.as_str())).await.is_err() {
+                    return;
+                }
+                if outgoing.last {
+                    // The session is over: say goodbye and drop the tab.
+                    let _ = socket.send(Message::Close(None)).await;
+                    break;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                // Pongs answer our pings; the tab sends nothing else.
+                Some(Ok(Message::Pong(_) | Message::Ping(_))) => {}
+                _ => return,
+            },
+            _ = ping.tick() => {
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+    drop(subscription);
+    // Wait briefly for the tab's closing frame, so the close is clean.
+    let _ = tokio::time::timeout(Duration::from_secs(5), socket.recv()).await;
 }

@@ -87,7 +87,7 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
         && !path.starts_with("/api/")
         && path != "/healthz"
         // The live connection answers 401 itself; a redirect would hand
-        // the browser's EventSource a page.
+        // the browser's WebSocket a page.
         && path != "/live"
         && let Some(redirect) = page_redirect(&path, request.uri().query(), &context)
     {
@@ -182,13 +182,20 @@ fn landing(session: &SessionUser) -> &'static str {
 /// `Sec-Fetch-Site` must not say cross-site. Requests without either header
 /// come from non-browser clients, which carry no ambient cookies to abuse.
 fn refuse_cross_site_write(request: &Request, state: &AppState) -> Option<Response> {
+    let headers = request.headers();
+    // A WebSocket handshake is a GET, but it opens a channel that carries
+    // the session: another site's page must not open one with our cookie.
+    let opens_websocket = headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
+    ) && !opens_websocket
+    {
         return None;
     }
-    let headers = request.headers();
     let cross_site = headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())

@@ -134,7 +134,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/users/export.csv", get(crate::export::export_users))
-        .route("/live", get(crate::live::live_events))
+        .route("/live", get(crate::live::live_socket))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -1,13 +1,12 @@
-//! The browser's end of the live connection: an `EventSource` on `/live`
-//! while someone is signed in. Messages become green toasts; the end of the
+//! The browser's end of the live connection: a WebSocket on `/live` while
+//! someone is signed in. Messages become green toasts; the end of the
 //! session sends the tab to `/login` with the reason; presence updates feed
 //! the Users table.
 //!
-//! The browser retries a dropped connection by itself (every 2 s, as the
-//! server's `retry:` says). When the server refuses it outright (the
-//! session is over, or the server is away), the connection is closed for
-//! good; then this module asks who is signed in and either goes to the
-//! sign-in page or tries again after 1, 2, 4 … 30 seconds.
+//! When the socket closes without the server having said the session is
+//! over (a restart, a network change, a refused handshake), this module asks
+//! who is signed in and either goes to the sign-in page or connects again
+//! after 1, 2, 4 … 30 seconds.
 
 use std::collections::HashMap;
 
@@ -70,26 +69,26 @@ mod browser {
     use leptos::prelude::*;
     use leptos::wasm_bindgen::JsCast;
     use leptos::wasm_bindgen::closure::Closure;
-    use web_sys::{EventSource, MessageEvent};
+    use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
     use super::LivePresence;
     use crate::components::Toasts;
-    use crate::live::{
-        EVENT_MESSAGE, EVENT_PRESENCE, EVENT_SIGNED_OUT, EVENT_USERS_CHANGED, LiveEvent,
-    };
+    use crate::live::LiveEvent;
 
-    /// The open connection and the callbacks it holds.
+    /// The open socket and the callbacks it holds.
     struct Connection {
-        source: EventSource,
-        _handlers: Vec<Closure<dyn FnMut(MessageEvent)>>,
-        _on_error: Closure<dyn FnMut(web_sys::Event)>,
+        socket: WebSocket,
+        _on_message: Closure<dyn FnMut(MessageEvent)>,
         _on_open: Closure<dyn FnMut(web_sys::Event)>,
+        _on_close: Closure<dyn FnMut(CloseEvent)>,
     }
 
     #[derive(Default)]
     struct State {
         connection: Option<Connection>,
         failures: u32,
+        /// The server said this tab's session is over: never reconnect.
+        finished: bool,
         retry: Option<Timeout>,
         _clock: Option<Interval>,
     }
@@ -108,81 +107,83 @@ mod browser {
         connect(state, presence, toasts);
     }
 
+    /// `ws://host/live` or `wss://host/live`, as the page was served.
+    fn live_url() -> Option<String> {
+        let location = window().location();
+        let scheme = if location.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        Some(format!("{scheme}://{}/live", location.host().ok()?))
+    }
+
     fn connect(state: Rc<RefCell<State>>, presence: LivePresence, toasts: Toasts) {
-        let source = match EventSource::new("/live") {
-            Ok(source) => source,
-            Err(error) => {
-                leptos::logging::error!("live connection not opened: {error:?}");
+        let socket = match live_url().map(|url| WebSocket::new(&url)) {
+            Some(Ok(socket)) => socket,
+            other => {
+                leptos::logging::error!("live connection not opened: {other:?}");
                 return;
             }
         };
-        let handle = move |event: MessageEvent| {
-            let Some(data) = event.data().as_string() else {
-                return;
-            };
-            match serde_json::from_str::<LiveEvent>(&data) {
-                Ok(LiveEvent::Message(message)) => {
-                    toasts.message(message.heading(), message.body);
+        let on_message = {
+            let state = state.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                let Some(data) = event.data().as_string() else {
+                    return;
+                };
+                match serde_json::from_str::<LiveEvent>(&data) {
+                    Ok(LiveEvent::Message(message)) => {
+                        toasts.message(message.heading(), message.body);
+                    }
+                    Ok(LiveEvent::SignedOut { reason }) => {
+                        state.borrow_mut().finished = true;
+                        crate::auth::login::go_to(&format!("/login?reason={reason}"));
+                    }
+                    Ok(LiveEvent::Presence(update)) => {
+                        presence.updates.update(|all| {
+                            all.insert(update.user_id, update);
+                        });
+                    }
+                    Ok(LiveEvent::UsersChanged) => {
+                        // The reloaded table is newer than anything heard so far.
+                        presence.updates.update(|all| all.clear());
+                        presence.users_changed.update(|n| *n += 1);
+                    }
+                    Err(error) => leptos::logging::warn!("unreadable live event: {error}"),
                 }
-                Ok(LiveEvent::SignedOut { reason }) => {
-                    crate::auth::login::go_to(&format!("/login?reason={reason}"));
-                }
-                Ok(LiveEvent::Presence(update)) => {
-                    presence.updates.update(|all| {
-                        all.insert(update.user_id, update);
-                    });
-                }
-                Ok(LiveEvent::UsersChanged) => {
-                    // The reloaded table is newer than anything heard so far.
-                    presence.updates.update(|all| all.clear());
-                    presence.users_changed.update(|n| *n += 1);
-                }
-                Err(error) => leptos::logging::warn!("unreadable live event: {error}"),
-            }
+            })
         };
-        let mut handlers = Vec::new();
-        for name in [
-            EVENT_MESSAGE,
-            EVENT_SIGNED_OUT,
-            EVENT_PRESENCE,
-            EVENT_USERS_CHANGED,
-        ] {
-            let handler = Closure::<dyn FnMut(MessageEvent)>::new(handle);
-            let _ = source.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
-            handlers.push(handler);
-        }
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         let on_open = {
             let state = state.clone();
             Closure::<dyn FnMut(web_sys::Event)>::new(move |_| state.borrow_mut().failures = 0)
         };
-        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        let on_error = {
+        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        let on_close = {
             let state = state.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-                let closed = state
-                    .borrow()
-                    .connection
-                    .as_ref()
-                    .is_some_and(|c| c.source.ready_state() == EventSource::CLOSED);
-                if closed {
-                    refused(state.clone(), presence, toasts);
+            Closure::<dyn FnMut(CloseEvent)>::new(move |_| {
+                if !state.borrow().finished {
+                    closed(state.clone(), presence, toasts);
                 }
             })
         };
-        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        // The old connection (if any) closes before it is dropped.
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        // The old socket (if any) is closed before it is dropped.
         if let Some(old) = state.borrow_mut().connection.replace(Connection {
-            source,
-            _handlers: handlers,
-            _on_error: on_error,
+            socket,
+            _on_message: on_message,
             _on_open: on_open,
+            _on_close: on_close,
         }) {
-            old.source.close();
+            old.socket.set_onclose(None);
+            let _ = old.socket.close();
         }
     }
 
-    /// The server refused the connection: signed out, or away for now.
-    fn refused(state: Rc<RefCell<State>>, presence: LivePresence, toasts: Toasts) {
+    /// The socket closed (or was refused) without the session being said to
+    /// be over: signed out meanwhile, or the server is away for now.
+    fn closed(state: Rc<RefCell<State>>, presence: LivePresence, toasts: Toasts) {
         leptos::task::spawn_local(async move {
             if let Ok(None) = crate::auth::current::current_user().await {
                 crate::auth::login::go_to("/login?reason=session_ended");

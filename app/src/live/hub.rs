@@ -52,7 +52,7 @@ pub enum Signal {
 /// One event, serialised once for however many tabs receive it.
 #[derive(Debug)]
 pub struct Outgoing {
-    pub name: &'static str,
+    /// The event as JSON, the socket's text frame.
     pub data: String,
     /// The connection ends after this event.
     pub last: bool,
@@ -61,7 +61,6 @@ pub struct Outgoing {
 impl Outgoing {
     pub fn new(event: &LiveEvent) -> Arc<Self> {
         Arc::new(Outgoing {
-            name: event.name(),
             data: serde_json::to_string(event).unwrap_or_default(),
             last: matches!(event, LiveEvent::SignedOut { .. }),
         })

@@ -1,13 +1,14 @@
-//! Live updates: one Server-Sent Events connection per signed-in tab
-//! (`GET /live`), over which the server pushes
+//! Live updates: one WebSocket per signed-in tab (`GET /live`), over which
+//! the server pushes, as JSON text frames of [`LiveEvent`],
 //! - messages from administrators (shown as green toasts),
 //! - the end of the tab's session (the tab goes to `/login` saying why),
 //! - presence changes, to administrators who can see the Users table.
 //!
-//! Why SSE and not a WebSocket: everything flows one way (requests go
-//! through server functions as before), the browser's `EventSource` sends
-//! the session cookie and reconnects by itself, and it is plain HTTP, so the
-//! middleware that guards every request guards this one too.
+//! Everything flows one way: requests still go through server functions.
+//! A WebSocket rather than Server-Sent Events because of what an open
+//! connection costs the server (see `server/src/live.rs`): the handshake is
+//! an ordinary GET, so the middleware that guards every request guards it
+//! too, and the session cookie authenticates it.
 
 mod client;
 #[cfg(feature = "ssr")]
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 pub use client::{LiveConnection, LivePresence, provide_live_presence, use_live_presence};
 pub use message::{MAX_MESSAGE_LEN, MessageBody, MessageDialog, Recipients, SendMessage};
 
-/// The SSE event name of each kind of [`LiveEvent`].
+/// The name of each kind of [`LiveEvent`] (logs and tests).
 pub const EVENT_MESSAGE: &str = "message";
 pub const EVENT_SIGNED_OUT: &str = "signed_out";
 pub const EVENT_PRESENCE: &str = "presence";

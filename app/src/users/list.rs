@@ -1,5 +1,5 @@
-//! Listing users for the table: one query for the page's rows, one for
-//! their roles, one for the total — never a query per row.
+//! Listing users for the table: one query for the page's ids, one for their
+//! rows, one for their roles, one for the total — never a query per row.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, Query, SimpleExpr};
@@ -184,30 +184,73 @@ fn sort_column(key: SortKey) -> (user::Column, bool) {
 
 /// One page of the table for `query`. A page past the last is empty (the
 /// total says how many there are).
+///
+/// A page in the second half of the list is read from the other end, in
+/// the reverse order: an offset makes the database step over every entry
+/// before the page, so the last page of 100,000 users would step over
+/// 99,950 of them; from the other end it steps over none. The total, which
+/// is needed anyway, says where the middle is.
 pub async fn list_users(
     conn: &impl ConnectionTrait,
     query: &UserListQuery,
     now: DateTime<Utc>,
 ) -> AppResult<UserPage> {
     let condition = matching(conn, query, now).await?;
-    let total = user::Entity::find()
-        .filter(condition.clone())
-        .count(conn)
-        .await?;
+    let total = count_matching(conn, query, condition.clone()).await?;
     let offset = u64::from(query.page - 1) * u64::from(query.per_page);
-    let page_ids = ordered_ids(
-        conn,
-        query,
-        condition,
-        Some((offset, u64::from(query.per_page))),
-    )
-    .await?;
+    let limit = u64::from(query.per_page);
+    let page_ids = if offset >= total {
+        Vec::new()
+    } else if offset > total / 2 {
+        // Rows offset..offset + limit are, counted from the end, rows
+        // total - offset - limit..total - offset.
+        let from_end = total.saturating_sub(offset + limit);
+        let window = (from_end, total - offset - from_end);
+        let mut ids = ordered_ids_in(conn, query, condition, Some(window), true).await?;
+        ids.reverse();
+        ids
+    } else {
+        ordered_ids(conn, query, condition, Some((offset, limit))).await?
+    };
     Ok(UserPage {
         rows: rows_for(conn, &page_ids, now).await?,
         total,
         page: query.page,
         per_page: query.per_page,
     })
+}
+
+/// Whether `query` is the plain view: no search, no filter, deleted users
+/// hidden. Its total is kept by the database ([`count_matching`]) and
+/// SQLite reads it through the sort index ([`sqlite_sort_index`]).
+fn is_plain(query: &UserListQuery) -> bool {
+    query.q.is_none()
+        && query.status.is_none()
+        && query.role.is_none()
+        && query.team.is_none()
+        && query.signed_in.is_none()
+        && !query.include_deleted
+}
+
+/// How many users `condition` (made from `query`) selects. The plain
+/// view's total is `user_totals.live`, kept by triggers as users are added,
+/// deleted and restored: counting 100,000 index entries on every page took
+/// 4 ms on SQLite and 24 ms on PostgreSQL.
+pub async fn count_matching(
+    conn: &impl ConnectionTrait,
+    query: &UserListQuery,
+    condition: Condition,
+) -> AppResult<u64> {
+    if is_plain(query) {
+        let backend = conn.get_database_backend();
+        let statement =
+            Statement::from_string(backend, "SELECT live FROM user_totals WHERE id = 1");
+        if let Some(row) = conn.query_one_raw(statement).await? {
+            let live: i64 = row.try_get_by_index(0)?;
+            return Ok(u64::try_from(live).unwrap_or(0));
+        }
+    }
+    Ok(user::Entity::find().filter(condition).count(conn).await?)
 }
 
 /// The ids of the users `condition` selects, in the view's order; a slice
@@ -220,7 +263,19 @@ pub async fn ordered_ids(
     condition: Condition,
     window: Option<(u64, u64)>,
 ) -> AppResult<Vec<i64>> {
-    let statement = ordered_ids_statement(conn.get_database_backend(), query, condition, window);
+    ordered_ids_in(conn, query, condition, window, false).await
+}
+
+/// [`ordered_ids`], in the view's order or (`reversed`) its exact reverse.
+async fn ordered_ids_in(
+    conn: &impl ConnectionTrait,
+    query: &UserListQuery,
+    condition: Condition,
+    window: Option<(u64, u64)>,
+    reversed: bool,
+) -> AppResult<Vec<i64>> {
+    let backend = conn.get_database_backend();
+    let statement = ordered_ids_statement(backend, query, condition, window, reversed);
     let mut ids = Vec::new();
     for row in conn.query_all_raw(statement).await? {
         ids.push(row.try_get_by_index::<i64>(0)?);
@@ -234,8 +289,9 @@ pub fn ordered_ids_statement(
     query: &UserListQuery,
     condition: Condition,
     window: Option<(u64, u64)>,
+    reversed: bool,
 ) -> Statement {
-    let mut statement = ordered_ids_select(query, condition, window).build(backend);
+    let mut statement = ordered_ids_select(query, condition, window, reversed).build(backend);
     if backend == DbBackend::Sqlite
         && let Some(index) = sqlite_sort_index(query)
     {
@@ -256,12 +312,7 @@ pub fn ordered_ids_statement(
 /// users shown, in order, with their ids. Filtered views are left to the
 /// planner: reading them through a sort index could cost more.
 fn sqlite_sort_index(query: &UserListQuery) -> Option<&'static str> {
-    let plain = query.q.is_none()
-        && query.status.is_none()
-        && query.role.is_none()
-        && query.team.is_none()
-        && query.signed_in.is_none()
-        && !query.include_deleted;
+    let plain = is_plain(query);
     match query.sort {
         SortKey::Username if plain => Some("idx_users_live_username"),
         SortKey::Email if plain => Some("idx_users_live_email"),
@@ -269,14 +320,16 @@ fn sqlite_sort_index(query: &UserListQuery) -> Option<&'static str> {
     }
 }
 
-/// The query behind [`ordered_ids_statement`].
+/// The query behind [`ordered_ids_statement`]; `reversed` turns the whole
+/// order around, users without a value included (they come first then).
 pub fn ordered_ids_select(
     query: &UserListQuery,
     condition: Condition,
     window: Option<(u64, u64)>,
+    reversed: bool,
 ) -> Select<user::Entity> {
-    let (column, reversed) = sort_column(query.sort);
-    let ascending = (query.dir == SortDir::Asc) != reversed;
+    let (column, column_reversed) = sort_column(query.sort);
+    let ascending = ((query.dir == SortDir::Asc) != column_reversed) != reversed;
     let order = if ascending { Order::Asc } else { Order::Desc };
     let mut ids_query = user::Entity::find()
         .select_only()
@@ -284,7 +337,12 @@ pub fn ordered_ids_select(
         .filter(condition);
     ids_query = if nullable(query.sort) {
         // Users without a value (never signed in…) come last either way.
-        ids_query.order_by_with_nulls(column, order.clone(), NullOrdering::Last)
+        let nulls = if reversed {
+            NullOrdering::First
+        } else {
+            NullOrdering::Last
+        };
+        ids_query.order_by_with_nulls(column, order.clone(), nulls)
     } else {
         ids_query.order_by(column, order.clone())
     };

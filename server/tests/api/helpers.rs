@@ -207,10 +207,12 @@ impl TestApp {
 
     /// A browser-like visitor: its own cookie jar, no redirects followed.
     pub fn visitor(&self) -> Visitor {
+        let cookies = std::sync::Arc::new(reqwest::cookie::Jar::default());
         Visitor {
             address: self.address.clone(),
+            cookies: cookies.clone(),
             client: reqwest::Client::builder()
-                .cookie_store(true)
+                .cookie_provider(cookies)
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent(FIREFOX)
                 .build()
@@ -263,6 +265,8 @@ pub const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100
 pub struct Visitor {
     pub address: String,
     pub client: reqwest::Client,
+    /// The browser's cookies, which its live connections send too.
+    cookies: std::sync::Arc<reqwest::cookie::Jar>,
 }
 
 impl Visitor {
@@ -343,6 +347,7 @@ impl Visitor {
         Visitor {
             address: address.to_owned(),
             client: self.client.clone(),
+            cookies: self.cookies.clone(),
         }
     }
 
@@ -352,39 +357,51 @@ impl Visitor {
     }
 
     /// Opens a live connection to another instance, with this browser's
-    /// cookies (cookies do not depend on the port).
+    /// cookies (cookies do not depend on the port), from its own pages.
     pub async fn open_live_at(&self, address: &str) -> LiveTab {
-        let mut response = self
-            .client
-            .get(format!("{address}/live"))
-            .send()
-            .await
-            .expect("request");
-        let status = response.status().as_u16();
+        self.open_live_with(address, address).await
+    }
+
+    /// Opens a live connection from a page of another site.
+    pub async fn open_live_from(&self, origin: &str) -> LiveTab {
+        self.open_live_with(&self.address, origin).await
+    }
+
+    async fn open_live_with(&self, address: &str, origin: &str) -> LiveTab {
+        use futures_util::StreamExt;
+        use reqwest::cookie::CookieStore;
+        use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+
+        let url: reqwest::Url = address.parse().expect("address");
+        let mut request = format!("{}/live", address.replacen("http", "ws", 1))
+            .into_client_request()
+            .expect("websocket request");
+        if let Some(cookies) = self.cookies.cookies(&url) {
+            request.headers_mut().insert("cookie", cookies);
+        }
+        request
+            .headers_mut()
+            .insert("origin", origin.parse().expect("origin"));
         let (sender, events) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            let mut buffer = String::new();
-            while let Ok(Some(chunk)) = response.chunk().await {
-                buffer.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = buffer.find("\n\n") {
-                    let block: String = buffer.drain(..end + 2).collect();
-                    let mut name = None;
-                    let mut data = String::new();
-                    for line in block.lines() {
-                        if let Some(value) = line.strip_prefix("event:") {
-                            name = Some(value.trim().to_owned());
-                        } else if let Some(value) = line.strip_prefix("data:") {
-                            data.push_str(value.strip_prefix(' ').unwrap_or(value));
-                        }
+        let status = match tokio_tungstenite::connect_async(request).await {
+            Ok((mut socket, response)) => {
+                tokio::spawn(async move {
+                    while let Some(Ok(frame)) = socket.next().await {
+                        let tungstenite::Message::Text(text) = frame else {
+                            continue;
+                        };
+                        let event: app::live::LiveEvent =
+                            serde_json::from_str(&text).expect("a live event");
+                        let data = serde_json::from_str(&text).expect("JSON");
+                        let _ = sender.send((event.name().to_owned(), data));
                     }
-                    if let Some(name) = name {
-                        let data = serde_json::from_str(&data).unwrap_or(serde_json::Value::Null);
-                        let _ = sender.send((name, data));
-                    }
-                }
+                    let _ = sender.send(("closed".to_owned(), serde_json::Value::Null));
+                });
+                response.status().as_u16()
             }
-            let _ = sender.send(("closed".to_owned(), serde_json::Value::Null));
-        });
+            Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
+            Err(error) => panic!("live connection: {error}"),
+        };
         LiveTab { status, events }
     }
 }

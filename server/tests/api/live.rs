@@ -59,7 +59,7 @@ async fn messages_reach_every_tab_of_their_recipients_only(backend: Backend) {
         bob.open_live().await,
     ];
     let mut cat_tab = cat.open_live().await;
-    assert!(tabs.iter().all(|t| t.status == 200));
+    assert!(tabs.iter().all(|t| t.status == 101));
 
     let text = "<b>Fire drill</b> at 3 & <script>alert(1)</script>";
     let ids = json!([id_of(&app, "ann").await, id_of(&app, "bob").await]);
@@ -173,8 +173,12 @@ async fn sending_needs_the_permission_and_a_message(backend: Backend) {
     assert_eq!(status, 422);
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM messages").await, 0);
 
-    // The live stream itself is for signed-in tabs only.
+    // The live connection itself is for signed-in tabs only, opened from
+    // Roster's own pages: another site cannot open one with the cookie.
     assert_eq!(anonymous.open_live().await.status, 401);
+    let mut from_elsewhere = boss.open_live_from("https://evil.example").await;
+    assert_eq!(from_elsewhere.status, 403);
+    assert!(from_elsewhere.next(0.2).await.is_none());
 }
 both_backends!(sending_needs_the_permission_and_a_message);
 
@@ -261,7 +265,7 @@ async fn signals_cross_server_instances_on_postgres() {
 
     // A message sent through the first reaches a tab on the second.
     let mut ann_on_second = ann.open_live_at(&second.address).await;
-    assert_eq!(ann_on_second.status, 200);
+    assert_eq!(ann_on_second.status, 101);
     let (status, _) = send(
         &boss,
         json!({ "Selected": { "Ids": [ann_id] } }),

@@ -234,13 +234,20 @@ async fn sorting_search_and_filters(backend: Backend) {
 
 async fn paging(backend: Backend) {
     let app = spawn_app(backend).await;
+    let now = Utc::now();
     for i in 0..23 {
         insert(
             &app,
             &format!("user{i:02}"),
             "Some One",
             1 + (i % 27),
-            |_| {},
+            |u| {
+                // Some without a value, some sharing one: the order still
+                // has to be the same from either end.
+                if i % 3 != 0 {
+                    u.last_activity_at = Set(Some(now - Duration::minutes(i64::from(i % 4))));
+                }
+            },
         )
         .await;
     }
@@ -254,6 +261,81 @@ async fn paging(backend: Backend) {
     let beyond = page(&app, &[("per_page", "10"), ("page", "9")]).await;
     assert!(beyond.rows.is_empty());
     assert_eq!(beyond.total, 23);
+
+    // Later pages are read from the other end of the list: page by page,
+    // every sort still shows each user once, in the same order as one page
+    // holding them all.
+    for key in app::users::SortKey::ALL {
+        for dir in ["asc", "desc"] {
+            let sort = [("sort", key.key()), ("dir", dir)];
+            let all = page(&app, &[&sort[..], &[("per_page", "100")]].concat()).await;
+            let mut paged = Vec::new();
+            for number in ["1", "2", "3"] {
+                let params = [&sort[..], &[("per_page", "10"), ("page", number)]].concat();
+                paged.extend(
+                    page(&app, &params)
+                        .await
+                        .rows
+                        .into_iter()
+                        .map(|r| r.username),
+                );
+            }
+            let all: Vec<String> = all.rows.into_iter().map(|r| r.username).collect();
+            assert_eq!(paged, all, "{} {dir}", key.key());
+        }
+    }
+}
+
+async fn plain_total(app: &TestApp) -> u64 {
+    page(app, &[]).await.total
+}
+
+/// The plain view's total is kept by the database: it follows users being
+/// added, deleted, restored and removed, and a rolled-back change.
+async fn plain_total_follows_every_change(backend: Backend) {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+
+    let app = spawn_app(backend).await;
+    for name in ["ann", "bob", "cat", "dan"] {
+        insert(&app, name, "Some One", 1, |_| {}).await;
+    }
+    insert(&app, "eve", "Eve Gone", 1, |u| {
+        u.deleted_at = Set(Some(Utc::now()))
+    })
+    .await;
+    assert_eq!(plain_total(&app).await, 4);
+
+    app.execute("UPDATE users SET deleted_at = CURRENT_TIMESTAMP WHERE username IN ('ann', 'bob')")
+        .await;
+    assert_eq!(plain_total(&app).await, 2);
+    app.execute("UPDATE users SET deleted_at = CURRENT_TIMESTAMP WHERE username = 'ann'")
+        .await;
+    assert_eq!(
+        plain_total(&app).await,
+        2,
+        "deleting a deleted user again changes nothing"
+    );
+    app.execute("UPDATE users SET deleted_at = NULL WHERE username IN ('bob', 'eve')")
+        .await;
+    assert_eq!(plain_total(&app).await, 4);
+    app.execute("DELETE FROM users WHERE username IN ('ann', 'cat')")
+        .await;
+    assert_eq!(
+        plain_total(&app).await,
+        3,
+        "ann was deleted already; cat was shown"
+    );
+
+    let transaction = app.db.begin().await.unwrap();
+    transaction
+        .execute_unprepared("UPDATE users SET deleted_at = CURRENT_TIMESTAMP")
+        .await
+        .unwrap();
+    transaction.rollback().await.unwrap();
+    assert_eq!(plain_total(&app).await, 3);
+    // And it is what counting says.
+    let counted = page(&app, &[("q", "example.com")]).await.total;
+    assert_eq!(counted, 3);
 }
 
 async fn over_http(backend: Backend) {
@@ -338,4 +420,5 @@ async fn csv_export(backend: Backend) {
 both_backends!(sorting_search_and_filters);
 both_backends!(csv_export);
 both_backends!(paging);
+both_backends!(plain_total_follows_every_change);
 both_backends!(over_http);
