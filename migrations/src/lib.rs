@@ -22,6 +22,7 @@ mod m20261121_000011_index_user_search;
 mod m20261121_000012_count_message_tabs;
 mod m20261121_000013_leave_room_for_user_updates;
 mod m20261121_000014_count_live_users;
+mod m20261121_000015_index_recent_first_on_postgres;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000012_count_message_tabs::Migration),
             Box::new(m20261121_000013_leave_room_for_user_updates::Migration),
             Box::new(m20261121_000014_count_live_users::Migration),
+            Box::new(m20261121_000015_index_recent_first_on_postgres::Migration),
         ]
     }
 }
