@@ -16,6 +16,7 @@ use app::auth::guard::RequestContext;
 use app::live::hub::Subscription;
 use axum::Extension;
 use axum::extract::State;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -33,10 +34,16 @@ const MAX_INCOMING: usize = 1024;
 pub async fn live_socket(
     State(state): State<AppState>,
     Extension(context): Extension<RequestContext>,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    // Who is asking comes first: without a session the answer is 401,
+    // whatever the request looks like.
     let Some(session) = context.session else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
+    };
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
     };
     let subscription = state.hub.connect(
         session.user_id,

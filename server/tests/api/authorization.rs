@@ -221,11 +221,15 @@ async fn matrix(backend: Backend) {
         // Parameters in a route are filled with an example value.
         let url = path.replace("{username}", "someone");
         for (i, visitor) in visitors.iter().enumerate() {
-            let response = visitor.get(&url).await;
-            let status = response.status().as_u16();
-            let target = location(&response);
+            // The live connection is a WebSocket: opened, not fetched.
+            let (status, target) = if url == "/live" {
+                (visitor.open_live().await.status, String::new())
+            } else {
+                let response = visitor.get(&url).await;
+                (response.status().as_u16(), location(&response))
+            };
             let got = match status {
-                200 => Shown,
+                200 | 101 => Shown,
                 401 => Refused,
                 303 if target.starts_with("/login") => SignIn,
                 303 if target.starts_with("/account?denied=") => Denied,

@@ -4,7 +4,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 use crate::helpers::{Backend, TestDb, count, insert_bare_user_sql};
 
-const TABLES: [&str; 12] = [
+const TABLES: [&str; 13] = [
     "users",
     "roles",
     "role_permissions",
@@ -17,6 +17,7 @@ const TABLES: [&str; 12] = [
     "messages",
     "message_recipients",
     "api_tokens",
+    "user_totals",
 ];
 
 async fn table_names(db: &DatabaseConnection) -> Vec<String> {
