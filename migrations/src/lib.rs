@@ -23,6 +23,7 @@ mod m20261121_000012_count_message_tabs;
 mod m20261121_000013_leave_room_for_user_updates;
 mod m20261121_000014_count_live_users;
 mod m20261121_000015_index_recent_first_on_postgres;
+mod m20261121_000016_create_email_outbox;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000013_leave_room_for_user_updates::Migration),
             Box::new(m20261121_000014_count_live_users::Migration),
             Box::new(m20261121_000015_index_recent_first_on_postgres::Migration),
+            Box::new(m20261121_000016_create_email_outbox::Migration),
         ]
     }
 }

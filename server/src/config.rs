@@ -276,6 +276,12 @@ fn auth_settings(
         )? as usize,
         secure_cookies: https,
         trust_proxy,
+        invitation_lifetime: duration("ROSTER_INVITATION_LIFETIME", defaults.invitation_lifetime)?,
+        reset_link_lifetime: duration("ROSTER_RESET_LINK_LIFETIME", defaults.reset_link_lifetime)?,
+        temporary_login_lifetime: duration(
+            "ROSTER_TEMPORARY_LOGIN_LIFETIME",
+            defaults.temporary_login_lifetime,
+        )?,
     };
     if settings.idle_timeout > settings.session_lifetime {
         return Err(ConfigError::new(

@@ -37,6 +37,12 @@ pub struct AuthSettings {
     /// Take the client address from `X-Forwarded-For` (behind a reverse
     /// proxy; `ROSTER_TRUST_PROXY`). Off by default: the header is forgeable.
     pub trust_proxy: bool,
+    /// How long an invitation link works (`ROSTER_INVITATION_LIFETIME`).
+    pub invitation_lifetime: Duration,
+    /// How long a password reset link works (`ROSTER_RESET_LINK_LIFETIME`).
+    pub reset_link_lifetime: Duration,
+    /// How long a temporary login link works (`ROSTER_TEMPORARY_LOGIN_LIFETIME`).
+    pub temporary_login_lifetime: Duration,
 }
 
 impl Default for AuthSettings {
@@ -52,6 +58,9 @@ impl Default for AuthSettings {
                 .unwrap_or(2),
             secure_cookies: false,
             trust_proxy: false,
+            invitation_lifetime: Duration::from_secs(7 * 24 * 60 * 60),
+            reset_link_lifetime: Duration::from_secs(60 * 60),
+            temporary_login_lifetime: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -94,6 +103,12 @@ impl AuthState {
     pub fn allow_signin_attempt(&self, ip: Option<IpAddr>) -> bool {
         let key = ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
         self.inner.signin_limiter.check_key(&key).is_ok()
+    }
+
+    /// Counts a "Forgot password?" request from `ip` against the same
+    /// per-address limit as sign-in attempts; false when it is over.
+    pub fn allow_reset_request(&self, ip: Option<IpAddr>) -> bool {
+        self.allow_signin_attempt(ip)
     }
 
     /// Forgets rate-limit state of addresses that have been quiet, so the

@@ -4,6 +4,7 @@
 
 pub mod api_token;
 pub mod audit_entry;
+pub mod email_outbox;
 pub mod message;
 pub mod message_recipient;
 pub mod one_time_token;
