@@ -7,7 +7,9 @@ import { E2E_PASSWORD } from "./tests/support";
 // fresh SQLite file, at a port of its own.
 const port = Number(process.env.ROSTER_E2E_PORT ?? 3300);
 const baseURL = `http://127.0.0.1:${port}`;
-const dataDir = path.join(os.tmpdir(), `roster-e2e-${process.pid}`);
+// Fixed once in the runner and inherited by its workers, which read the
+// outbox (email written as .eml files) from it.
+const dataDir = (process.env.ROSTER_E2E_DATA ??= path.join(os.tmpdir(), `roster-e2e-${process.pid}`));
 const repo = path.resolve(__dirname, "..");
 const binary = path.resolve(repo, process.env.ROSTER_E2E_BINARY ?? "target/debug/roster");
 
@@ -49,6 +51,7 @@ export default defineConfig({
       `"${binary}" create-user --username lena --email lena@example.com --name "Lena Lock" --role User`,
       `"${binary}" create-user --username finn --email finn@example.com --name "Finn Fjord" --role User`,
       `"${binary}" create-user --username mia --email mia@example.com --name "Mia Message" --role User`,
+      `"${binary}" create-user --username rita --email rita@example.com --name "Rita Reset" --role User`,
       `"${binary}" seed-demo --users 120`,
       `exec "${binary}" serve`,
     ].join(" && "),

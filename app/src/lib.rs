@@ -7,8 +7,10 @@ pub mod audit;
 pub mod auth;
 pub mod components;
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod live;
+pub mod password_reset;
 pub mod shell;
 pub mod users;
 

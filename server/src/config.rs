@@ -28,6 +28,9 @@ pub struct Config {
     pub smtp_url: Option<Url>,
     /// `ROSTER_OUTBOX_DIR`: one `.eml` file per message when there is no SMTP.
     pub outbox_dir: PathBuf,
+    /// `ROSTER_MAIL_FROM`: the sender of Roster's email, as `Name <address>`;
+    /// `Roster <noreply@HOST>` with the public URL's host by default.
+    pub mail_from: String,
     /// `LEPTOS_SITE_ROOT`: the built site (WASM, JS, CSS, public assets).
     pub site_root: String,
     /// `LEPTOS_OUTPUT_NAME`: the name cargo-leptos gave the WASM and JS.
@@ -183,8 +186,16 @@ impl Config {
         };
 
         let auth = auth_settings(&get, public_url.scheme() == "https")?;
+        let mail_from = get("ROSTER_MAIL_FROM").unwrap_or_else(|| {
+            let host = match public_url.host() {
+                Some(url::Host::Domain(domain)) => domain.to_owned(),
+                _ => "localhost".to_owned(),
+            };
+            format!("Roster <noreply@{host}>")
+        });
 
         Ok(Config {
+            mail_from,
             auth,
             database_url,
             site_addr,
@@ -380,6 +391,19 @@ mod tests {
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:3000/");
         assert_eq!(c.outbox_dir, PathBuf::from("data/outbox"));
         assert!(c.smtp_url.is_none());
+        assert_eq!(c.mail_from, "Roster <noreply@localhost>");
+        assert_eq!(c.auth.reset_link_lifetime, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn email_comes_from_the_public_host() {
+        let c = config(&[
+            ("ROSTER_PUBLIC_URL", "https://roster.example.com/"),
+            ("ROSTER_INVITATION_LIFETIME", "2d"),
+        ])
+        .unwrap();
+        assert_eq!(c.mail_from, "Roster <noreply@roster.example.com>");
+        assert_eq!(c.auth.invitation_lifetime, Duration::from_secs(2 * 86_400));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use app::auth::service::sweep_expired_presence;
 use app::auth::settings::AuthState;
+use app::email::outbox::{Mailer, Outbox};
 use app::live::hub::{LiveHub, Signal};
 use app::{App, shell};
 use axum::extract::{FromRef, Request, State};
@@ -13,6 +14,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use lettre::message::Mailbox;
 use leptos::config::{Env, LeptosOptions};
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
@@ -34,6 +36,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub auth: AuthState,
     pub hub: LiveHub,
+    pub outbox: Outbox,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,8 @@ pub enum StartupError {
     Connect(DbErr),
     #[error("cannot bring the database schema up to date: {0}")]
     Migrate(DbErr),
+    #[error("cannot send email: {0}")]
+    Mail(String),
     #[error("cannot listen on {addr} (LEPTOS_SITE_ADDR): {source}")]
     Bind {
         addr: std::net::SocketAddr,
@@ -77,7 +82,24 @@ impl Application {
             tokio::spawn(hub.clone().listen());
         }
         tokio::spawn(sweep_every_minute(db.clone(), auth.clone(), hub.clone()));
+        let mailer = Mailer::new(
+            config.smtp_url.as_ref().map(url::Url::as_str),
+            config.outbox_dir.clone(),
+        )
+        .map_err(StartupError::Mail)?;
+        let from: Mailbox = config
+            .mail_from
+            .parse()
+            .map_err(|e| StartupError::Mail(format!("ROSTER_MAIL_FROM is not an address: {e}")))?;
+        let outbox = Outbox::new(config.public_url.clone());
+        tokio::spawn(app::email::outbox::run(
+            db.clone(),
+            mailer,
+            from,
+            outbox.clone(),
+        ));
         let state = AppState {
+            outbox,
             leptos_options: leptos_options(&config),
             db,
             config: Arc::new(config),
@@ -119,10 +141,12 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let (db, auth, hub) = (state.db.clone(), state.auth.clone(), state.hub.clone());
+        let outbox = state.outbox.clone();
         move || {
             provide_context(db.clone());
             provide_context(auth.clone());
             provide_context(hub.clone());
+            provide_context(outbox.clone());
             // The nonce the middleware put in this response's CSP header.
             if let Some(nonce) = use_context::<axum::http::request::Parts>()
                 .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())

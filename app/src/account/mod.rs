@@ -135,6 +135,7 @@ pub async fn change_password(
             let changed = service::change_own_password(
                 &database()?,
                 &auth_state()?,
+                &crate::email::outbox::Outbox::from_context()?,
                 &request_context().actor(),
                 &session,
                 &current_password,

@@ -93,11 +93,12 @@ pub struct PasswordChanged {
 
 /// Changes the signed-in user's own password: the current one must be right,
 /// the new one must differ and pass the strength rule. Clears a pending
-/// "must change", ends the user's other sessions and is audited, all in one
-/// transaction.
+/// "must change", ends the user's other sessions, is audited and emails the
+/// owner a notice, all in one transaction.
 pub async fn change_own_password(
     db: &DatabaseConnection,
     auth: &AuthState,
+    outbox: &crate::email::outbox::Outbox,
     actor: &Actor,
     session: &SessionUser,
     current_password: &str,
@@ -202,7 +203,11 @@ pub async fn change_own_password(
         },
     )
     .await?;
+    // The owner hears of it by email too, in case it was not them.
+    let notice = crate::password_reset::service::password_changed_notice(outbox, &account, now);
+    crate::email::outbox::enqueue(&txn, &notice, now).await?;
     txn.commit().await?;
+    outbox.wake();
     tracing::info!(
         user_id = account.id,
         other_sessions_ended,

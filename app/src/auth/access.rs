@@ -20,9 +20,10 @@ pub enum Access {
 }
 
 /// Pages outside the console's sections.
-const PAGES: [(&str, Access); 5] = [
+const PAGES: [(&str, Access); 6] = [
     ("/login", Access::Public),
     ("/forgot-password", Access::Public),
+    ("/reset-password", Access::Public),
     ("/account/password", Access::SignedInPendingPasswordChange),
     ("/account", Access::SignedIn),
     ("/", Access::SignedIn),

@@ -108,6 +108,7 @@ fn reason_text(reason: &str) -> Option<&'static str> {
         "signed_out" => Some("You have signed out."),
         "session_ended" => Some("Your session has ended. Please sign in again."),
         "password_changed" => Some("Your password was changed. Please sign in again."),
+        "password_reset" => Some("Your new password is set. Sign in with it."),
         "forced_sign_out" => Some("An administrator signed you out."),
         "locked" => Some("Your account has been locked. Contact an administrator."),
         "deactivated" => Some("Your account has been deactivated. Contact an administrator."),
@@ -185,27 +186,6 @@ pub fn LoginPage() -> impl IntoView {
                 </ActionForm>
                 <p class="auth-links">
                     <A href="/forgot-password">"Forgot password?"</A>
-                </p>
-            </div>
-        </main>
-    }
-}
-
-/// Until password reset by email is built, this page tells people what to do.
-#[component]
-pub fn ForgotPasswordPage() -> impl IntoView {
-    view! {
-        <Title text="Forgot password"/>
-        <main id="main" class="auth-page">
-            <div class="card auth-card">
-                <p class="auth-brand">"Roster"</p>
-                <h1>"Forgot password?"</h1>
-                <p>
-                    "Ask an administrator to reset your password. They can set a temporary one, "
-                    "which you will change when you next sign in."
-                </p>
-                <p class="auth-links">
-                    <A href="/login">"Back to sign in"</A>
                 </p>
             </div>
         </main>

@@ -21,6 +21,7 @@ use sea_orm::{
     DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use tokio::sync::Notify;
+use url::Url;
 
 use super::templates::Email;
 use crate::entities::email_outbox;
@@ -55,16 +56,33 @@ pub async fn enqueue(
     Ok(row.id)
 }
 
-/// Wakes this instance's worker; cheap to clone. Provided to server
-/// functions through context.
-#[derive(Clone, Default, Debug)]
+/// Wakes this instance's worker and knows the public address links are
+/// built from; cheap to clone. Provided to server functions through context.
+#[derive(Clone, Debug)]
 pub struct Outbox {
     notify: Arc<Notify>,
+    public_url: Arc<Url>,
 }
 
 impl Outbox {
-    pub fn new() -> Self {
-        Self::default()
+    /// `public_url`: `ROSTER_PUBLIC_URL`, the base of every link in email.
+    pub fn new(public_url: Url) -> Self {
+        Outbox {
+            notify: Arc::new(Notify::new()),
+            public_url: Arc::new(public_url),
+        }
+    }
+
+    pub fn public_url(&self) -> &Url {
+        &self.public_url
+    }
+
+    /// The outbox the server provides to server functions.
+    pub fn from_context() -> crate::error::AppResult<Self> {
+        leptos::prelude::use_context::<Outbox>().ok_or_else(|| {
+            tracing::error!("no outbox in the request context");
+            crate::error::AppError::Internal
+        })
     }
 
     /// Something was queued: send it now rather than at the next retry.

@@ -12,7 +12,8 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::account::{ChangePasswordPage, MyAccountPage};
-use crate::auth::login::{ForgotPasswordPage, LoginPage};
+use crate::auth::login::LoginPage;
+use crate::password_reset::{ForgotPasswordPage, ResetPasswordPage};
 use crate::auth::{Permission, provide_current_user};
 use crate::users::UsersPage;
 use home::HomePage;
@@ -113,6 +114,7 @@ pub fn App() -> impl IntoView {
             }>
                 <Route path=path!("login") view=LoginPage/>
                 <Route path=path!("forgot-password") view=ForgotPasswordPage/>
+                <Route path=path!("reset-password") view=ResetPasswordPage/>
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("account") view=MyAccountPage/>

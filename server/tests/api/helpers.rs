@@ -129,6 +129,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
+    /// The SMTP server the app sends its email to.
+    pub mail: crate::mail_listener::MailListener,
     _site: TempDir,
     _test_db: TestDb,
 }
@@ -143,7 +145,13 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// [`spawn_app`] with extra configuration, e.g. `("ROSTER_LOCKOUT_THRESHOLD", "3")`.
 pub async fn spawn_app_with(backend: Backend, settings: &[(&'static str, &str)]) -> TestApp {
     let test_db = TestDb::new(backend).await;
-    let instance = start_instance(&test_db.url, settings).await;
+    let mail = crate::mail_listener::MailListener::start().await;
+    let smtp_url = format!("smtp://127.0.0.1:{}", mail.port);
+    let mut settings = settings.to_vec();
+    if !settings.iter().any(|(k, _)| *k == "SMTP_URL") {
+        settings.push(("SMTP_URL", &smtp_url));
+    }
+    let instance = start_instance(&test_db.url, &settings).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -152,6 +160,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&'static str, &str)])
         address: instance.address,
         client,
         db: test_db.connect().await,
+        mail,
         _site: instance.site,
         _test_db: test_db,
     }

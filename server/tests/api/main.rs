@@ -27,6 +27,8 @@ mod config;
 mod health;
 mod helpers;
 mod live;
+mod mail_listener;
+mod password_reset;
 mod migrations;
 mod seed;
 mod users_bulk;

@@ -1,0 +1,173 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use super::{REQUEST_ANSWER, RequestPasswordReset, ResetPassword, reset_link_status};
+use crate::auth::login::go_to;
+use crate::components::{Notice, NoticeKind, TextField};
+use crate::domain::NewPassword;
+
+/// `/forgot-password`: ask for a reset link by username or email.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let request = ServerAction::<RequestPasswordReset>::new();
+    let login = RwSignal::new(String::new());
+    let sent = move || matches!(request.value().get(), Some(Ok(())));
+    let error = move |field: bool| {
+        request
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| (e.field() == Some("login")) == field)
+            .map(|e| e.to_string())
+    };
+    view! {
+        <Title text="Forgot password"/>
+        <main id="main" class="auth-page">
+            <div class="card auth-card">
+                <p class="auth-brand">"Roster"</p>
+                <h1>"Forgot password?"</h1>
+                <Show
+                    when=sent
+                    fallback=move || {
+                        view! {
+                            <p>"Enter your username or email address. We will email you a link to choose a new password."</p>
+                            <ActionForm action=request attr:class="form" attr:novalidate=true>
+                                <TextField
+                                    label="Username or email"
+                                    name="login"
+                                    value=login
+                                    autocomplete="username"
+                                    required=true
+                                    maxlength=254
+                                    error=Signal::derive(move || error(true))
+                                />
+                                {move || error(false).map(|e| view! { <Notice kind=NoticeKind::Error>{e}</Notice> })}
+                                <button type="submit" class="button button-primary" disabled=move || request.pending().get()>
+                                    "Send reset link"
+                                </button>
+                            </ActionForm>
+                        }
+                    }
+                >
+                    <Notice kind=NoticeKind::Success>{REQUEST_ANSWER}</Notice>
+                </Show>
+                <p class="auth-links">
+                    <A href="/login">"Back to sign in"</A>
+                </p>
+            </div>
+        </main>
+    }
+}
+
+/// `/reset-password?token=…`: choose a new password through an emailed link.
+/// A link that no longer works says why and offers a new one.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let status = Resource::new(token, reset_link_status);
+    let reset = ServerAction::<ResetPassword>::new();
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let new_error = Memo::new(move |_| {
+        let value = new.get();
+        (!value.is_empty())
+            .then(|| NewPassword::parse(&value).err().map(|e| e.to_string()))
+            .flatten()
+    });
+    let confirm_error = Memo::new(move |_| {
+        let value = confirm.get();
+        (!value.is_empty() && value != new.get())
+            .then(|| "The two new passwords are not the same.".to_owned())
+    });
+    let server_error = move |field: &'static str| {
+        reset
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.field() == Some(field))
+            .map(|e| e.to_string())
+    };
+    let other_error = move || {
+        reset
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| !matches!(e.field(), Some("new_password" | "confirm_password")))
+            .map(|e| e.to_string())
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(())) = reset.value().get() {
+            go_to("/login?reason=password_reset");
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if new_error.get_untracked().is_some() || confirm_error.get_untracked().is_some() {
+            return;
+        }
+        reset.dispatch(ResetPassword {
+            token: token(),
+            new_password: new.get_untracked(),
+            confirm_password: confirm.get_untracked(),
+        });
+    };
+    view! {
+        <Title text="Choose a new password"/>
+        <main id="main" class="auth-page">
+            <div class="card auth-card">
+                <p class="auth-brand">"Roster"</p>
+                <h1>"Choose a new password"</h1>
+                <Suspense fallback=|| view! { <p>"Checking the link…"</p> }>
+                    {move || Suspend::new(async move {
+                        match status.await {
+                            Err(error) => view! {
+                                <Notice kind=NoticeKind::Error>{error.to_string()}</Notice>
+                                <p class="auth-links"><A href="/forgot-password">"Ask for a new link"</A></p>
+                            }
+                            .into_any(),
+                            Ok(username) => view! {
+                                <p>"For the account " <strong>{username}</strong> "."</p>
+                                <form class="form" on:submit=on_submit novalidate>
+                                    <TextField
+                                        label="New password"
+                                        name="new_password"
+                                        value=new
+                                        input_type="password"
+                                        autocomplete="new-password"
+                                        hint="At least 10 characters. Long phrases are strongest; common passwords and your own name are refused."
+                                        required=true
+                                        maxlength=128
+                                        error=Signal::derive(move || new_error.get().or_else(|| server_error("new_password")))
+                                    />
+                                    <TextField
+                                        label="Confirm new password"
+                                        name="confirm_password"
+                                        value=confirm
+                                        input_type="password"
+                                        autocomplete="new-password"
+                                        required=true
+                                        maxlength=128
+                                        error=Signal::derive(move || {
+                                            confirm_error.get().or_else(|| server_error("confirm_password"))
+                                        })
+                                    />
+                                    {move || other_error().map(|e| view! { <Notice kind=NoticeKind::Error>{e}</Notice> })}
+                                    <button type="submit" class="button button-primary" disabled=move || reset.pending().get()>
+                                        "Set new password"
+                                    </button>
+                                </form>
+                            }
+                            .into_any(),
+                        }
+                    })}
+                </Suspense>
+                <p class="auth-links">
+                    <A href="/login">"Back to sign in"</A>
+                </p>
+            </div>
+        </main>
+    }
+}

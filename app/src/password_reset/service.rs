@@ -1,0 +1,199 @@
+//! Self-service password reset: a reset link by email for whoever asks, and
+//! choosing a new password through it.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter,
+};
+
+use crate::audit::service::{Actor, AuditEvent, record};
+use crate::auth::one_time::{self, TokenKind, TokenProblem};
+use crate::auth::password::check_strength;
+use crate::auth::service::revoke_other_sessions;
+use crate::auth::settings::AuthState;
+use crate::db::begin_write;
+use crate::domain::NewPassword;
+use crate::email::outbox::{Outbox, enqueue};
+use crate::email::templates;
+use crate::entities::user;
+use crate::error::{AppError, AppResult};
+
+/// Sends a reset link to the account `login` names (username or email, any
+/// case), if there is one that may sign in. Whether there is is not
+/// revealed: the caller answers the same either way.
+pub async fn request_reset(
+    db: &DatabaseConnection,
+    auth: &AuthState,
+    outbox: &Outbox,
+    actor: &Actor,
+    login: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let login = login.trim().to_lowercase();
+    let account = user::Entity::find()
+        .filter(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(user::Column::Username))).eq(login.clone()))
+                .add(Expr::expr(Func::lower(Expr::col(user::Column::Email))).eq(login)),
+        )
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db)
+        .await?;
+    let Some(account) = account.filter(|a| a.is_active && a.suspended_at.is_none()) else {
+        tracing::info!("password reset asked for an address with no usable account");
+        return Ok(());
+    };
+    let lifetime = auth.settings().reset_link_lifetime;
+    let txn = begin_write(db).await?;
+    let token = one_time::issue(&txn, account.id, TokenKind::PasswordReset, lifetime, None, now)
+        .await?;
+    let link = templates::link(outbox.public_url(), "/reset-password", token.expose());
+    enqueue(
+        &txn,
+        &templates::password_reset(&account.email, &account.name, &link, lifetime),
+        now,
+    )
+    .await?;
+    record(
+        &txn,
+        actor,
+        AuditEvent {
+            action: "auth.password_reset_requested",
+            target_user_id: Some(account.id),
+            target_username: Some(account.username.clone()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    outbox.wake();
+    Ok(())
+}
+
+/// The username a reset link is for, or why it no longer works.
+pub async fn link_status(
+    db: &DatabaseConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Result<String, TokenProblem>> {
+    let user_id = match one_time::check(db, TokenKind::PasswordReset, token, now).await? {
+        Ok(user_id) => user_id,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    let account = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Ok(account.username))
+}
+
+/// Sets the password of the account a reset link is for and uses the link
+/// up. Every session of the account ends (whoever knew the old password is
+/// out) and the owner is told by email. All in one transaction.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    auth: &AuthState,
+    outbox: &Outbox,
+    actor: &Actor,
+    token: &str,
+    new_password: &str,
+    confirm_password: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let new =
+        NewPassword::parse(new_password).map_err(|e| AppError::validation("new_password", e))?;
+    if new_password != confirm_password {
+        return Err(AppError::validation(
+            "confirm_password",
+            "The two new passwords are not the same.",
+        ));
+    }
+    let user_id = one_time::check(db, TokenKind::PasswordReset, token, now)
+        .await?
+        .map_err(|problem| AppError::validation("token", problem))?;
+    let account = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check_strength(
+        &new,
+        &[
+            account.username.as_str(),
+            account.email.as_str(),
+            account.name.as_str(),
+        ],
+    )
+    .map_err(|e| AppError::validation("new_password", e))?;
+    let hash = auth.hashing().hash(&new).await.map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        AppError::Internal
+    })?;
+
+    let txn = begin_write(db).await?;
+    // Used here, in the transaction: of two tabs submitting the same link,
+    // one sets the password and the other is told the link was used.
+    let redeemed = one_time::redeem(&txn, TokenKind::PasswordReset, token, now)
+        .await?
+        .map_err(|problem| AppError::validation("token", problem))?;
+    if redeemed != account.id {
+        return Err(AppError::validation("token", TokenProblem::Unknown));
+    }
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::PasswordChangedAt, Expr::value(now))
+        .col_expr(user::Column::MustChangePassword, Expr::value(false))
+        .col_expr(user::Column::FailedSigninCount, Expr::value(0))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            user::Column::Version,
+            Expr::col(user::Column::Version).add(1),
+        )
+        .filter(user::Column::Id.eq(account.id))
+        .exec(&txn)
+        .await?;
+    let sessions_ended = revoke_other_sessions(
+        &txn,
+        auth.settings(),
+        account.id,
+        None,
+        "password_changed",
+        now,
+    )
+    .await?;
+    record(
+        &txn,
+        actor,
+        AuditEvent {
+            action: "user.password_reset",
+            target_user_id: Some(account.id),
+            target_username: Some(account.username.clone()),
+            field: Some("password"),
+            details: Some(serde_json::json!({
+                "by": "reset link",
+                "sessions_ended": sessions_ended,
+            })),
+            ..Default::default()
+        },
+    )
+    .await?;
+    enqueue(&txn, &password_changed_notice(outbox, &account, now), now).await?;
+    txn.commit().await?;
+    outbox.wake();
+    tracing::info!(user_id = account.id, sessions_ended, "password reset by link");
+    Ok(account.id)
+}
+
+/// The "your password was changed" email to `account`'s owner.
+pub fn password_changed_notice(
+    outbox: &Outbox,
+    account: &user::Model,
+    now: DateTime<Utc>,
+) -> templates::Email {
+    let sign_in = outbox
+        .public_url()
+        .join("/login")
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    templates::password_changed(&account.email, &account.name, now, &sign_in)
+}
