@@ -48,6 +48,25 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
         Form(&[("login", "nobody"), ("password", "not-a-password")]),
         [Y, Y, Y, Y, Y, Y, Y],
     ),
+    (
+        "request_password_reset",
+        Form(&[("login", "nobody@example.com")]),
+        [Y, Y, Y, Y, Y, Y, Y],
+    ),
+    (
+        "reset_link_status",
+        Form(&[("token", "not-a-token")]),
+        [Y, Y, Y, Y, Y, Y, Y],
+    ),
+    (
+        "reset_password",
+        Form(&[
+            ("token", "not-a-token"),
+            ("new_password", "Another-Long-Password-9"),
+            ("confirm_password", "Another-Long-Password-9"),
+        ]),
+        [Y, Y, Y, Y, Y, Y, Y],
+    ),
     ("my_account", Form(&[]), [N, Y, Y, Y, Y, Y, Y]),
     ("my_sessions", Form(&[]), [N, Y, Y, Y, Y, Y, N]),
     (
@@ -149,6 +168,10 @@ const ROUTES: &[(&str, [Page; 7])] = &[
     ),
     (
         "/forgot-password",
+        [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE],
+    ),
+    (
+        "/reset-password",
         [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE],
     ),
     (

@@ -4,7 +4,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 use crate::helpers::{Backend, TestDb, count, insert_bare_user_sql};
 
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 14] = [
     "users",
     "roles",
     "role_permissions",
@@ -18,6 +18,7 @@ const TABLES: [&str; 13] = [
     "message_recipients",
     "api_tokens",
     "user_totals",
+    "email_outbox",
 ];
 
 async fn table_names(db: &DatabaseConnection) -> Vec<String> {
