@@ -143,7 +143,12 @@ mod tests {
 
     #[test]
     fn names_are_text_in_the_html_part() {
-        let email = password_reset("a@example.com", "<b>Eve</b>", "https://x/r?token=1", Duration::from_secs(3600));
+        let email = password_reset(
+            "a@example.com",
+            "<b>Eve</b>",
+            "https://x/r?token=1",
+            Duration::from_secs(3600),
+        );
         assert!(email.html.contains("&lt;b&gt;Eve&lt;/b&gt;"));
         assert!(email.text.contains("Hello <b>Eve</b>,"));
         assert!(email.text.contains("https://x/r?token=1"));

@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter};
 
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::auth::one_time::{self, TokenKind, TokenProblem};
@@ -46,8 +44,15 @@ pub async fn request_reset(
     };
     let lifetime = auth.settings().reset_link_lifetime;
     let txn = begin_write(db).await?;
-    let token = one_time::issue(&txn, account.id, TokenKind::PasswordReset, lifetime, None, now)
-        .await?;
+    let token = one_time::issue(
+        &txn,
+        account.id,
+        TokenKind::PasswordReset,
+        lifetime,
+        None,
+        now,
+    )
+    .await?;
     let link = templates::link(outbox.public_url(), "/reset-password", token.expose());
     enqueue(
         &txn,
@@ -180,7 +185,11 @@ pub async fn reset_password(
     enqueue(&txn, &password_changed_notice(outbox, &account, now), now).await?;
     txn.commit().await?;
     outbox.wake();
-    tracing::info!(user_id = account.id, sessions_ended, "password reset by link");
+    tracing::info!(
+        user_id = account.id,
+        sessions_ended,
+        "password reset by link"
+    );
     Ok(account.id)
 }
 

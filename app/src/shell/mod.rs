@@ -13,8 +13,8 @@ use leptos_router::path;
 
 use crate::account::{ChangePasswordPage, MyAccountPage};
 use crate::auth::login::LoginPage;
-use crate::password_reset::{ForgotPasswordPage, ResetPasswordPage};
 use crate::auth::{Permission, provide_current_user};
+use crate::password_reset::{ForgotPasswordPage, ResetPasswordPage};
 use crate::users::UsersPage;
 use home::HomePage;
 use layout::{AppFrame, AppLayout};

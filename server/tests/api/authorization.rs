@@ -252,7 +252,9 @@ async fn matrix(backend: Backend) {
                 (response.status().as_u16(), location(&response))
             };
             let got = match status {
-                200 | 101 => Shown,
+                // 422: the page is shown, saying what is wrong with its
+                // parameters (a reset link without a valid token).
+                200 | 101 | 422 => Shown,
                 401 => Refused,
                 303 if target.starts_with("/login") => SignIn,
                 303 if target.starts_with("/account?denied=") => Denied,

@@ -125,7 +125,11 @@ impl MailListener {
 async fn serve(socket: tokio::net::TcpStream, peer: IpAddr, handler: Collector) {
     let (read, mut write) = socket.into_split();
     let mut session = SessionBuilder::new("mail.test").build(peer, handler);
-    if write.write_all(&session.greeting().buffer().unwrap_or_default()).await.is_err() {
+    if write
+        .write_all(&session.greeting().buffer().unwrap_or_default())
+        .await
+        .is_err()
+    {
         return;
     }
     let mut lines = BufReader::new(read);
@@ -138,7 +142,10 @@ async fn serve(socket: tokio::net::TcpStream, peer: IpAddr, handler: Collector) 
         }
         let reply = session.process(&line);
         if reply.action != Action::NoReply
-            && write.write_all(&reply.buffer().unwrap_or_default()).await.is_err()
+            && write
+                .write_all(&reply.buffer().unwrap_or_default())
+                .await
+                .is_err()
         {
             return;
         }
