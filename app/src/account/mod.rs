@@ -139,8 +139,10 @@ pub async fn change_password(
                 &request_context().actor(),
                 &session,
                 &current_password,
-                &new_password,
-                &confirm_password,
+                crate::auth::password::ChosenPassword {
+                    new: &new_password,
+                    confirm: &confirm_password,
+                },
             )
             .await?;
             if changed.other_sessions_ended > 0

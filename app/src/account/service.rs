@@ -9,12 +9,11 @@ use sea_orm::{
 
 use super::{MyAccount, MySession};
 use crate::audit::service::{Actor, AuditEvent, record};
-use crate::auth::password::check_strength;
+use crate::auth::password::{ChosenPassword, check_strength};
 use crate::auth::service::{SessionUser, delta, revoke_other_sessions};
 use crate::auth::settings::{AuthSettings, AuthState};
 use crate::auth::signin::record_wrong_password;
 use crate::db::begin_write;
-use crate::domain::NewPassword;
 use crate::entities::{role, session, user, user_role};
 use crate::error::{AppError, AppResult};
 
@@ -102,17 +101,10 @@ pub async fn change_own_password(
     actor: &Actor,
     session: &SessionUser,
     current_password: &str,
-    new_password: &str,
-    confirm_password: &str,
+    chosen: ChosenPassword<'_>,
 ) -> AppResult<PasswordChanged> {
-    let new =
-        NewPassword::parse(new_password).map_err(|e| AppError::validation("new_password", e))?;
-    if new_password != confirm_password {
-        return Err(AppError::validation(
-            "confirm_password",
-            "The two new passwords are not the same.",
-        ));
-    }
+    let new = chosen.parse()?;
+    let new_password = chosen.new;
     // Guessing the current password is limited like signing in: rate
     // limited by address, and wrong answers count towards the lockout.
     let ip = actor.ip.as_deref().and_then(|ip| ip.parse().ok());

@@ -16,6 +16,31 @@ const MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
 /// Rejects weak and common passwords, saying why. `user_inputs` are the
 /// account's own words (username, email, name): a password built from them is
 /// weak however long it is.
+/// A new password as typed twice in a form (`new_password` and
+/// `confirm_password` fields).
+#[derive(Debug, Clone, Copy)]
+pub struct ChosenPassword<'a> {
+    pub new: &'a str,
+    pub confirm: &'a str,
+}
+
+impl ChosenPassword<'_> {
+    /// The password, if it follows the rule and both copies are the same;
+    /// otherwise the error, on its field.
+    pub fn parse(&self) -> crate::error::AppResult<NewPassword> {
+        use crate::error::AppError;
+        let new =
+            NewPassword::parse(self.new).map_err(|e| AppError::validation("new_password", e))?;
+        if self.new != self.confirm {
+            return Err(AppError::validation(
+                "confirm_password",
+                "The two new passwords are not the same.",
+            ));
+        }
+        Ok(new)
+    }
+}
+
 pub fn check_strength(password: &NewPassword, user_inputs: &[&str]) -> Result<(), PasswordError> {
     let estimate = zxcvbn::zxcvbn(password.expose(), user_inputs);
     if estimate.score() >= MIN_SCORE {

@@ -27,9 +27,9 @@ pub fn link(public_url: &Url, path: &str, token: &str) -> String {
 /// "1 hour", "15 minutes", "7 days".
 pub fn lifetime_text(lifetime: Duration) -> String {
     let minutes = lifetime.as_secs() / 60;
-    let (n, unit) = if minutes >= 24 * 60 && minutes % (24 * 60) == 0 {
+    let (n, unit) = if minutes >= 24 * 60 && minutes.is_multiple_of(24 * 60) {
         (minutes / (24 * 60), "day")
-    } else if minutes >= 60 && minutes % 60 == 0 {
+    } else if minutes >= 60 && minutes.is_multiple_of(60) {
         (minutes / 60, "hour")
     } else {
         (minutes.max(1), "minute")

@@ -85,8 +85,10 @@ pub async fn reset_password(
                 &Outbox::from_context()?,
                 &request_context().actor(),
                 &token,
-                &new_password,
-                &confirm_password,
+                crate::auth::password::ChosenPassword {
+                    new: &new_password,
+                    confirm: &confirm_password,
+                },
                 chrono::Utc::now(),
             )
             .await?;

@@ -7,11 +7,10 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait
 
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::auth::one_time::{self, TokenKind, TokenProblem};
-use crate::auth::password::check_strength;
+use crate::auth::password::{ChosenPassword, check_strength};
 use crate::auth::service::revoke_other_sessions;
 use crate::auth::settings::AuthState;
 use crate::db::begin_write;
-use crate::domain::NewPassword;
 use crate::email::outbox::{Outbox, enqueue};
 use crate::email::templates;
 use crate::entities::user;
@@ -102,18 +101,10 @@ pub async fn reset_password(
     outbox: &Outbox,
     actor: &Actor,
     token: &str,
-    new_password: &str,
-    confirm_password: &str,
+    chosen: ChosenPassword<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    let new =
-        NewPassword::parse(new_password).map_err(|e| AppError::validation("new_password", e))?;
-    if new_password != confirm_password {
-        return Err(AppError::validation(
-            "confirm_password",
-            "The two new passwords are not the same.",
-        ));
-    }
+    let new = chosen.parse()?;
     let user_id = one_time::check(db, TokenKind::PasswordReset, token, now)
         .await?
         .map_err(|problem| AppError::validation("token", problem))?;
