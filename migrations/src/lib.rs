@@ -96,6 +96,15 @@ pub(crate) fn user_fk(
         .to_owned()
 }
 
+/// Runs SQL statements one after another (in the migration's transaction).
+pub(crate) async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for statement in statements {
+        db.execute_unprepared(statement).await?;
+    }
+    Ok(())
+}
+
 /// `CREATE INDEX name ON table (columns...)`.
 pub(crate) fn index<C: IntoIden>(
     name: &str,

@@ -11,6 +11,8 @@
 //! actions on other columns do not touch the search index.
 
 use sea_orm_migration::prelude::*;
+
+use crate::run;
 use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
@@ -79,12 +81,4 @@ impl MigrationTrait for Migration {
         };
         run(manager, statements).await
     }
-}
-
-async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    for statement in statements {
-        db.execute_unprepared(statement).await?;
-    }
-    Ok(())
 }

@@ -3,8 +3,9 @@ use leptos_meta::Title;
 
 use super::{ChangePassword, get_my_account};
 use crate::auth::login::go_to;
-use crate::components::{Notice, NoticeKind, PageHeader, TextField};
-use crate::domain::NewPassword;
+use crate::components::{
+    NewPasswordCheck, NewPasswordFields, Notice, NoticeKind, PageHeader, TextField,
+};
 
 /// `/account/password`: change one's own password. Users who must change it
 /// are sent here after signing in and can open nothing else until they have.
@@ -13,22 +14,8 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let account = Resource::new(|| (), |_| get_my_account());
     let change = ServerAction::<ChangePassword>::new();
     let current = RwSignal::new(String::new());
-    let new = RwSignal::new(String::new());
-    let confirm = RwSignal::new(String::new());
+    let check = NewPasswordCheck::new();
 
-    // Checked as you type with the same rule the server applies; the server
-    // adds the strength check (its dictionaries are too big for the browser).
-    let new_error = Memo::new(move |_| {
-        let value = new.get();
-        (!value.is_empty())
-            .then(|| NewPassword::parse(&value).err().map(|e| e.to_string()))
-            .flatten()
-    });
-    let confirm_error = Memo::new(move |_| {
-        let value = confirm.get();
-        (!value.is_empty() && value != new.get())
-            .then(|| "The two new passwords are not the same.".to_owned())
-    });
     let server_error = move |field: &'static str| {
         change
             .value()
@@ -62,13 +49,13 @@ pub fn ChangePasswordPage() -> impl IntoView {
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if new_error.get_untracked().is_some() || confirm_error.get_untracked().is_some() {
+        if check.has_errors() {
             return;
         }
         change.dispatch(ChangePassword {
             current_password: current.get_untracked(),
-            new_password: new.get_untracked(),
-            confirm_password: confirm.get_untracked(),
+            new_password: check.new.get_untracked(),
+            confirm_password: check.confirm.get_untracked(),
         });
     };
 
@@ -118,29 +105,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
                 required=true
                 error=Signal::derive(move || server_error("current_password"))
             />
-            <TextField
-                label="New password"
-                name="new_password"
-                value=new
-                input_type="password"
-                autocomplete="new-password"
-                hint="At least 10 characters. Long phrases are strongest; common passwords and your own name are refused."
-                required=true
-                maxlength=128
-                error=Signal::derive(move || new_error.get().or_else(|| server_error("new_password")))
-            />
-            <TextField
-                label="Confirm new password"
-                name="confirm_password"
-                value=confirm
-                input_type="password"
-                autocomplete="new-password"
-                required=true
-                maxlength=128
-                error=Signal::derive(move || {
-                    confirm_error.get().or_else(|| server_error("confirm_password"))
-                })
-            />
+            <NewPasswordFields check=check server_error=server_error/>
             {move || general_error().map(|e| view! { <Notice kind=NoticeKind::Error>{e}</Notice> })}
             <button type="submit" class="button button-primary" disabled=move || change.pending().get()>
                 "Change password"

@@ -10,7 +10,7 @@ use sea_orm::{
 use super::{MyAccount, MySession};
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::auth::password::{ChosenPassword, check_strength};
-use crate::auth::service::{SessionUser, delta, revoke_other_sessions};
+use crate::auth::service::{SessionUser, delta, revoke_other_sessions, store_chosen_password};
 use crate::auth::settings::{AuthSettings, AuthState};
 use crate::auth::signin::record_wrong_password;
 use crate::db::begin_write;
@@ -149,26 +149,11 @@ pub async fn change_own_password(
         ],
     )
     .map_err(|e| AppError::validation("new_password", e))?;
-    let hash = hashing.hash(&new).await.map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal
-    })?;
+    let hash = hashing.hash(&new).await?;
 
     let now = Utc::now();
     let txn = begin_write(db).await?;
-    user::Entity::update_many()
-        .col_expr(user::Column::PasswordHash, Expr::value(hash))
-        .col_expr(user::Column::PasswordChangedAt, Expr::value(now))
-        .col_expr(user::Column::MustChangePassword, Expr::value(false))
-        .col_expr(user::Column::FailedSigninCount, Expr::value(0))
-        .col_expr(user::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            user::Column::Version,
-            Expr::col(user::Column::Version).add(1),
-        )
-        .filter(user::Column::Id.eq(account.id))
-        .exec(&txn)
-        .await?;
+    store_chosen_password(&txn, account.id, hash, now).await?;
     let other_sessions_ended = revoke_other_sessions(
         &txn,
         auth.settings(),

@@ -67,6 +67,15 @@ fn hasher() -> Argon2<'static> {
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
+/// A failed hash is the server's fault: logged here, and the caller answers
+/// with a plain internal error.
+impl From<HashError> for crate::error::AppError {
+    fn from(error: HashError) -> Self {
+        tracing::error!(%error, "password hashing failed");
+        crate::error::AppError::Internal
+    }
+}
+
 /// Runs Argon2 off the async runtime, at most `permits` at a time. Each hash
 /// takes tens of milliseconds of a core and 19 MiB of memory: without a bound,
 /// fifty simultaneous sign-ins would occupy every core and the blocking pool,

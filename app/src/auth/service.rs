@@ -255,6 +255,31 @@ pub async fn revoke_session(
     Ok(())
 }
 
+/// Stores `hash` as the password `user_id` chose themself (a change or a
+/// reset link): it clears a pending "must change" and the count of wrong
+/// passwords. In the caller's transaction.
+pub async fn store_chosen_password(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::PasswordChangedAt, Expr::value(now))
+        .col_expr(user::Column::MustChangePassword, Expr::value(false))
+        .col_expr(user::Column::FailedSigninCount, Expr::value(0))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            user::Column::Version,
+            Expr::col(user::Column::Version).add(1),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// Ends every open session of `user_id` except `keep` (e.g. after a password
 /// change). Returns how many ended. Runs inside the caller's transaction.
 pub async fn revoke_other_sessions(

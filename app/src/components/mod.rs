@@ -4,6 +4,7 @@
 
 mod dialog;
 mod error_list;
+mod new_password_fields;
 mod notice;
 mod page_header;
 mod text_field;
@@ -11,6 +12,7 @@ mod toast;
 
 pub use dialog::ConfirmDialog;
 pub use error_list::ErrorList;
+pub use new_password_fields::{NewPasswordCheck, NewPasswordFields};
 pub use notice::{Notice, NoticeKind};
 pub use page_header::PageHeader;
 pub use text_field::TextField;

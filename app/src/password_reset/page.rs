@@ -5,8 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{REQUEST_ANSWER, RequestPasswordReset, ResetPassword, reset_link_status};
 use crate::auth::login::go_to;
-use crate::components::{Notice, NoticeKind, TextField};
-use crate::domain::NewPassword;
+use crate::components::{NewPasswordCheck, NewPasswordFields, Notice, NoticeKind, TextField};
 
 /// `/forgot-password`: ask for a reset link by username or email.
 #[component]
@@ -69,19 +68,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let token = move || query.read().get("token").unwrap_or_default();
     let status = Resource::new(token, reset_link_status);
     let reset = ServerAction::<ResetPassword>::new();
-    let new = RwSignal::new(String::new());
-    let confirm = RwSignal::new(String::new());
-    let new_error = Memo::new(move |_| {
-        let value = new.get();
-        (!value.is_empty())
-            .then(|| NewPassword::parse(&value).err().map(|e| e.to_string()))
-            .flatten()
-    });
-    let confirm_error = Memo::new(move |_| {
-        let value = confirm.get();
-        (!value.is_empty() && value != new.get())
-            .then(|| "The two new passwords are not the same.".to_owned())
-    });
+    let check = NewPasswordCheck::new();
     let server_error = move |field: &'static str| {
         reset
             .value()
@@ -105,13 +92,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if new_error.get_untracked().is_some() || confirm_error.get_untracked().is_some() {
+        if check.has_errors() {
             return;
         }
         reset.dispatch(ResetPassword {
             token: token(),
-            new_password: new.get_untracked(),
-            confirm_password: confirm.get_untracked(),
+            new_password: check.new.get_untracked(),
+            confirm_password: check.confirm.get_untracked(),
         });
     };
     view! {
@@ -131,29 +118,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                             Ok(username) => view! {
                                 <p>"For the account " <strong>{username}</strong> "."</p>
                                 <form class="form" on:submit=on_submit novalidate>
-                                    <TextField
-                                        label="New password"
-                                        name="new_password"
-                                        value=new
-                                        input_type="password"
-                                        autocomplete="new-password"
-                                        hint="At least 10 characters. Long phrases are strongest; common passwords and your own name are refused."
-                                        required=true
-                                        maxlength=128
-                                        error=Signal::derive(move || new_error.get().or_else(|| server_error("new_password")))
-                                    />
-                                    <TextField
-                                        label="Confirm new password"
-                                        name="confirm_password"
-                                        value=confirm
-                                        input_type="password"
-                                        autocomplete="new-password"
-                                        required=true
-                                        maxlength=128
-                                        error=Signal::derive(move || {
-                                            confirm_error.get().or_else(|| server_error("confirm_password"))
-                                        })
-                                    />
+                                    <NewPasswordFields check=check server_error=server_error/>
                                     {move || other_error().map(|e| view! { <Notice kind=NoticeKind::Error>{e}</Notice> })}
                                     <button type="submit" class="button button-primary" disabled=move || reset.pending().get()>
                                         "Set new password"

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::auth::one_time::{self, TokenKind, TokenProblem};
 use crate::auth::password::{ChosenPassword, check_strength};
-use crate::auth::service::revoke_other_sessions;
+use crate::auth::service::{revoke_other_sessions, store_chosen_password};
 use crate::auth::settings::AuthState;
 use crate::db::begin_write;
 use crate::email::outbox::{Outbox, enqueue};
@@ -121,10 +121,7 @@ pub async fn reset_password(
         ],
     )
     .map_err(|e| AppError::validation("new_password", e))?;
-    let hash = auth.hashing().hash(&new).await.map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal
-    })?;
+    let hash = auth.hashing().hash(&new).await?;
 
     let txn = begin_write(db).await?;
     // Used here, in the transaction: of two tabs submitting the same link,
@@ -135,19 +132,7 @@ pub async fn reset_password(
     if redeemed != account.id {
         return Err(AppError::validation("token", TokenProblem::Unknown));
     }
-    user::Entity::update_many()
-        .col_expr(user::Column::PasswordHash, Expr::value(hash))
-        .col_expr(user::Column::PasswordChangedAt, Expr::value(now))
-        .col_expr(user::Column::MustChangePassword, Expr::value(false))
-        .col_expr(user::Column::FailedSigninCount, Expr::value(0))
-        .col_expr(user::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            user::Column::Version,
-            Expr::col(user::Column::Version).add(1),
-        )
-        .filter(user::Column::Id.eq(account.id))
-        .exec(&txn)
-        .await?;
+    store_chosen_password(&txn, account.id, hash, now).await?;
     let sessions_ended = revoke_other_sessions(
         &txn,
         auth.settings(),

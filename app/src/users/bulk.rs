@@ -86,10 +86,7 @@ pub async fn run(
             let password =
                 NewPassword::parse(password).map_err(|e| AppError::validation("password", e))?;
             check_strength(&password, &[]).map_err(|e| AppError::validation("password", e))?;
-            Some(hashing.hash(&password).await.map_err(|e| {
-                tracing::error!(error = %e, "password hashing failed");
-                AppError::Internal
-            })?)
+            Some(hashing.hash(&password).await?)
         }
         _ => None,
     };

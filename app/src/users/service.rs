@@ -45,10 +45,7 @@ pub async fn create_user(
     )
     .map_err(|e| AppError::validation("password", e))?;
 
-    let password_hash = hashing.hash(&new.password).await.map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal
-    })?;
+    let password_hash = hashing.hash(&new.password).await?;
 
     if new.roles.iter().all(|r| r.trim().is_empty()) {
         return Err(AppError::validation("roles", "Choose at least one role."));
