@@ -96,8 +96,18 @@ pub(crate) fn user_fk(
         .to_owned()
 }
 
-/// Runs SQL statements one after another (in the migration's transaction).
-pub(crate) async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+/// Runs the SQL statements written for the connected database, one after
+/// another (in the migration's transaction): `sqlite` on SQLite, `postgres`
+/// on PostgreSQL.
+pub(crate) async fn run_per_backend(
+    manager: &SchemaManager<'_>,
+    sqlite: &[&str],
+    postgres: &[&str],
+) -> Result<(), DbErr> {
+    let statements = match manager.get_database_backend() {
+        sea_orm_migration::sea_orm::DbBackend::Sqlite => sqlite,
+        _ => postgres,
+    };
     let db = manager.get_connection();
     for statement in statements {
         db.execute_unprepared(statement).await?;

@@ -12,8 +12,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::run;
-use sea_orm_migration::sea_orm::DbBackend;
+use crate::run_per_backend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -67,18 +66,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let statements: &[&str] = match manager.get_database_backend() {
-            DbBackend::Sqlite => &SQLITE_UP,
-            _ => &POSTGRES_UP,
-        };
-        run(manager, statements).await
+        run_per_backend(manager, &SQLITE_UP, &POSTGRES_UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let statements: &[&str] = match manager.get_database_backend() {
-            DbBackend::Sqlite => &SQLITE_DOWN,
-            _ => &POSTGRES_DOWN,
-        };
-        run(manager, statements).await
+        run_per_backend(manager, &SQLITE_DOWN, &POSTGRES_DOWN).await
     }
 }
