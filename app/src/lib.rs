@@ -9,9 +9,11 @@ pub mod components;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod invitations;
 pub mod live;
 pub mod password_reset;
 pub mod shell;
+pub mod temporary_login;
 pub mod users;
 
 #[cfg(feature = "ssr")]

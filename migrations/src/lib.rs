@@ -24,6 +24,7 @@ mod m20261121_000013_leave_room_for_user_updates;
 mod m20261121_000014_count_live_users;
 mod m20261121_000015_index_recent_first_on_postgres;
 mod m20261121_000016_create_email_outbox;
+mod m20261201_000017_grant_outbox_to_administrators;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000014_count_live_users::Migration),
             Box::new(m20261121_000015_index_recent_first_on_postgres::Migration),
             Box::new(m20261121_000016_create_email_outbox::Migration),
+            Box::new(m20261201_000017_grant_outbox_to_administrators::Migration),
         ]
     }
 }

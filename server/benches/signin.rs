@@ -70,6 +70,7 @@ async fn run() {
                 phone: None,
                 phone_ext: None,
                 roles: vec!["User".to_owned()],
+                teams: Vec::new(),
                 password: NewPassword::parse(PASSWORD).unwrap(),
                 must_change_password: false,
             },

@@ -132,7 +132,8 @@ async fn bench(label: &str, url: &str, users: u32) {
         );
     }
     // Bulk Lock: 10,000 users picked one by one, then everyone matching.
-    let hashing = app::auth::password::PasswordHashing::new(1);
+    let auth = app::auth::settings::AuthState::new(Default::default());
+    let outbox = app::email::outbox::Outbox::new("http://127.0.0.1:3000/".parse().expect("a URL"));
     let actor = app::audit::service::Actor {
         user_id: Some(0),
         username: Some("bench".to_owned()),
@@ -155,12 +156,12 @@ async fn bench(label: &str, url: &str, users: u32) {
         for _ in 0..runs {
             let start = Instant::now();
             outcome = Some(
-                bulk::run(&db, &hashing, &actor, &BulkAction::Lock, &selection)
+                bulk::run(&db, &auth, &outbox, &actor, &BulkAction::Lock, &selection)
                     .await
                     .expect("lock"),
             );
             took.push(start.elapsed());
-            bulk::run(&db, &hashing, &actor, &BulkAction::Unlock, &selection)
+            bulk::run(&db, &auth, &outbox, &actor, &BulkAction::Unlock, &selection)
                 .await
                 .expect("unlock");
         }

@@ -20,10 +20,12 @@ pub enum Access {
 }
 
 /// Pages outside the console's sections.
-const PAGES: [(&str, Access); 6] = [
+const PAGES: [(&str, Access); 8] = [
     ("/login", Access::Public),
     ("/forgot-password", Access::Public),
     ("/reset-password", Access::Public),
+    ("/accept-invitation", Access::Public),
+    ("/temporary-login", Access::Public),
     ("/account/password", Access::SignedInPendingPasswordChange),
     ("/account", Access::SignedIn),
     ("/", Access::SignedIn),
@@ -42,6 +44,10 @@ pub fn page_access(path: &str) -> Access {
                 && path.starts_with(prefix)
                 && path.as_bytes().get(prefix.len()) == Some(&b'/'))
     };
+    // Within a section, but needing more than viewing it.
+    if path == "/users/new" {
+        return Access::Permission(Permission::CreateUsers);
+    }
     if let Some(section) = SECTIONS.iter().find(|s| within(s.href)) {
         return Access::Permission(section.permission);
     }
@@ -86,6 +92,10 @@ mod tests {
         );
         // A different page that merely starts with the same letters.
         assert_eq!(page_access("/usersx"), Access::SignedIn);
+        assert_eq!(
+            page_access("/users/new"),
+            Access::Permission(Permission::CreateUsers)
+        );
     }
 
     #[test]

@@ -23,9 +23,8 @@ pub async fn sign_in(
     password: String,
     #[server(default)] next: Option<String>,
 ) -> Result<SignInOutcome, AppError> {
-    use super::guard::{auth_state, database, request_context, set_cookie};
+    use super::guard::{auth_state, database, request_context};
     use super::signin::SignInAttempt;
-    use super::token::session_cookie;
     use crate::error::with_status;
 
     with_status(
@@ -44,23 +43,39 @@ pub async fn sign_in(
                 },
             )
             .await?;
-            set_cookie(&session_cookie(
-                &signed_in.token,
+            finish_sign_in(
+                &signed_in,
+                ctx.session.is_some(),
                 auth.settings().secure_cookies,
-            ));
-            if let Some(hub) = crate::live::hub::LiveHub::from_context() {
-                if ctx.session.is_some() {
-                    // The session this browser had is over.
-                    hub.publish(crate::live::hub::Signal::SessionsEnded).await;
-                }
-                hub.presence_changed(signed_in.user_id).await;
-            }
+            )
+            .await;
             Ok(SignInOutcome {
                 redirect_to: signed_in.redirect_to,
             })
         }
         .await,
     )
+}
+
+/// After a session was opened (by password or by a one-time link): sets
+/// the cookie, and tells live tabs that this browser's previous session is
+/// over and that the user is signed in.
+#[cfg(feature = "ssr")]
+pub async fn finish_sign_in(
+    signed_in: &super::signin::SignedIn,
+    replaced_a_session: bool,
+    secure_cookies: bool,
+) {
+    super::guard::set_cookie(&super::token::session_cookie(
+        &signed_in.token,
+        secure_cookies,
+    ));
+    if let Some(hub) = crate::live::hub::LiveHub::from_context() {
+        if replaced_a_session {
+            hub.publish(crate::live::hub::Signal::SessionsEnded).await;
+        }
+        hub.presence_changed(signed_in.user_id).await;
+    }
 }
 
 /// Ends the caller's session and removes the cookie. Signing out when
@@ -115,6 +130,7 @@ fn reason_text(reason: &str) -> Option<&'static str> {
         "suspended" => Some("Your account has been suspended. Contact an administrator."),
         "deleted" => Some("Your account has been deleted."),
         "password_set" => Some("An administrator set a new password for your account."),
+        "ended_by_administrator" => Some("An administrator ended this session."),
         _ => None,
     }
 }

@@ -33,6 +33,15 @@ impl TokenKind {
             TokenKind::TemporaryLogin => "temp_login",
         }
     }
+
+    /// How long a link of this kind works (configured).
+    pub fn lifetime(self, settings: &super::settings::AuthSettings) -> Duration {
+        match self {
+            TokenKind::Invitation => settings.invitation_lifetime,
+            TokenKind::PasswordReset => settings.reset_link_lifetime,
+            TokenKind::TemporaryLogin => settings.temporary_login_lifetime,
+        }
+    }
 }
 
 /// Why a link no longer works. Its text is what the page says.
@@ -80,6 +89,36 @@ pub async fn issue(
     .insert(conn)
     .await?;
     Ok(token)
+}
+
+/// Issues one token of `kind` for each of `user_ids` in one INSERT, in the
+/// order given. The caller has cancelled their earlier tokens of the kind.
+pub async fn issue_many(
+    conn: &impl ConnectionTrait,
+    user_ids: &[i64],
+    kind: TokenKind,
+    lifetime: Duration,
+    created_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<SecretToken>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tokens: Vec<SecretToken> = user_ids.iter().map(|_| SecretToken::generate()).collect();
+    one_time_token::Entity::insert_many(user_ids.iter().zip(&tokens).map(|(user_id, token)| {
+        one_time_token::ActiveModel {
+            user_id: Set(*user_id),
+            kind: Set(kind.as_str().to_owned()),
+            token_hash: Set(token.hash()),
+            created_by_id: Set(created_by),
+            created_at: Set(now),
+            expires_at: Set(now + delta(lifetime)),
+            ..Default::default()
+        }
+    }))
+    .exec(conn)
+    .await?;
+    Ok(tokens)
 }
 
 /// The user a still-usable token of `kind` belongs to, without using it

@@ -22,6 +22,7 @@ pub enum Permission {
     ViewAuditLog,
     ViewStatistics,
     ManageApiTokens,
+    ViewOutbox,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,7 +30,7 @@ pub enum Permission {
 pub struct UnknownPermission(pub String);
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ViewUsers,
         Permission::CreateUsers,
         Permission::EditUsers,
@@ -44,6 +45,7 @@ impl Permission {
         Permission::ViewAuditLog,
         Permission::ViewStatistics,
         Permission::ManageApiTokens,
+        Permission::ViewOutbox,
     ];
 
     /// The stable key stored in the database and used in the API.
@@ -63,6 +65,7 @@ impl Permission {
             Permission::ViewAuditLog => "audit.view",
             Permission::ViewStatistics => "statistics.view",
             Permission::ManageApiTokens => "api_tokens.manage",
+            Permission::ViewOutbox => "outbox.view",
         }
     }
 
@@ -83,6 +86,7 @@ impl Permission {
             Permission::ViewAuditLog => "View the audit log",
             Permission::ViewStatistics => "View statistics",
             Permission::ManageApiTokens => "Manage API tokens",
+            Permission::ViewOutbox => "Read the email outbox",
         }
     }
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, QuerySelect,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, ExprTrait, QueryFilter, QuerySelect,
 };
 
 use super::access::is_local_path;
@@ -158,6 +158,27 @@ pub async fn sign_in(
     .await
 }
 
+/// Where a new session comes from: the browser's address and client, the
+/// page to go to next, and the session it already had.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionStart<'a> {
+    pub next: Option<&'a str>,
+    pub ip: Option<IpAddr>,
+    pub user_agent: &'a str,
+    pub replaces: Option<(i64, i64)>,
+}
+
+impl<'a> SignInAttempt<'a> {
+    fn start(&self) -> SessionStart<'a> {
+        SessionStart {
+            next: self.next,
+            ip: self.ip,
+            user_agent: self.user_agent,
+            replaces: self.replaces,
+        }
+    }
+}
+
 /// Opens the session of a user whose password was right, in one transaction
 /// that first re-checks, in the same UPDATE that clears the failure count,
 /// that the account may still sign in: a lock written by a concurrent
@@ -172,6 +193,42 @@ async fn open_session(
     now: DateTime<Utc>,
 ) -> AppResult<SignedIn> {
     let txn = begin_write(db).await?;
+    match open_session_in(
+        &txn,
+        settings,
+        actor,
+        account,
+        &attempt.start(),
+        client,
+        now,
+    )
+    .await?
+    {
+        Some(signed_in) => {
+            txn.commit().await?;
+            Ok(signed_in)
+        }
+        None => {
+            txn.rollback().await?;
+            record_refusal(db, actor, Some(account), "", RefusalReason::Locked).await?;
+            Err(AppError::SignInFailed)
+        }
+    }
+}
+
+/// Opens a session for `account` in the caller's transaction, if the
+/// account may sign in now (active, not suspended, deleted or locked, with a
+/// password); `None` otherwise, and the caller rolls back. Also used by
+/// one-time links that sign their owner in (invitations, temporary logins).
+pub async fn open_session_in(
+    txn: &DatabaseTransaction,
+    settings: &AuthSettings,
+    actor: &Actor,
+    account: &user::Model,
+    attempt: &SessionStart<'_>,
+    client: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<SignedIn>> {
     let admitted = user::Entity::update_many()
         .col_expr(user::Column::LastSigninAt, Expr::value(now))
         .col_expr(
@@ -193,15 +250,13 @@ async fn open_session(
         .filter(user::Column::SuspendedAt.is_null())
         .filter(user::Column::PasswordHash.is_not_null())
         .filter(not_locked(now))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if admitted.rows_affected == 0 {
-        txn.rollback().await?;
-        record_refusal(db, actor, Some(account), "", RefusalReason::Locked).await?;
-        return Err(AppError::SignInFailed);
+        return Ok(None);
     }
     if let Some((user_id, session_id)) = attempt.replaces {
-        end_replaced_session(&txn, settings, user_id, session_id, now).await?;
+        end_replaced_session(txn, settings, user_id, session_id, now).await?;
     }
 
     let token = SecretToken::generate();
@@ -217,12 +272,12 @@ async fn open_session(
         client: Set(Some(client.to_owned())),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    refresh_presence(&txn, settings, account.id, now).await?;
-    let is_administrator = !permissions_of(&txn, account.id).await?.is_empty();
+    refresh_presence(txn, settings, account.id, now).await?;
+    let is_administrator = !permissions_of(txn, account.id).await?.is_empty();
     record(
-        &txn,
+        txn,
         actor,
         AuditEvent {
             action: "auth.sign_in",
@@ -233,7 +288,6 @@ async fn open_session(
         },
     )
     .await?;
-    txn.commit().await?;
     tracing::info!(user_id = account.id, session_id = created.id, "signed in");
 
     let landing = landing_path(account.must_change_password, is_administrator);
@@ -247,12 +301,12 @@ async fn open_session(
         }
         _ => landing.to_owned(),
     };
-    Ok(SignedIn {
+    Ok(Some(SignedIn {
         token,
         session_id: created.id,
         user_id: account.id,
         redirect_to,
-    })
+    }))
 }
 
 /// Ends the browser's previous session inside the sign-in transaction, and

@@ -2,6 +2,8 @@
 //! toast, badge, button or form field is styled and made accessible. Pages are
 //! built from these; styles live in `style/components/`.
 
+mod auth_card;
+mod choice_list;
 mod dialog;
 mod error_list;
 mod new_password_fields;
@@ -10,6 +12,8 @@ mod page_header;
 mod text_field;
 mod toast;
 
+pub use auth_card::AuthCard;
+pub use choice_list::ChoiceList;
 pub use dialog::ConfirmDialog;
 pub use error_list::ErrorList;
 pub use new_password_fields::{NewPasswordCheck, NewPasswordFields};

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 /// page's main actions on the right.
 #[component]
 pub fn PageHeader(
-    title: &'static str,
+    #[prop(into)] title: String,
     /// Buttons or links shown beside the title.
     #[prop(optional)]
     children: Option<Children>,

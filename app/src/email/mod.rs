@@ -13,3 +13,67 @@ pub mod templates;
 
 /// The product's name, as every email shows it.
 pub const PRODUCT_NAME: &str = "Roster";
+
+mod page;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+pub use page::OutboxPage;
+
+/// One message in the outbox, as its page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub queued_at: String,
+    /// "Sent", "Waiting to be sent", "Will retry: …", "Failed: …".
+    pub status: String,
+    pub failed: bool,
+    pub text: String,
+    /// The links in the message, to open without a mail program.
+    pub links: Vec<String>,
+}
+
+/// The newest messages, newest first, and how many have failed in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxPageData {
+    pub entries: Vec<OutboxEntry>,
+    pub failed: u64,
+    pub total: u64,
+}
+
+#[server(name = ListOutbox, prefix = "/api", endpoint = "list_outbox")]
+pub async fn list_outbox() -> Result<OutboxPageData, AppError> {
+    use crate::auth::Permission;
+    use crate::auth::guard::{database, require};
+    use crate::error::with_status;
+    with_status(
+        async move {
+            require(Permission::ViewOutbox)?;
+            outbox::list(&database()?).await
+        }
+        .await,
+    )
+}
+
+/// Sends a failed message again.
+#[server(name = RetryEmail, prefix = "/api", endpoint = "retry_email")]
+pub async fn retry_email(id: i64) -> Result<(), AppError> {
+    use crate::auth::Permission;
+    use crate::auth::guard::{database, require};
+    use crate::error::with_status;
+    with_status(
+        async move {
+            require(Permission::ViewOutbox)?;
+            let outbox = outbox::Outbox::from_context()?;
+            outbox::retry(&database()?, id, chrono::Utc::now()).await?;
+            outbox.wake();
+            Ok(())
+        }
+        .await,
+    )
+}

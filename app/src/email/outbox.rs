@@ -56,6 +56,30 @@ pub async fn enqueue(
     Ok(row.id)
 }
 
+/// Queues many emails in one INSERT, in the caller's transaction.
+pub async fn enqueue_many(
+    conn: &impl ConnectionTrait,
+    emails: &[Email],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if emails.is_empty() {
+        return Ok(());
+    }
+    email_outbox::Entity::insert_many(emails.iter().map(|email| email_outbox::ActiveModel {
+        recipient: Set(email.to.clone()),
+        subject: Set(email.subject.clone()),
+        text_body: Set(email.text.clone()),
+        html_body: Set(email.html.clone()),
+        created_at: Set(now),
+        attempts: Set(0),
+        next_attempt_at: Set(Some(now)),
+        ..Default::default()
+    }))
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
 /// Wakes this instance's worker and knows the public address links are
 /// built from; cheap to clone. Provided to server functions through context.
 #[derive(Clone, Debug)]
@@ -281,6 +305,81 @@ pub async fn run(db: DatabaseConnection, mailer: Mailer, from: Mailbox, outbox: 
             _ = tokio::time::sleep(wait.max(Duration::from_millis(50))) => {}
         }
     }
+}
+
+/// The page's view of the outbox: the newest 200 messages.
+pub async fn list(db: &DatabaseConnection) -> AppResult<super::OutboxPageData> {
+    use sea_orm::PaginatorTrait;
+    let rows = email_outbox::Entity::find()
+        .order_by_desc(email_outbox::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?;
+    let failed = email_outbox::Entity::find()
+        .filter(email_outbox::Column::FailedAt.is_not_null())
+        .count(db)
+        .await?;
+    let total = email_outbox::Entity::find().count(db).await?;
+    let entries = rows
+        .into_iter()
+        .map(|row| {
+            let error = row.last_error.clone().unwrap_or_default();
+            let status = if row.sent_at.is_some() {
+                "Sent".to_owned()
+            } else if row.failed_at.is_some() {
+                format!("Failed after {} tries: {error}", row.attempts)
+            } else if row.attempts > 0 {
+                format!("Will retry (tried {} times): {error}", row.attempts)
+            } else {
+                "Waiting to be sent".to_owned()
+            };
+            super::OutboxEntry {
+                id: row.id,
+                recipient: row.recipient,
+                subject: row.subject,
+                queued_at: row.created_at.format("%m-%d-%Y %H:%M").to_string(),
+                status,
+                failed: row.failed_at.is_some(),
+                links: links_in(&row.text_body),
+                text: row.text_body,
+            }
+        })
+        .collect();
+    Ok(super::OutboxPageData {
+        entries,
+        failed,
+        total,
+    })
+}
+
+/// The http(s) addresses in a plain-text message.
+fn links_in(text: &str) -> Vec<String> {
+    let mut links: Vec<String> = text
+        .split_whitespace()
+        .filter(|word| word.starts_with("http://") || word.starts_with("https://"))
+        .map(str::to_owned)
+        .collect();
+    links.dedup();
+    links
+}
+
+/// Queues a failed message again, with a fresh count of tries.
+pub async fn retry(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    let queued = email_outbox::Entity::update_many()
+        .col_expr(
+            email_outbox::Column::FailedAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(email_outbox::Column::Attempts, Expr::value(0))
+        .col_expr(email_outbox::Column::NextAttemptAt, Expr::value(now))
+        .filter(email_outbox::Column::Id.eq(id))
+        .filter(email_outbox::Column::FailedAt.is_not_null())
+        .exec(db)
+        .await?;
+    if queued.rows_affected == 0 {
+        return Err(crate::error::AppError::NotFound);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

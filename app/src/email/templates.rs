@@ -53,6 +53,67 @@ pub fn password_reset(to: &str, name: &str, link: &str, lifetime: Duration) -> E
     )
 }
 
+/// A reset link an administrator sent (Reset Password in the console).
+pub fn password_reset_by_administrator(
+    to: &str,
+    name: &str,
+    link: &str,
+    lifetime: Duration,
+) -> Email {
+    let valid = lifetime_text(lifetime);
+    compose(
+        to,
+        &format!("Choose a new {PRODUCT_NAME} password"),
+        name,
+        &[
+            &format!(
+                "An administrator asked {PRODUCT_NAME} to send you a link to choose a new password."
+            ),
+            &format!(
+                "The link works once, for {valid}. Your current password works until you choose a new one."
+            ),
+        ],
+        Some(("Choose a new password", link)),
+        "If you did not expect this, tell your administrator.",
+    )
+}
+
+/// A link that signs the user in once, then asks for a new password.
+pub fn temporary_login(to: &str, name: &str, link: &str, lifetime: Duration) -> Email {
+    let valid = lifetime_text(lifetime);
+    compose(
+        to,
+        &format!("Your temporary {PRODUCT_NAME} sign-in link"),
+        name,
+        &[
+            &format!("An administrator sent you a link that signs you in to {PRODUCT_NAME} once."),
+            &format!(
+                "It works once, for {valid}. After signing in you will be asked to choose a new password."
+            ),
+        ],
+        Some(("Sign in", link)),
+        "If you did not ask for this, tell your administrator; do not share the link.",
+    )
+}
+
+/// An invitation to set a password and activate a new account.
+pub fn invitation(to: &str, name: &str, username: &str, link: &str, lifetime: Duration) -> Email {
+    let valid = lifetime_text(lifetime);
+    compose(
+        to,
+        &format!("You are invited to {PRODUCT_NAME}"),
+        name,
+        &[
+            &format!(
+                "An account has been made for you on {PRODUCT_NAME}. Your username is {username}."
+            ),
+            &format!("Choose a password to activate it. The link works once, for {valid}."),
+        ],
+        Some(("Choose a password", link)),
+        "If you were not expecting this, ignore this email: the account stays inactive.",
+    )
+}
+
 /// Tells the owner that their password changed, in case it was not them.
 pub fn password_changed(to: &str, name: &str, at: DateTime<Utc>, sign_in: &str) -> Email {
     compose(

@@ -14,8 +14,11 @@ use leptos_router::path;
 use crate::account::{ChangePasswordPage, MyAccountPage};
 use crate::auth::login::LoginPage;
 use crate::auth::{Permission, provide_current_user};
+use crate::email::OutboxPage;
+use crate::invitations::AcceptInvitationPage;
 use crate::password_reset::{ForgotPasswordPage, ResetPasswordPage};
-use crate::users::UsersPage;
+use crate::temporary_login::TemporaryLoginPage;
+use crate::users::{NewUserPage, UserDetailPage, UsersPage};
 use home::HomePage;
 use layout::{AppFrame, AppLayout};
 pub use not_found::NotFound;
@@ -33,7 +36,7 @@ pub struct Section {
 
 /// The console's sections, in navigation order. The left navigation, the
 /// home page and the page access rules are all built from this list.
-pub const SECTIONS: [Section; 5] = [
+pub const SECTIONS: [Section; 6] = [
     Section {
         href: "/users",
         name: "Users",
@@ -63,6 +66,12 @@ pub const SECTIONS: [Section; 5] = [
         name: "Statistics",
         purpose: "How many users are active, locked and signed in, and how that changes.",
         permission: Permission::ViewStatistics,
+    },
+    Section {
+        href: "/outbox",
+        name: "Outbox",
+        purpose: "The email Roster sends: read it and open its links without a mail server, and see what failed.",
+        permission: Permission::ViewOutbox,
     },
 ];
 
@@ -115,15 +124,16 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("login") view=LoginPage/>
                 <Route path=path!("forgot-password") view=ForgotPasswordPage/>
                 <Route path=path!("reset-password") view=ResetPasswordPage/>
+                <Route path=path!("accept-invitation") view=AcceptInvitationPage/>
+                <Route path=path!("temporary-login") view=TemporaryLoginPage/>
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("account") view=MyAccountPage/>
                     <Route path=path!("account/password") view=ChangePasswordPage/>
                     <Route path=path!("users") view=UsersPage/>
-                    <Route
-                        path=path!("users/:username")
-                        view=|| view! { <Placeholder title="User" feature="this user's details, sessions and history"/> }
-                    />
+                    <Route path=path!("users/new") view=NewUserPage/>
+                    <Route path=path!("users/:username") view=UserDetailPage/>
+                    <Route path=path!("outbox") view=OutboxPage/>
                     <Route
                         path=path!("roles")
                         view=|| view! { <Placeholder title="Roles" feature="roles and permissions"/> }

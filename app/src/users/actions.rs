@@ -30,6 +30,26 @@ pub enum BulkAction {
         password: String,
         must_change_password: bool,
     },
+    /// Blocks sign-in at once and keeps everything; `reason` is shown on the
+    /// user's page.
+    Suspend {
+        reason: String,
+    },
+    Reinstate,
+    /// Soft delete: hidden from the default view, sessions ended, history
+    /// kept; undone by Restore.
+    Delete,
+    Restore,
+    /// Emails each user a single-use link to choose a new password.
+    ResetPassword,
+    /// Emails each user a single-use, short-lived link that signs them in
+    /// once and then asks for a new password.
+    SendTemporaryLogin,
+    /// Emails a new invitation link (the old one stops working).
+    ResendInvitation,
+    /// The invitation link stops working and the pending account is deleted
+    /// (it can be restored).
+    CancelInvitation,
 }
 
 impl BulkAction {
@@ -39,8 +59,43 @@ impl BulkAction {
             BulkAction::ForceSignOut => Permission::ForceSignOut,
             BulkAction::Lock | BulkAction::Unlock => Permission::LockUsers,
             BulkAction::ToggleActive => Permission::EditUsers,
-            BulkAction::SetPassword { .. } => Permission::ResetPasswords,
+            BulkAction::SetPassword { .. }
+            | BulkAction::ResetPassword
+            | BulkAction::SendTemporaryLogin => Permission::ResetPasswords,
+            BulkAction::Suspend { .. } | BulkAction::Reinstate => Permission::LockUsers,
+            BulkAction::Delete | BulkAction::Restore => Permission::DeleteUsers,
+            BulkAction::ResendInvitation | BulkAction::CancelInvitation => Permission::CreateUsers,
         }
+    }
+
+    /// Whether the action ends the sessions of the users it changes.
+    pub fn ends_sessions(&self) -> bool {
+        matches!(
+            self,
+            BulkAction::ForceSignOut
+                | BulkAction::Lock
+                | BulkAction::ToggleActive
+                | BulkAction::SetPassword { .. }
+                | BulkAction::Suspend { .. }
+                | BulkAction::Delete
+                | BulkAction::CancelInvitation
+        )
+    }
+
+    /// Whether the acting administrator is left out of it: nobody locks,
+    /// suspends, deletes or signs out themself by selecting everyone.
+    pub fn spares_the_caller(&self) -> bool {
+        self.ends_sessions()
+    }
+
+    /// Whether the action sends each user an email.
+    pub fn sends_email(&self) -> bool {
+        matches!(
+            self,
+            BulkAction::ResetPassword
+                | BulkAction::SendTemporaryLogin
+                | BulkAction::ResendInvitation
+        )
     }
 
     pub fn label(&self) -> &'static str {
@@ -50,6 +105,14 @@ impl BulkAction {
             BulkAction::Unlock => "unlock",
             BulkAction::ToggleActive => "toggle active/inactive",
             BulkAction::SetPassword { .. } => "set password",
+            BulkAction::Suspend { .. } => "suspend",
+            BulkAction::Reinstate => "reinstate",
+            BulkAction::Delete => "delete",
+            BulkAction::Restore => "restore",
+            BulkAction::ResetPassword => "reset password",
+            BulkAction::SendTemporaryLogin => "send temporary login",
+            BulkAction::ResendInvitation => "resend invitation",
+            BulkAction::CancelInvitation => "cancel invitation",
         }
     }
 
@@ -61,6 +124,14 @@ impl BulkAction {
             BulkAction::Unlock => "Unlocked",
             BulkAction::ToggleActive => "Switched active/inactive for",
             BulkAction::SetPassword { .. } => "Set the password of",
+            BulkAction::Suspend { .. } => "Suspended",
+            BulkAction::Reinstate => "Reinstated",
+            BulkAction::Delete => "Deleted",
+            BulkAction::Restore => "Restored",
+            BulkAction::ResetPassword => "Sent a password reset link to",
+            BulkAction::SendTemporaryLogin => "Sent a temporary login link to",
+            BulkAction::ResendInvitation => "Sent a new invitation to",
+            BulkAction::CancelInvitation => "Cancelled the invitation of",
         }
     }
 }
@@ -122,6 +193,7 @@ pub async fn run_bulk_action(
     selection: Selection,
 ) -> Result<BulkOutcome, AppError> {
     use crate::auth::guard::{auth_state, database, request_context, require};
+    use crate::email::outbox::Outbox;
     use crate::error::with_status;
     with_status(
         async move {
@@ -134,7 +206,8 @@ pub async fn run_bulk_action(
             }
             let outcome = super::bulk::run(
                 &database()?,
-                auth_state()?.hashing(),
+                &auth_state()?,
+                &Outbox::from_context()?,
                 &request_context().actor(),
                 &action,
                 &selection,
@@ -144,7 +217,7 @@ pub async fn run_bulk_action(
                 && let Some(hub) = crate::live::hub::LiveHub::from_context()
             {
                 use crate::live::hub::Signal;
-                if action != BulkAction::Unlock {
+                if action.ends_sessions() {
                     // Their open tabs go to the sign-in page at once.
                     hub.publish(Signal::SessionsEnded).await;
                 }

@@ -17,9 +17,11 @@ use super::actions::{BulkAction, BulkOutcome, Selection, Skipped};
 use super::list::matching;
 use super::query::UserListQuery;
 use crate::audit::service::Actor;
-use crate::auth::password::{PasswordHashing, check_strength};
+use crate::auth::password::check_strength;
+use crate::auth::settings::AuthState;
 use crate::db::begin_write;
 use crate::domain::NewPassword;
+use crate::email::outbox::Outbox;
 use crate::entities::{session, user};
 use crate::error::{AppError, AppResult};
 
@@ -74,7 +76,8 @@ fn id_among(backend: DbBackend, ids: &[i64]) -> SimpleExpr {
 #[tracing::instrument(skip_all, fields(action = action.label()))]
 pub async fn run(
     db: &DatabaseConnection,
-    hashing: &PasswordHashing,
+    auth: &AuthState,
+    outbox: &Outbox,
     actor: &Actor,
     action: &BulkAction,
     selection: &Selection,
@@ -86,7 +89,7 @@ pub async fn run(
             let password =
                 NewPassword::parse(password).map_err(|e| AppError::validation("password", e))?;
             check_strength(&password, &[]).map_err(|e| AppError::validation("password", e))?;
-            Some(hashing.hash(&password).await?)
+            Some(auth.hashing().hash(&password).await?)
         }
         _ => None,
     };
@@ -95,7 +98,7 @@ pub async fn run(
     let txn = begin_write(db).await?;
     let chosen = selected(&txn, selection, now).await?;
     let mut skipped = Vec::new();
-    let protects_caller = !matches!(action, BulkAction::Unlock);
+    let protects_caller = action.spares_the_caller();
     if protects_caller {
         let caller_selected = user::Entity::find()
             .filter(chosen.clone())
@@ -111,30 +114,28 @@ pub async fn run(
             });
         }
     }
-    let targets = if protects_caller {
+    let mut changing = if protects_caller {
         chosen.clone().add(user::Column::Id.ne(caller))
     } else {
         chosen.clone()
     };
-    let unchanged = unchanged_condition(action, now);
-    if let Some(unchanged) = &unchanged {
-        let already = targets.clone().add(unchanged.clone());
+    // Each rule takes its users out of what remains, so a user is skipped
+    // for the first reason that applies.
+    for (reason, rule) in skip_rules(action, now) {
+        let left_alone = changing.clone().add(rule.clone());
         let count = user::Entity::find()
-            .filter(already.clone())
+            .filter(left_alone.clone())
             .count(&txn)
             .await?;
         if count > 0 {
             skipped.push(Skipped {
-                reason: already_reason(action).to_owned(),
+                reason: reason.to_owned(),
                 count,
-                examples: examples(&txn, already).await?,
+                examples: examples(&txn, left_alone).await?,
             });
         }
+        changing = changing.add(rule.not());
     }
-    let changing = match unchanged {
-        Some(unchanged) => targets.add(unchanged.not()),
-        None => targets,
-    };
 
     let succeeded = apply(&txn, action, changing, password_hash, now).await?;
     let marked = Condition::all()
@@ -142,11 +143,29 @@ pub async fn run(
         .add(user::Column::UpdatedAt.eq(now));
     if succeeded > 0 {
         record_audit(&txn, actor, action, marked.clone(), now).await?;
-        if ends_sessions(action) {
+        if action.sends_email() || *action == BulkAction::CancelInvitation {
+            super::bulk_email::send_links(
+                &txn,
+                auth.settings(),
+                outbox,
+                actor,
+                action,
+                &marked,
+                now,
+            )
+            .await?;
+        }
+        if matches!(action, BulkAction::SetPassword { .. }) {
+            super::bulk_email::send_password_notices(&txn, outbox, &marked, now).await?;
+        }
+        if action.ends_sessions() {
             end_sessions(&txn, marked, reason_for_sessions(action), now).await?;
         }
     }
     txn.commit().await?;
+    if succeeded > 0 {
+        outbox.wake();
+    }
     tracing::info!(succeeded, skipped = skipped.len(), "bulk action done");
     Ok(BulkOutcome {
         action: action.label().to_owned(),
@@ -155,8 +174,9 @@ pub async fn run(
     })
 }
 
-/// Users the action would not change (already in its end state).
-fn unchanged_condition(action: &BulkAction, now: DateTime<Utc>) -> Option<Condition> {
+/// The users the action leaves alone, and why, in the order they are
+/// checked.
+fn skip_rules(action: &BulkAction, now: DateTime<Utc>) -> Vec<(&'static str, Condition)> {
     let locked = Condition::all()
         .add(user::Column::LockedAt.is_not_null())
         .add(
@@ -164,26 +184,55 @@ fn unchanged_condition(action: &BulkAction, now: DateTime<Utc>) -> Option<Condit
                 .add(user::Column::LockedUntil.is_null())
                 .add(user::Column::LockedUntil.gt(now)),
         );
+    let deleted = || Condition::all().add(user::Column::DeletedAt.is_not_null());
+    let invited = || {
+        Condition::all()
+            .add(user::Column::InvitedAt.is_not_null())
+            .add(user::Column::PasswordHash.is_null())
+    };
+    let cannot_sign_in = || {
+        Condition::any()
+            .add(user::Column::IsActive.eq(false))
+            .add(user::Column::SuspendedAt.is_not_null())
+    };
     match action {
-        BulkAction::Lock => Some(locked),
-        BulkAction::Unlock => Some(
+        BulkAction::Lock => vec![("already locked", locked)],
+        BulkAction::Unlock => vec![(
+            "not locked",
             Condition::all()
                 .add(user::Column::LockedAt.is_null())
                 .add(user::Column::FailedSigninCount.eq(0)),
-        ),
-        BulkAction::ForceSignOut => Some(Condition::all().add(
-            user::Column::Id.not_in_subquery(crate::auth::service::users_with_open_sessions(now)),
-        )),
-        BulkAction::ToggleActive | BulkAction::SetPassword { .. } => None,
-    }
-}
-
-fn already_reason(action: &BulkAction) -> &'static str {
-    match action {
-        BulkAction::Lock => "already locked",
-        BulkAction::Unlock => "not locked",
-        BulkAction::ForceSignOut => "not signed in",
-        BulkAction::ToggleActive | BulkAction::SetPassword { .. } => "",
+        )],
+        BulkAction::ForceSignOut => vec![(
+            "not signed in",
+            Condition::all().add(
+                user::Column::Id
+                    .not_in_subquery(crate::auth::service::users_with_open_sessions(now)),
+            ),
+        )],
+        BulkAction::ToggleActive | BulkAction::SetPassword { .. } => vec![],
+        BulkAction::Suspend { .. } => vec![(
+            "already suspended",
+            Condition::all().add(user::Column::SuspendedAt.is_not_null()),
+        )],
+        BulkAction::Reinstate => vec![(
+            "not suspended",
+            Condition::all().add(user::Column::SuspendedAt.is_null()),
+        )],
+        BulkAction::Delete => vec![("already deleted", deleted())],
+        BulkAction::Restore => vec![(
+            "not deleted",
+            Condition::all().add(user::Column::DeletedAt.is_null()),
+        )],
+        BulkAction::ResetPassword | BulkAction::SendTemporaryLogin => vec![
+            ("deleted", deleted()),
+            ("invited: resend the invitation instead", invited()),
+            ("inactive or suspended: cannot sign in", cannot_sign_in()),
+        ],
+        BulkAction::ResendInvitation | BulkAction::CancelInvitation => vec![
+            ("deleted", deleted()),
+            ("not invited, or already accepted", invited().not()),
+        ],
     }
 }
 
@@ -209,11 +258,15 @@ async fn apply(
     let none = || Expr::value(None::<DateTime<Utc>>);
     let mut update = user::Entity::update_many()
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
+        .filter(changing);
+    // Sending an email changes nothing an administrator edits: no version
+    // bump, so it never makes an open edit of the user page stale.
+    if !action.sends_email() {
+        update = update.col_expr(
             user::Column::Version,
             Expr::col(user::Column::Version).add(1),
-        )
-        .filter(changing);
+        );
+    }
     update = match action {
         BulkAction::Lock => update
             .col_expr(user::Column::LockedAt, Expr::value(now))
@@ -240,12 +293,25 @@ async fn apply(
                 Expr::value(*must_change_password),
             )
             .col_expr(user::Column::FailedSigninCount, Expr::value(0)),
+        BulkAction::Suspend { reason } => update
+            .col_expr(user::Column::SuspendedAt, Expr::value(now))
+            .col_expr(
+                user::Column::SuspendedReason,
+                Expr::value(Some(reason.trim().to_owned()).filter(|r| !r.is_empty())),
+            ),
+        BulkAction::Reinstate => update
+            .col_expr(user::Column::SuspendedAt, none())
+            .col_expr(user::Column::SuspendedReason, Expr::value(None::<String>)),
+        BulkAction::Delete | BulkAction::CancelInvitation => {
+            update.col_expr(user::Column::DeletedAt, Expr::value(now))
+        }
+        BulkAction::Restore => update.col_expr(user::Column::DeletedAt, none()),
+        // Only marked (`updated_at`); the links go out in `bulk_email`.
+        BulkAction::ResetPassword
+        | BulkAction::SendTemporaryLogin
+        | BulkAction::ResendInvitation => update,
     };
     Ok(update.exec(txn).await?.rows_affected)
-}
-
-fn ends_sessions(action: &BulkAction) -> bool {
-    !matches!(action, BulkAction::Unlock)
 }
 
 fn reason_for_sessions(action: &BulkAction) -> &'static str {
@@ -254,7 +320,9 @@ fn reason_for_sessions(action: &BulkAction) -> &'static str {
         BulkAction::ForceSignOut => "forced_sign_out",
         BulkAction::ToggleActive => "deactivated",
         BulkAction::SetPassword { .. } => "password_set",
-        BulkAction::Unlock => "",
+        BulkAction::Suspend { .. } => "suspended",
+        BulkAction::Delete | BulkAction::CancelInvitation => "deleted",
+        _ => "",
     }
 }
 
@@ -325,8 +393,36 @@ async fn record_audit(
                 "set"
             }),
         ),
+        BulkAction::Suspend { .. } => ("user.suspend", Some("status"), Expr::value("suspended")),
+        BulkAction::Reinstate => ("user.reinstate", Some("status"), Expr::value("reinstated")),
+        BulkAction::Delete => ("user.delete", Some("status"), Expr::value("deleted")),
+        BulkAction::Restore => ("user.restore", Some("status"), Expr::value("restored")),
+        BulkAction::ResetPassword => (
+            "user.password_reset_sent",
+            None,
+            Expr::value(None::<String>),
+        ),
+        BulkAction::SendTemporaryLogin => (
+            "user.temporary_login_sent",
+            None,
+            Expr::value(None::<String>),
+        ),
+        BulkAction::ResendInvitation => {
+            ("user.invitation_resent", None, Expr::value(None::<String>))
+        }
+        BulkAction::CancelInvitation => (
+            "user.invitation_cancelled",
+            Some("status"),
+            Expr::value("deleted"),
+        ),
     };
-    let details = serde_json::json!({ "bulk": true }).to_string();
+    let details = match action {
+        BulkAction::Suspend { reason } if !reason.trim().is_empty() => {
+            serde_json::json!({ "bulk": true, "reason": reason.trim() })
+        }
+        _ => serde_json::json!({ "bulk": true }),
+    }
+    .to_string();
     let select =
         crate::audit::service::entries_per_user(actor, now, name, field, new_value, Some(details))
             .from(user::Entity)

@@ -413,7 +413,7 @@ pub async fn filter_options(conn: &impl ConnectionTrait) -> AppResult<super::Fil
     Ok(super::FilterOptions { roles, teams })
 }
 
-fn row(u: user::Model, roles: Vec<String>, now: DateTime<Utc>) -> UserRow {
+pub(crate) fn row(u: user::Model, roles: Vec<String>, now: DateTime<Utc>) -> UserRow {
     let mut badges = Vec::new();
     if u.locked_at.is_some() && u.locked_until.is_none_or(|until| until > now) {
         badges.push(StatusBadge::Locked);

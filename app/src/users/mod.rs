@@ -6,22 +6,36 @@ pub mod actions;
 #[cfg(feature = "ssr")]
 pub mod bulk;
 #[cfg(feature = "ssr")]
+pub mod bulk_email;
+pub mod create;
+pub mod detail;
+#[cfg(feature = "ssr")]
+pub mod edit;
+#[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
 pub mod list;
+mod new_page;
 mod page;
 mod preferences;
+mod profile_fields;
 pub mod query;
 mod selection;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod set_password_fields;
+mod status;
+mod user_actions;
+mod user_page;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+pub use new_page::NewUserPage;
 pub use page::UsersPage;
 pub use query::{SortDir, SortKey, StatusFilter, UserListQuery};
+pub use user_page::UserDetailPage;
 
 /// The Users table's columns, in order: each title and the sort its header
 /// link asks for. The CSV export, the column chooser and the table itself all

@@ -11,7 +11,9 @@ use leptos_router::hooks::{use_location, use_navigate};
 use super::preferences::{self, ColumnChooser, ColumnVisibility};
 use super::query::{PAGE_SIZES, SortDir, SortKey, StatusFilter, UserListQuery};
 use super::selection::{BulkBar, TableSelection};
+use super::status::UserStatus;
 use super::{UserPage, UserRow, duration_text, list_users, user_filter_options};
+use crate::auth::{Permission, use_current_user};
 use crate::components::{ErrorList, Notice, NoticeKind, PageHeader};
 use crate::live::use_live_presence;
 
@@ -73,6 +75,7 @@ pub fn UsersPage() -> impl IntoView {
         }
         changes
     });
+    let user = use_current_user();
     let loaded = move || users.get().and_then(Result::ok);
     let total = Signal::derive(move || loaded().map_or(0, |p| p.total));
     let page_ids = Signal::derive(move || {
@@ -82,6 +85,9 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Users"/>
         <PageHeader title="Users">
+            <Show when=move || user.get().is_some_and(|u| u.can(Permission::CreateUsers))>
+                <A href="/users/new" attr:class="button button-primary">"New User"</A>
+            </Show>
             <ColumnChooser columns/>
             // A plain link: the browser downloads the streamed file itself.
             <a
@@ -388,16 +394,7 @@ fn Row(row: UserRow, page_ids: Vec<i64>) -> impl IntoView {
             <td hidden=hidden("Last Location")>{row.last_location.unwrap_or_else(dash)}</td>
             <td hidden=hidden("Last Activity") class="nowrap">{last_activity}</td>
             <td hidden=hidden("Status") class="status">
-                {if row.active {
-                    view! { <span class="badge badge-success">"Active"</span> }.into_any()
-                } else {
-                    view! { <span class="badge badge-danger">"Inactive"</span> }.into_any()
-                }}
-                {row
-                    .badges
-                    .iter()
-                    .map(|b| view! { " " <span class="badge badge-warning">{b.label()}</span> })
-                    .collect_view()}
+                <UserStatus active=row.active badges=row.badges.clone()/>
             </td>
             <td hidden=hidden("Phone #")>{row.phone.unwrap_or_else(dash)}</td>
             <td hidden=hidden("Phone EXT")>{row.phone_ext.unwrap_or_else(dash)}</td>

@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 
 use super::actions::{BulkAction, RunBulkAction, Selection};
+use super::set_password_fields::SetPasswordFields;
 use crate::auth::{Permission, use_current_user};
-use crate::components::{ConfirmDialog, TextField, ToastKind, use_toasts};
+use crate::components::{ConfirmDialog, ToastKind, use_toasts};
 use crate::domain::NewPassword;
 use crate::live::{MessageDialog, Recipients};
 
@@ -76,7 +77,7 @@ struct ActionButton {
     explanation: &'static str,
 }
 
-const ACTIONS: [ActionButton; 6] = [
+const ACTIONS: [ActionButton; 14] = [
     ActionButton {
         label: "Force Sign Out User(s)",
         action: || BulkAction::ForceSignOut,
@@ -122,6 +123,64 @@ const ACTIONS: [ActionButton; 6] = [
         permission: Permission::ResetPasswords,
         on_selection: true,
         explanation: "Each gets the password below, and their sessions end.",
+    },
+    ActionButton {
+        label: "Reset Password",
+        action: || BulkAction::ResetPassword,
+        permission: Permission::ResetPasswords,
+        on_selection: true,
+        explanation: "Each gets an email with a single-use link to choose a new password.",
+    },
+    ActionButton {
+        label: "Send Temporary Login",
+        action: || BulkAction::SendTemporaryLogin,
+        permission: Permission::ResetPasswords,
+        on_selection: true,
+        explanation: "Each gets an email with a single-use, short-lived link that signs them in once; then they must choose a new password.",
+    },
+    ActionButton {
+        label: "Suspend User(s)",
+        action: || BulkAction::Suspend {
+            reason: String::new(),
+        },
+        permission: Permission::LockUsers,
+        on_selection: true,
+        explanation: "They cannot sign in and their sessions end; everything is kept.",
+    },
+    ActionButton {
+        label: "Reinstate User(s)",
+        action: || BulkAction::Reinstate,
+        permission: Permission::LockUsers,
+        on_selection: true,
+        explanation: "Suspended users can sign in again.",
+    },
+    ActionButton {
+        label: "Resend Invitation",
+        action: || BulkAction::ResendInvitation,
+        permission: Permission::CreateUsers,
+        on_selection: true,
+        explanation: "Invited users get a new invitation email; their old links stop working.",
+    },
+    ActionButton {
+        label: "Cancel Invitation",
+        action: || BulkAction::CancelInvitation,
+        permission: Permission::CreateUsers,
+        on_selection: true,
+        explanation: "Their invitation links stop working and the pending accounts are deleted (they can be restored).",
+    },
+    ActionButton {
+        label: "Delete User(s)",
+        action: || BulkAction::Delete,
+        permission: Permission::DeleteUsers,
+        on_selection: true,
+        explanation: "They are hidden from the table and signed out; their history is kept and they can be restored.",
+    },
+    ActionButton {
+        label: "Restore User(s)",
+        action: || BulkAction::Restore,
+        permission: Permission::DeleteUsers,
+        on_selection: true,
+        explanation: "Deleted users are shown again and can sign in as before.",
     },
 ];
 
@@ -358,26 +417,11 @@ pub fn BulkBar(
                             {sets_password
                                 .then(|| {
                                     view! {
-                                        <div class="form">
-                                            <TextField
-                                                label="New password"
-                                                name="bulk_password"
-                                                value=new_password
-                                                input_type="password"
-                                                autocomplete="new-password"
-                                                maxlength=128
-                                                error=Signal::derive(move || password_error.get())
-                                            />
-                                            <div class="field-check">
-                                                <input
-                                                    id="bulk-must-change"
-                                                    type="checkbox"
-                                                    prop:checked=must_change
-                                                    on:change=move |ev| must_change.set(event_target_checked(&ev))
-                                                />
-                                                <label for="bulk-must-change">"Must change at next sign-in"</label>
-                                            </div>
-                                        </div>
+                                        <SetPasswordFields
+                                            password=new_password
+                                            must_change
+                                            error=Signal::derive(move || password_error.get())
+                                        />
                                     }
                                 })}
                         </ConfirmDialog>

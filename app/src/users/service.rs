@@ -3,15 +3,19 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter,
 };
 
+use super::bulk_email::{Recipient, link_email};
 use crate::audit::service::{Actor, AuditEvent, record};
+use crate::auth::one_time::{self, TokenKind};
 use crate::auth::password::{PasswordHashing, check_strength};
+use crate::auth::settings::AuthSettings;
 use crate::db::begin_write;
 use crate::domain::{EmailAddress, NewPassword, PersonName, Phone, PhoneExt, Username};
-use crate::entities::{role, user, user_role};
+use crate::email::outbox::{Outbox, enqueue};
+use crate::entities::{role, team, user, user_role, user_team};
 use crate::error::{AppError, AppResult};
 
 /// Everything needed to create an account directly (not by invitation).
@@ -24,6 +28,8 @@ pub struct NewUser {
     pub phone_ext: Option<PhoneExt>,
     /// Role names, as shown on the roles page: at least one, all existing.
     pub roles: Vec<String>,
+    /// Team names; may be empty.
+    pub teams: Vec<String>,
     pub password: NewPassword,
     /// The user must choose a new password at first sign-in (the default for
     /// accounts created by an administrator with a temporary password).
@@ -46,34 +52,143 @@ pub async fn create_user(
     .map_err(|e| AppError::validation("password", e))?;
 
     let password_hash = hashing.hash(&new.password).await?;
+    let profile = Profile {
+        username: &new.username,
+        email: &new.email,
+        name: &new.name,
+        phone: new.phone.as_ref(),
+        phone_ext: new.phone_ext.as_ref(),
+        roles: &new.roles,
+        teams: &new.teams,
+    };
+    let txn = begin_write(db).await?;
+    let created = insert_account(
+        &txn,
+        actor,
+        &profile,
+        Some(password_hash),
+        new.must_change_password,
+        Utc::now(),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(user_id = created.id, "user created");
+    Ok(created)
+}
 
-    if new.roles.iter().all(|r| r.trim().is_empty()) {
+/// An invitation: the account is made without a password, with status
+/// Invited, and its owner gets a link to choose one.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub username: Username,
+    pub email: EmailAddress,
+    pub name: PersonName,
+    pub phone: Option<Phone>,
+    pub phone_ext: Option<PhoneExt>,
+    pub roles: Vec<String>,
+    pub teams: Vec<String>,
+}
+
+/// Creates an invited account and queues its invitation, all or nothing.
+#[tracing::instrument(skip_all, fields(username = %new.username))]
+pub async fn invite_user(
+    db: &DatabaseConnection,
+    settings: &AuthSettings,
+    outbox: &Outbox,
+    actor: &Actor,
+    new: NewInvitation,
+) -> AppResult<user::Model> {
+    let profile = Profile {
+        username: &new.username,
+        email: &new.email,
+        name: &new.name,
+        phone: new.phone.as_ref(),
+        phone_ext: new.phone_ext.as_ref(),
+        roles: &new.roles,
+        teams: &new.teams,
+    };
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    let created = insert_account(&txn, actor, &profile, None, false, now).await?;
+    let token = one_time::issue(
+        &txn,
+        created.id,
+        TokenKind::Invitation,
+        settings.invitation_lifetime,
+        actor.user_id,
+        now,
+    )
+    .await?;
+    let recipient = Recipient {
+        id: created.id,
+        username: created.username.clone(),
+        email: created.email.clone(),
+        name: created.name.clone(),
+    };
+    enqueue(
+        &txn,
+        &link_email(
+            TokenKind::Invitation,
+            settings,
+            outbox,
+            &recipient,
+            token.expose(),
+        ),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    outbox.wake();
+    tracing::info!(user_id = created.id, "user invited");
+    Ok(created)
+}
+
+/// The fields every new account has.
+struct Profile<'a> {
+    username: &'a Username,
+    email: &'a EmailAddress,
+    name: &'a PersonName,
+    phone: Option<&'a Phone>,
+    phone_ext: Option<&'a PhoneExt>,
+    roles: &'a [String],
+    teams: &'a [String],
+}
+
+/// Inserts an account with its roles, teams and audit entry ("user.create",
+/// or "user.invite" when there is no password yet), in `txn`.
+async fn insert_account(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    profile: &Profile<'_>,
+    password_hash: Option<String>,
+    must_change_password: bool,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<user::Model> {
+    if profile.roles.iter().all(|r| r.trim().is_empty()) {
         return Err(AppError::validation("roles", "Choose at least one role."));
     }
-
-    let txn = begin_write(db).await?;
-
-    let roles = find_roles_by_name(&txn, &new.roles).await?;
-    ensure_unique(&txn, &new.username, &new.email).await?;
-
-    let now = Utc::now();
+    let roles = find_roles_by_name(txn, profile.roles).await?;
+    let teams = find_teams_by_name(txn, profile.teams).await?;
+    ensure_unique(txn, profile.username, profile.email).await?;
+    let invited = password_hash.is_none();
     let created = user::ActiveModel {
-        username: Set(new.username.to_string()),
-        email: Set(new.email.to_string()),
-        name: Set(new.name.to_string()),
-        phone: Set(new.phone.map(String::from)),
-        phone_ext: Set(new.phone_ext.map(String::from)),
-        password_hash: Set(Some(password_hash)),
-        password_changed_at: Set(Some(now)),
-        must_change_password: Set(new.must_change_password),
+        username: Set(profile.username.to_string()),
+        email: Set(profile.email.to_string()),
+        name: Set(profile.name.to_string()),
+        phone: Set(profile.phone.map(|p| p.to_string())),
+        phone_ext: Set(profile.phone_ext.map(|p| p.to_string())),
+        password_changed_at: Set(password_hash.is_some().then_some(now)),
+        password_hash: Set(password_hash),
+        must_change_password: Set(must_change_password),
         is_active: Set(true),
         failed_signin_count: Set(0),
+        invited_at: Set(invited.then_some(now)),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(map_unique_violation)?;
 
@@ -81,31 +196,65 @@ pub async fn create_user(
         user_id: Set(created.id),
         role_id: Set(r.id),
     }))
-    .exec(&txn)
+    .exec(txn)
     .await?;
+    if !teams.is_empty() {
+        user_team::Entity::insert_many(teams.iter().map(|t| user_team::ActiveModel {
+            user_id: Set(created.id),
+            team_id: Set(t.id),
+        }))
+        .exec(txn)
+        .await?;
+    }
 
     let role_names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+    let team_names: Vec<&str> = teams.iter().map(|t| t.name.as_str()).collect();
     record(
-        &txn,
+        txn,
         actor,
         AuditEvent {
-            action: "user.create",
+            action: if invited {
+                "user.invite"
+            } else {
+                "user.create"
+            },
             target_user_id: Some(created.id),
             target_username: Some(created.username.clone()),
             details: Some(serde_json::json!({
                 "email": created.email,
                 "name": created.name,
                 "roles": role_names,
+                "teams": team_names,
                 "must_change_password": created.must_change_password,
             })),
             ..Default::default()
         },
     )
     .await?;
-
-    txn.commit().await?;
-    tracing::info!(user_id = created.id, "user created");
     Ok(created)
+}
+
+/// Looks up teams by name (case-insensitively), failing on the first unknown
+/// one.
+pub async fn find_teams_by_name(
+    conn: &impl sea_orm::ConnectionTrait,
+    names: &[String],
+) -> AppResult<Vec<team::Model>> {
+    let all = team::Entity::find().all(conn).await?;
+    let mut found: Vec<team::Model> = Vec::with_capacity(names.len());
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        match all.iter().find(|t| t.name.eq_ignore_ascii_case(name)) {
+            Some(team) if !found.iter().any(|f| f.id == team.id) => found.push(team.clone()),
+            Some(_) => {}
+            None => {
+                return Err(AppError::validation(
+                    "teams",
+                    format!("Unknown team '{name}'."),
+                ));
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Looks up roles by name (case-insensitively), failing on the first unknown
@@ -166,7 +315,7 @@ async fn ensure_unique(
 
 /// A unique-constraint violation that slipped past [`ensure_unique`] (two
 /// creations racing) still becomes a field error, never a 500.
-fn map_unique_violation(error: sea_orm::DbErr) -> AppError {
+pub(crate) fn map_unique_violation(error: sea_orm::DbErr) -> AppError {
     match error.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) => {
             let field = if detail.contains("email") {

@@ -78,6 +78,7 @@ fn new_user(
         phone: Phone::parse_optional(phone.unwrap_or_default()).map_err(invalid)?,
         phone_ext: PhoneExt::parse_optional(phone_ext.unwrap_or_default()).map_err(invalid)?,
         roles,
+        teams: Vec::new(),
         password: read_password()?,
         must_change_password,
     })

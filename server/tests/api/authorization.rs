@@ -95,6 +95,65 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
         Json(r#"{"recipients":{"Selected":{"Ids":[999999]}},"body":"Hello"}"#),
         [N, N, N, Y, Y, Y, N],
     ),
+    (
+        "get_user",
+        Form(&[("username", "nobody")]),
+        [N, N, Y, Y, Y, Y, N],
+    ),
+    (
+        "update_user",
+        Json(
+            r#"{"edit":{"id":999999,"version":1,"username":"nobody","email":"nobody@example.com","name":"No Body","phone":"","phone_ext":"","active":true,"roles":["User"],"teams":[]}}"#,
+        ),
+        [N, N, N, N, Y, Y, N],
+    ),
+    (
+        "end_user_session",
+        Form(&[("user_id", "999999"), ("session_id", "999999")]),
+        [N, N, N, Y, Y, Y, N],
+    ),
+    (
+        "delete_user_permanently",
+        Form(&[("user_id", "999999"), ("confirm_username", "nobody")]),
+        [N, N, N, N, Y, Y, N],
+    ),
+    (
+        "create_user",
+        Json(
+            r#"{"account":{"username":"!","email":"x","name":"x","phone":"","phone_ext":"","roles":[],"teams":[],"setup":"Invitation"}}"#,
+        ),
+        [N, N, N, N, Y, Y, N],
+    ),
+    (
+        "invitation_status",
+        Form(&[("token", "not-a-token")]),
+        [Y, Y, Y, Y, Y, Y, Y],
+    ),
+    (
+        "accept_invitation",
+        Form(&[
+            ("token", "not-a-token"),
+            ("new_password", "Another-Long-Password-9"),
+            ("confirm_password", "Another-Long-Password-9"),
+        ]),
+        [Y, Y, Y, Y, Y, Y, Y],
+    ),
+    (
+        "temporary_login_status",
+        Form(&[("token", "not-a-token")]),
+        [Y, Y, Y, Y, Y, Y, Y],
+    ),
+    (
+        "use_temporary_login",
+        Form(&[("token", "not-a-token")]),
+        [Y, Y, Y, Y, Y, Y, Y],
+    ),
+    ("list_outbox", Form(&[]), [N, N, N, N, N, Y, N]),
+    (
+        "retry_email",
+        Form(&[("id", "999999")]),
+        [N, N, N, N, N, Y, N],
+    ),
     ("sign_out", Form(&[]), [Y, Y, Y, Y, Y, Y, Y]),
 ];
 
@@ -127,8 +186,16 @@ const ROUTES: &[(&str, [Page; 7])] = &[
         [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
     ),
     (
+        "/users/new",
+        [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE],
+    ),
+    (
         "/users/{username}",
         [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
+    ),
+    (
+        "/outbox",
+        [SignIn, Denied, Denied, Denied, Denied, Shown, CHANGE],
     ),
     (
         "/roles",
@@ -172,6 +239,14 @@ const ROUTES: &[(&str, [Page; 7])] = &[
     ),
     (
         "/reset-password",
+        [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE],
+    ),
+    (
+        "/accept-invitation",
+        [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE],
+    ),
+    (
+        "/temporary-login",
         [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE],
     ),
     (
@@ -241,8 +316,8 @@ async fn matrix(backend: Backend) {
     let visitors = callers(&app).await;
 
     for (path, expected) in ROUTES {
-        // Parameters in a route are filled with an example value.
-        let url = path.replace("{username}", "someone");
+        // Parameters in a route are filled with an existing user.
+        let url = path.replace("{username}", "caller1");
         for (i, visitor) in visitors.iter().enumerate() {
             // The live connection is a WebSocket: opened, not fetched.
             let (status, target) = if url == "/live" {

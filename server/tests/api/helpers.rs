@@ -240,6 +240,7 @@ impl TestApp {
             phone: None,
             phone_ext: None,
             roles: roles.iter().map(|r| r.to_string()).collect(),
+            teams: Vec::new(),
             password: NewPassword::parse(STRONG_PASSWORD).unwrap(),
             must_change_password: must_change,
         };
@@ -515,4 +516,13 @@ pub async fn scalar<T: sea_orm::TryGetable>(db: &DatabaseConnection, sql: &str) 
 /// A single number from a SQL query, e.g. `SELECT COUNT(*) FROM users`.
 pub async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
     scalar(db, sql).await
+}
+
+/// The message and field of a server function's error answer.
+pub fn error_of(body: &serde_json::Value) -> (String, String) {
+    let error: app::error::AppError = serde_json::from_value(body.clone()).expect("an AppError");
+    (
+        error.to_string(),
+        error.field().unwrap_or_default().to_owned(),
+    )
 }

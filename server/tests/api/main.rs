@@ -20,6 +20,7 @@ macro_rules! both_backends {
     };
 }
 
+mod accounts;
 mod auth;
 mod authorization;
 mod cli;

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp, Visitor, spawn_app};
+use crate::helpers::{Backend, TestApp, Visitor, error_of, spawn_app};
 
 const NEW_PASSWORD: &str = "Copper-Meadow-Whistle-77";
 
@@ -32,15 +32,6 @@ async fn reset(visitor: &Visitor, token: &str, password: &str) -> (u16, Value) {
         .await;
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
-}
-
-/// The message of an error answer, and its field.
-fn error_of(body: &Value) -> (String, String) {
-    let error: app::error::AppError = serde_json::from_value(body.clone()).expect("an AppError");
-    (
-        error.to_string(),
-        error.field().unwrap_or_default().to_owned(),
-    )
 }
 
 async fn reset_token(app: &mut TestApp, address: &str) -> String {

@@ -18,6 +18,7 @@ fn new_user(username: &str, email: &str, roles: &[&str], password: &str) -> NewU
         phone: None,
         phone_ext: None,
         roles: roles.iter().map(|r| r.to_string()).collect(),
+        teams: Vec::new(),
         password: NewPassword::parse(password).unwrap(),
         must_change_password: true,
     }

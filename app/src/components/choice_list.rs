@@ -1,0 +1,64 @@
+use leptos::prelude::*;
+
+/// A group of checkboxes (roles, teams) in a `fieldset` whose `legend` names
+/// it; each box has its own label. `chosen` holds the ticked options.
+#[component]
+pub fn ChoiceList(
+    legend: &'static str,
+    /// Prefix of the boxes' ids.
+    name: &'static str,
+    options: Vec<String>,
+    chosen: RwSignal<Vec<String>>,
+    #[prop(into, optional)] error: MaybeProp<String>,
+    /// Shown when there are no options.
+    #[prop(optional)]
+    empty: Option<&'static str>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    let described_by = {
+        let error_id = error_id.clone();
+        move || error.get().is_some().then(|| error_id.clone())
+    };
+    let none = options.is_empty().then(|| {
+        view! { <p class="field-hint">{empty.unwrap_or("None to choose from.")}</p> }
+    });
+    let boxes = options
+        .into_iter()
+        .enumerate()
+        .map(|(i, option)| {
+            let id = format!("{name}-{i}");
+            let (checked, toggled) = (option.clone(), option.clone());
+            view! {
+                <div class="field-check">
+                    <input
+                        id=id.clone()
+                        type="checkbox"
+                        prop:checked=move || chosen.with(|c| c.contains(&checked))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            chosen.update(|c| {
+                                c.retain(|o| o != &toggled);
+                                if on {
+                                    c.push(toggled.clone());
+                                }
+                            });
+                        }
+                    />
+                    <label for=id>{option}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset
+            class="field choice-list"
+            class:field-invalid=move || error.get().is_some()
+            aria-describedby=described_by
+        >
+            <legend>{legend}</legend>
+            {none}
+            <div class="choices">{boxes}</div>
+            {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
+        </fieldset>
+    }
+}

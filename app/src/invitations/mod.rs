@@ -1,0 +1,89 @@
+//! Invitations: an administrator invites someone by email (New User, "send
+//! an invitation instead"); the account shows as Invited until its owner
+//! follows the link, chooses a password, and is signed in. Administrators can
+//! resend or cancel an invitation (bulk actions on the Users table and the
+//! user page). A link works once and expires (7 days by default).
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::login::SignInOutcome;
+use crate::error::AppError;
+
+pub use page::AcceptInvitationPage;
+
+/// Who an invitation is for, as its page greets them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationInfo {
+    pub username: String,
+    pub name: String,
+}
+
+/// Whom an invitation link is for; a `token` field error saying why the
+/// link no longer works otherwise.
+#[server(name = InvitationStatus, prefix = "/api", endpoint = "invitation_status")]
+pub async fn invitation_status(token: String) -> Result<InvitationInfo, AppError> {
+    use crate::auth::guard::database;
+    use crate::error::with_status;
+    with_status(
+        async move {
+            service::invitation_status(&database()?, &token, chrono::Utc::now())
+                .await?
+                .map_err(|problem| AppError::validation("token", problem))
+        }
+        .await,
+    )
+}
+
+/// Accepts an invitation: sets the chosen password, activates the account
+/// and signs its owner in.
+#[server(name = AcceptInvitation, prefix = "/api", endpoint = "accept_invitation")]
+pub async fn accept_invitation(
+    token: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<SignInOutcome, AppError> {
+    use crate::auth::guard::{auth_state, database, request_context};
+    use crate::auth::login::finish_sign_in;
+    use crate::auth::signin::SessionStart;
+    use crate::error::with_status;
+    with_status(
+        async move {
+            let (auth, ctx) = (auth_state()?, request_context());
+            let signed_in = service::accept_invitation(
+                &database()?,
+                &auth,
+                &token,
+                crate::auth::password::ChosenPassword {
+                    new: &new_password,
+                    confirm: &confirm_password,
+                },
+                &SessionStart {
+                    next: None,
+                    ip: ctx.ip,
+                    user_agent: &ctx.user_agent,
+                    replaces: ctx.session.as_ref().map(|s| (s.user_id, s.session_id)),
+                },
+                chrono::Utc::now(),
+            )
+            .await?;
+            finish_sign_in(
+                &signed_in,
+                ctx.session.is_some(),
+                auth.settings().secure_cookies,
+            )
+            .await;
+            if let Some(hub) = crate::live::hub::LiveHub::from_context() {
+                hub.publish(crate::live::hub::Signal::UsersChanged).await;
+            }
+            Ok(SignInOutcome {
+                redirect_to: signed_in.redirect_to,
+            })
+        }
+        .await,
+    )
+}

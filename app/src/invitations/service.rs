@@ -1,0 +1,107 @@
+//! Accepting an invitation: the link's token is used, the chosen password
+//! stored and a session opened, in one transaction.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+use super::InvitationInfo;
+use crate::audit::service::{Actor, AuditEvent, record};
+use crate::auth::client::describe_client;
+use crate::auth::one_time::{self, TokenKind, TokenProblem};
+use crate::auth::password::{ChosenPassword, check_strength};
+use crate::auth::service::store_chosen_password;
+use crate::auth::settings::AuthState;
+use crate::auth::signin::{SessionStart, SignedIn, open_session_in};
+use crate::db::begin_write;
+use crate::entities::user;
+use crate::error::{AppError, AppResult};
+
+/// Who a still-usable invitation is for, or why it no longer works.
+pub async fn invitation_status(
+    db: &DatabaseConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Result<InvitationInfo, TokenProblem>> {
+    let user_id = match one_time::check(db, TokenKind::Invitation, token, now).await? {
+        Ok(user_id) => user_id,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    match user::Entity::find_by_id(user_id).one(db).await? {
+        Some(account) if account.deleted_at.is_none() => Ok(Ok(InvitationInfo {
+            username: account.username,
+            name: account.name,
+        })),
+        // Cancelled invitations delete the pending account.
+        _ => Ok(Err(TokenProblem::Unknown)),
+    }
+}
+
+/// Sets the invited user's chosen password, uses the link up and signs them
+/// in. A weak password leaves the link usable.
+pub async fn accept_invitation(
+    db: &DatabaseConnection,
+    auth: &AuthState,
+    token: &str,
+    chosen: ChosenPassword<'_>,
+    start: &SessionStart<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<SignedIn> {
+    let new = chosen.parse()?;
+    let info = invitation_status(db, token, now)
+        .await?
+        .map_err(|problem| AppError::validation("token", problem))?;
+    let account = crate::users::edit::find_by_username(db, &info.username).await?;
+    check_strength(
+        &new,
+        &[
+            account.username.as_str(),
+            account.email.as_str(),
+            account.name.as_str(),
+        ],
+    )
+    .map_err(|e| AppError::validation("new_password", e))?;
+    let hash = auth.hashing().hash(&new).await?;
+
+    let txn = begin_write(db).await?;
+    let redeemed = one_time::redeem(&txn, TokenKind::Invitation, token, now)
+        .await?
+        .map_err(|problem| AppError::validation("token", problem))?;
+    if redeemed != account.id {
+        return Err(AppError::validation("token", TokenProblem::Unknown));
+    }
+    store_chosen_password(&txn, account.id, hash, now).await?;
+    let client = describe_client(start.user_agent);
+    let actor = Actor {
+        user_id: Some(account.id),
+        username: Some(account.username.clone()),
+        ip: start.ip.map(|ip| ip.to_string()),
+        client: Some(client.clone()),
+        ..Default::default()
+    };
+    record(
+        &txn,
+        &actor,
+        AuditEvent {
+            action: "user.invitation_accepted",
+            target_user_id: Some(account.id),
+            target_username: Some(account.username.clone()),
+            field: Some("status"),
+            old_value: Some("invited".to_owned()),
+            new_value: Some("active".to_owned()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let Some(signed_in) =
+        open_session_in(&txn, auth.settings(), &actor, &account, start, &client, now).await?
+    else {
+        txn.rollback().await?;
+        return Err(AppError::validation(
+            "token",
+            "This account cannot be activated now: it is locked, suspended or inactive. Contact an administrator.",
+        ));
+    };
+    txn.commit().await?;
+    tracing::info!(user_id = account.id, "invitation accepted");
+    Ok(signed_in)
+}

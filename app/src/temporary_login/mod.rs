@@ -1,0 +1,70 @@
+//! Temporary logins: an administrator sends a user who forgot their password
+//! a link (Send Temporary Login) that signs them in once, for a short time
+//! (15 minutes by default), and then requires a new password. The link's
+//! page asks before using it, so mail scanners that open links do not use it
+//! up.
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use leptos::prelude::*;
+
+use crate::auth::login::SignInOutcome;
+use crate::error::AppError;
+
+pub use page::TemporaryLoginPage;
+
+/// The username a temporary login link is for; a `token` field error saying
+/// why it no longer works otherwise.
+#[server(name = TemporaryLoginStatus, prefix = "/api", endpoint = "temporary_login_status")]
+pub async fn temporary_login_status(token: String) -> Result<String, AppError> {
+    use crate::auth::guard::database;
+    use crate::error::with_status;
+    with_status(
+        async move {
+            service::link_status(&database()?, &token, chrono::Utc::now())
+                .await?
+                .map_err(|problem| AppError::validation("token", problem))
+        }
+        .await,
+    )
+}
+
+/// Uses a temporary login link: signs its owner in and marks the account
+/// "must change password".
+#[server(name = UseTemporaryLogin, prefix = "/api", endpoint = "use_temporary_login")]
+pub async fn use_temporary_login(token: String) -> Result<SignInOutcome, AppError> {
+    use crate::auth::guard::{auth_state, database, request_context};
+    use crate::auth::login::finish_sign_in;
+    use crate::auth::signin::SessionStart;
+    use crate::error::with_status;
+    with_status(
+        async move {
+            let (auth, ctx) = (auth_state()?, request_context());
+            let signed_in = service::sign_in_with_link(
+                &database()?,
+                &auth,
+                &token,
+                &SessionStart {
+                    next: None,
+                    ip: ctx.ip,
+                    user_agent: &ctx.user_agent,
+                    replaces: ctx.session.as_ref().map(|s| (s.user_id, s.session_id)),
+                },
+                chrono::Utc::now(),
+            )
+            .await?;
+            finish_sign_in(
+                &signed_in,
+                ctx.session.is_some(),
+                auth.settings().secure_cookies,
+            )
+            .await;
+            Ok(SignInOutcome {
+                redirect_to: signed_in.redirect_to,
+            })
+        }
+        .await,
+    )
+}

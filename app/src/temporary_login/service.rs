@@ -1,0 +1,90 @@
+//! Signing in with a temporary login link: the token is used, the account
+//! marked "must change password" and a session opened, in one transaction.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::audit::service::{Actor, AuditEvent, record};
+use crate::auth::client::describe_client;
+use crate::auth::one_time::{self, TokenKind, TokenProblem};
+use crate::auth::settings::AuthState;
+use crate::auth::signin::{SessionStart, SignedIn, open_session_in};
+use crate::db::begin_write;
+use crate::entities::user;
+use crate::error::{AppError, AppResult};
+
+/// The username a still-usable link is for, or why it no longer works.
+pub async fn link_status(
+    db: &DatabaseConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Result<String, TokenProblem>> {
+    let user_id = match one_time::check(db, TokenKind::TemporaryLogin, token, now).await? {
+        Ok(user_id) => user_id,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    Ok(user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .map(|account| account.username)
+        .ok_or(TokenProblem::Unknown))
+}
+
+/// Signs the link's owner in once; they must then choose a new password.
+pub async fn sign_in_with_link(
+    db: &DatabaseConnection,
+    auth: &AuthState,
+    token: &str,
+    start: &SessionStart<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<SignedIn> {
+    let txn = begin_write(db).await?;
+    let user_id = one_time::redeem(&txn, TokenKind::TemporaryLogin, token, now)
+        .await?
+        .map_err(|problem| AppError::validation("token", problem))?;
+    user::Entity::update_many()
+        .col_expr(user::Column::MustChangePassword, Expr::value(true))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await?;
+    let account = user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let client = describe_client(start.user_agent);
+    let actor = Actor {
+        user_id: Some(account.id),
+        username: Some(account.username.clone()),
+        ip: start.ip.map(|ip| ip.to_string()),
+        client: Some(client.clone()),
+        ..Default::default()
+    };
+    record(
+        &txn,
+        &actor,
+        AuditEvent {
+            action: "auth.temporary_login",
+            target_user_id: Some(account.id),
+            target_username: Some(account.username.clone()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let Some(signed_in) =
+        open_session_in(&txn, auth.settings(), &actor, &account, start, &client, now).await?
+    else {
+        // Nothing is written: the link stays usable once the account is.
+        txn.rollback().await?;
+        return Err(AppError::validation(
+            "token",
+            "This account cannot sign in now: it is locked, suspended or inactive. Contact an administrator.",
+        ));
+    };
+    txn.commit().await?;
+    tracing::info!(
+        user_id = account.id,
+        "signed in with a temporary login link"
+    );
+    Ok(signed_in)
+}
