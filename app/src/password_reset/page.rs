@@ -5,7 +5,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::{REQUEST_ANSWER, RequestPasswordReset, ResetPassword, reset_link_status};
 use crate::auth::login::go_to;
-use crate::components::{NewPasswordCheck, NewPasswordFields, Notice, NoticeKind, TextField};
+use crate::components::{
+    AuthCard, NewPasswordCheck, NewPasswordFields, Notice, NoticeKind, TextField,
+};
 
 /// `/forgot-password`: ask for a reset link by username or email.
 #[component]
@@ -23,10 +25,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     };
     view! {
         <Title text="Forgot password"/>
-        <main id="main" class="auth-page">
-            <div class="card auth-card">
-                <p class="auth-brand">"Roster"</p>
-                <h1>"Forgot password?"</h1>
+        <AuthCard title="Forgot password?">
                 <Show
                     when=sent
                     fallback=move || {
@@ -52,11 +51,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 >
                     <Notice kind=NoticeKind::Success>{REQUEST_ANSWER}</Notice>
                 </Show>
-                <p class="auth-links">
-                    <A href="/login">"Back to sign in"</A>
-                </p>
-            </div>
-        </main>
+        </AuthCard>
     }
 }
 
@@ -103,10 +98,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     };
     view! {
         <Title text="Choose a new password"/>
-        <main id="main" class="auth-page">
-            <div class="card auth-card">
-                <p class="auth-brand">"Roster"</p>
-                <h1>"Choose a new password"</h1>
+        <AuthCard title="Choose a new password">
                 <Suspense fallback=|| view! { <p>"Checking the link…"</p> }>
                     {move || Suspend::new(async move {
                         match status.await {
@@ -129,10 +121,6 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         }
                     })}
                 </Suspense>
-                <p class="auth-links">
-                    <A href="/login">"Back to sign in"</A>
-                </p>
-            </div>
-        </main>
+        </AuthCard>
     }
 }
