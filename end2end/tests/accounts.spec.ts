@@ -24,7 +24,7 @@ test("a user created with a temporary password must change it at first sign-in",
   await expect(page.locator("#field-phone-error")).toHaveCount(0);
   await page.getByLabel("Email Address").fill("tara@example.com");
   await page.getByLabel("Name", { exact: true }).fill("Tara Temp");
-  await page.getByLabel("Temporary password").fill(TEMPORARY);
+  await page.getByLabel("Temporary password", { exact: true }).fill(TEMPORARY);
   await page.getByRole("button", { name: "Create user" }).click();
   await expect(page).toHaveURL(/\/users\/tara$/);
   await expect(page.getByRole("status").filter({ hasText: "Created tara" })).toBeVisible();

@@ -204,7 +204,7 @@ test("Set Password gives the selected user a password they must change", async (
   // Weak passwords are refused by the server, and the dialog stays open.
   await dialog.getByLabel("New password").fill("password1234");
   await dialog.getByRole("button", { name: "Set Password" }).click();
-  await expect(dialog.locator("#field-bulk_password-error")).toContainText("Password is too weak");
+  await expect(dialog.locator("#field-set_password-error")).toContainText("Password is too weak");
   await dialog.getByLabel("New password").fill("Amber-Lantern-Quarry-62");
   await dialog.getByRole("button", { name: "Set Password" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Set the password of 1 user." })).toBeVisible();

@@ -85,9 +85,13 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Users"/>
         <PageHeader title="Users">
-            <Show when=move || user.get().is_some_and(|u| u.can(Permission::CreateUsers))>
-                <A href="/users/new" attr:class="button button-primary">"New User"</A>
-            </Show>
+            // Inside a Transition: drawn once who is looking is known, the
+            // same on the server and in the browser.
+            <Transition fallback=|| ()>
+                <Show when=move || user.get().is_some_and(|u| u.can(Permission::CreateUsers))>
+                    <A href="/users/new" attr:class="button button-primary">"New User"</A>
+                </Show>
+            </Transition>
             <ColumnChooser columns/>
             // A plain link: the browser downloads the streamed file itself.
             <a
