@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-pub use page::MyAccountPage;
+pub use page::{MyAccountPage, SessionTable};
 pub use password_page::ChangePasswordPage;
 
 /// The signed-in user's own profile, as shown on their account page.

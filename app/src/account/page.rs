@@ -102,7 +102,17 @@ fn Sessions() -> impl IntoView {
                         sessions
                             .await
                             .map(|list| {
-                                view! { <SessionTable list end_session ending_current/> }
+                                view! {
+                                    <SessionTable
+                                        list
+                                        can_sign_out=true
+                                        pending=end_session.pending()
+                                        on_sign_out=Callback::new(move |(session_id, is_current)| {
+                                            ending_current.set(is_current);
+                                            end_session.dispatch(EndMySession { session_id });
+                                        })
+                                    />
+                                }
                             })
                     })}
                 </ErrorBoundary>
@@ -111,11 +121,18 @@ fn Sessions() -> impl IntoView {
     }
 }
 
+/// A user's open sessions: device, address, when signed in and last
+/// active, and a "Sign out" for each (shown when `can_sign_out`). Used on
+/// "My account" and on the administrators' user page.
 #[component]
-fn SessionTable(
+pub fn SessionTable(
     list: Vec<MySession>,
-    end_session: ServerAction<EndMySession>,
-    ending_current: RwSignal<bool>,
+    #[prop(into)] can_sign_out: Signal<bool>,
+    /// While a sign-out runs, the buttons wait.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// Called with the session's id and whether it is this browser's.
+    on_sign_out: Callback<(i64, bool)>,
 ) -> impl IntoView {
     let count = list.len();
     view! {
@@ -149,21 +166,20 @@ fn SessionTable(
                                     {is_current.then(|| view! { " " <span class="badge badge-info">"This device"</span> })}
                                 </td>
                                 <td>{s.ip.unwrap_or_else(|| "—".to_owned())}</td>
-                                <td>{s.started_at}</td>
-                                <td>{s.last_seen_at}</td>
+                                <td class="nowrap">{s.started_at}</td>
+                                <td class="nowrap">{s.last_seen_at}</td>
                                 <td class="actions">
-                                    <button
-                                        type="button"
-                                        class="button button-small"
-                                        aria-label=label
-                                        disabled=move || end_session.pending().get()
-                                        on:click=move |_| {
-                                            ending_current.set(is_current);
-                                            end_session.dispatch(EndMySession { session_id: id });
-                                        }
-                                    >
-                                        "Sign out"
-                                    </button>
+                                    <Show when=move || can_sign_out.get()>
+                                        <button
+                                            type="button"
+                                            class="button button-small"
+                                            aria-label=label.clone()
+                                            disabled=move || pending.get()
+                                            on:click=move |_| on_sign_out.run((id, is_current))
+                                        >
+                                            "Sign out"
+                                        </button>
+                                    </Show>
                                 </td>
                             </tr>
                         }

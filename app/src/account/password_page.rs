@@ -5,6 +5,7 @@ use super::{ChangePassword, get_my_account};
 use crate::auth::login::go_to;
 use crate::components::{
     NewPasswordCheck, NewPasswordFields, Notice, NoticeKind, PageHeader, TextField,
+    error_elsewhere, error_on,
 };
 
 /// `/account/password`: change one's own password. Users who must change it
@@ -16,21 +17,12 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let check = NewPasswordCheck::new();
 
-    let server_error = move |field: &'static str| {
-        change
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| e.field() == Some(field))
-            .map(|e| e.to_string())
-    };
+    let server_error = move |field: &'static str| error_on(change.value().get(), field);
     let general_error = move || {
-        change
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| e.field().is_none_or(str::is_empty))
-            .map(|e| e.to_string())
+        error_elsewhere(
+            change.value().get(),
+            &["current_password", "new_password", "confirm_password"],
+        )
     };
     let done = move || change.value().get().and_then(Result::ok);
     // A required change done, the user goes straight on to where they were

@@ -8,7 +8,7 @@ use sea_orm::{
 
 use super::{MyAccount, MySession};
 use crate::audit::service::{Actor, AuditEvent, record};
-use crate::auth::password::{ChosenPassword, check_strength};
+use crate::auth::password::ChosenPassword;
 use crate::auth::service::{SessionUser, delta, revoke_other_sessions, store_chosen_password};
 use crate::auth::settings::{AuthSettings, AuthState};
 use crate::auth::signin::record_wrong_password;
@@ -139,16 +139,7 @@ pub async fn change_own_password(
             "Choose a password different from your current one.",
         ));
     }
-    check_strength(
-        &new,
-        &[
-            account.username.as_str(),
-            account.email.as_str(),
-            account.name.as_str(),
-        ],
-    )
-    .map_err(|e| AppError::validation("new_password", e))?;
-    let hash = hashing.hash(&new).await?;
+    let hash = crate::auth::service::hash_chosen_password(hashing, &account, &new).await?;
 
     let now = Utc::now();
     let txn = begin_write(db).await?;

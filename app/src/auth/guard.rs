@@ -43,6 +43,19 @@ impl RequestContext {
     }
 }
 
+impl RequestContext {
+    /// Where a session opened by this request comes from (the browser's
+    /// address and client, and the session it already has).
+    pub fn session_start(&self) -> super::signin::SessionStart<'_> {
+        super::signin::SessionStart {
+            next: None,
+            ip: self.ip,
+            user_agent: &self.user_agent,
+            replaces: self.session.as_ref().map(|s| (s.user_id, s.session_id)),
+        }
+    }
+}
+
 /// The current request's context (empty outside a request).
 pub fn request_context() -> RequestContext {
     use_context::<http::request::Parts>()

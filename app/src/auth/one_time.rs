@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::service::delta;
 use super::token::{SecretToken, hash_token};
@@ -76,19 +74,8 @@ pub async fn issue(
         .filter(one_time_token::Column::CancelledAt.is_null())
         .exec(conn)
         .await?;
-    let token = SecretToken::generate();
-    one_time_token::ActiveModel {
-        user_id: Set(user_id),
-        kind: Set(kind.as_str().to_owned()),
-        token_hash: Set(token.hash()),
-        created_by_id: Set(created_by),
-        created_at: Set(now),
-        expires_at: Set(now + delta(lifetime)),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    Ok(token)
+    let mut tokens = issue_many(conn, &[user_id], kind, lifetime, created_by, now).await?;
+    Ok(tokens.remove(0))
 }
 
 /// Issues one token of `kind` for each of `user_ids` in one INSERT, in the
@@ -141,6 +128,25 @@ pub async fn check(
         Some(t) if t.expires_at <= now => Err(TokenProblem::Expired),
         Some(t) => Ok(t.user_id),
     })
+}
+
+/// Uses a token of `kind` that was checked to be `user_id`'s, or says why
+/// it cannot be used (a `token` field error).
+pub async fn redeem_for(
+    conn: &impl ConnectionTrait,
+    kind: TokenKind,
+    token: &str,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    match redeem(conn, kind, token, now).await? {
+        Ok(owner) if owner == user_id => Ok(()),
+        Ok(_) => Err(crate::error::AppError::validation(
+            "token",
+            TokenProblem::Unknown,
+        )),
+        Err(problem) => Err(crate::error::AppError::validation("token", problem)),
+    }
 }
 
 /// Uses a token of `kind`: marks it used and returns its user, or says why

@@ -255,6 +255,26 @@ pub async fn revoke_session(
     Ok(())
 }
 
+/// Checks the strength of a password `account`'s owner chose (refusing one
+/// built from their own name or addresses) and hashes it. A weak password is
+/// a `new_password` field error.
+pub async fn hash_chosen_password(
+    hashing: &super::password::PasswordHashing,
+    account: &user::Model,
+    new: &crate::domain::NewPassword,
+) -> crate::error::AppResult<String> {
+    super::password::check_strength(
+        new,
+        &[
+            account.username.as_str(),
+            account.email.as_str(),
+            account.name.as_str(),
+        ],
+    )
+    .map_err(|e| AppError::validation("new_password", e))?;
+    Ok(hashing.hash(new).await?)
+}
+
 /// Stores `hash` as the password `user_id` chose themself (a change or a
 /// reset link): it clears a pending "must change" and the count of wrong
 /// passwords. In the caller's transaction.

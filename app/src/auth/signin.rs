@@ -309,6 +309,38 @@ pub async fn open_session_in(
     }))
 }
 
+/// Signs in the owner of a one-time link (an invitation, a temporary
+/// login): records `event` as done by them, opens their session and commits
+/// `txn`. When the account may not sign in now (locked, suspended,
+/// inactive) nothing of `txn` is written and the answer is a `token` error.
+pub async fn sign_in_by_link(
+    txn: DatabaseTransaction,
+    settings: &AuthSettings,
+    account: &user::Model,
+    start: &SessionStart<'_>,
+    event: AuditEvent,
+    now: DateTime<Utc>,
+) -> AppResult<SignedIn> {
+    let client = describe_client(start.user_agent);
+    let actor = Actor {
+        user_id: Some(account.id),
+        username: Some(account.username.clone()),
+        ..visitor(start.ip, &client)
+    };
+    record(&txn, &actor, event).await?;
+    let Some(signed_in) =
+        open_session_in(&txn, settings, &actor, account, start, &client, now).await?
+    else {
+        txn.rollback().await?;
+        return Err(AppError::validation(
+            "token",
+            "This account cannot sign in now: it is locked, suspended or inactive. Contact an administrator.",
+        ));
+    };
+    txn.commit().await?;
+    Ok(signed_in)
+}
+
 /// Ends the browser's previous session inside the sign-in transaction, and
 /// brings its user's presence up to date (it may be another user).
 async fn end_replaced_session(

@@ -3,9 +3,11 @@
 //! built from these; styles live in `style/components/`.
 
 mod auth_card;
+mod checkbox;
 mod choice_list;
 mod dialog;
 mod error_list;
+mod form_errors;
 mod new_password_fields;
 mod notice;
 mod page_header;
@@ -13,9 +15,11 @@ mod text_field;
 mod toast;
 
 pub use auth_card::AuthCard;
+pub use checkbox::Checkbox;
 pub use choice_list::ChoiceList;
 pub use dialog::ConfirmDialog;
 pub use error_list::ErrorList;
+pub use form_errors::{error_elsewhere, error_on};
 pub use new_password_fields::{NewPasswordCheck, NewPasswordFields};
 pub use notice::{Notice, NoticeKind};
 pub use page_header::PageHeader;

@@ -17,8 +17,8 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use tokio::sync::Notify;
 use url::Url;
@@ -40,20 +40,8 @@ pub async fn enqueue(
     conn: &impl ConnectionTrait,
     email: &Email,
     now: DateTime<Utc>,
-) -> AppResult<i64> {
-    let row = email_outbox::ActiveModel {
-        recipient: Set(email.to.clone()),
-        subject: Set(email.subject.clone()),
-        text_body: Set(email.text.clone()),
-        html_body: Set(email.html.clone()),
-        created_at: Set(now),
-        attempts: Set(0),
-        next_attempt_at: Set(Some(now)),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    Ok(row.id)
+) -> AppResult<()> {
+    enqueue_many(conn, std::slice::from_ref(email), now).await
 }
 
 /// Queues many emails in one INSERT, in the caller's transaction.

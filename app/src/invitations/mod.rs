@@ -49,7 +49,6 @@ pub async fn accept_invitation(
 ) -> Result<SignInOutcome, AppError> {
     use crate::auth::guard::{auth_state, database, request_context};
     use crate::auth::login::finish_sign_in;
-    use crate::auth::signin::SessionStart;
     use crate::error::with_status;
     with_status(
         async move {
@@ -62,12 +61,7 @@ pub async fn accept_invitation(
                     new: &new_password,
                     confirm: &confirm_password,
                 },
-                &SessionStart {
-                    next: None,
-                    ip: ctx.ip,
-                    user_agent: &ctx.user_agent,
-                    replaces: ctx.session.as_ref().map(|s| (s.user_id, s.session_id)),
-                },
+                &ctx.session_start(),
                 chrono::Utc::now(),
             )
             .await?;

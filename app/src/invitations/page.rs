@@ -4,7 +4,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::{AcceptInvitation, invitation_status};
 use crate::auth::login::go_to;
-use crate::components::{AuthCard, NewPasswordCheck, NewPasswordFields, Notice, NoticeKind};
+use crate::components::{
+    AuthCard, NewPasswordCheck, NewPasswordFields, Notice, NoticeKind, error_elsewhere, error_on,
+};
 
 /// `/accept-invitation?token=…`: the invited person chooses a password,
 /// which activates the account and signs them in. A link that no longer
@@ -16,22 +18,9 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     let status = Resource::new(token, invitation_status);
     let accept = ServerAction::<AcceptInvitation>::new();
     let check = NewPasswordCheck::new();
-    let server_error = move |field: &'static str| {
-        accept
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| e.field() == Some(field))
-            .map(|e| e.to_string())
-    };
-    let other_error = move || {
-        accept
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| !matches!(e.field(), Some("new_password" | "confirm_password")))
-            .map(|e| e.to_string())
-    };
+    let server_error = move |field: &'static str| error_on(accept.value().get(), field);
+    let other_error =
+        move || error_elsewhere(accept.value().get(), &["new_password", "confirm_password"]);
     Effect::new(move |_| {
         if let Some(Ok(outcome)) = accept.value().get() {
             go_to(&outcome.redirect_to);

@@ -5,13 +5,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::InvitationInfo;
-use crate::audit::service::{Actor, AuditEvent, record};
-use crate::auth::client::describe_client;
+use crate::audit::service::AuditEvent;
 use crate::auth::one_time::{self, TokenKind, TokenProblem};
-use crate::auth::password::{ChosenPassword, check_strength};
+use crate::auth::password::ChosenPassword;
 use crate::auth::service::store_chosen_password;
 use crate::auth::settings::AuthState;
-use crate::auth::signin::{SessionStart, SignedIn, open_session_in};
+use crate::auth::signin::{SessionStart, SignedIn, sign_in_by_link};
 use crate::db::begin_write;
 use crate::entities::user;
 use crate::error::{AppError, AppResult};
@@ -51,36 +50,16 @@ pub async fn accept_invitation(
         .await?
         .map_err(|problem| AppError::validation("token", problem))?;
     let account = crate::users::edit::find_by_username(db, &info.username).await?;
-    check_strength(
-        &new,
-        &[
-            account.username.as_str(),
-            account.email.as_str(),
-            account.name.as_str(),
-        ],
-    )
-    .map_err(|e| AppError::validation("new_password", e))?;
-    let hash = auth.hashing().hash(&new).await?;
+    let hash = crate::auth::service::hash_chosen_password(auth.hashing(), &account, &new).await?;
 
     let txn = begin_write(db).await?;
-    let redeemed = one_time::redeem(&txn, TokenKind::Invitation, token, now)
-        .await?
-        .map_err(|problem| AppError::validation("token", problem))?;
-    if redeemed != account.id {
-        return Err(AppError::validation("token", TokenProblem::Unknown));
-    }
+    one_time::redeem_for(&txn, TokenKind::Invitation, token, account.id, now).await?;
     store_chosen_password(&txn, account.id, hash, now).await?;
-    let client = describe_client(start.user_agent);
-    let actor = Actor {
-        user_id: Some(account.id),
-        username: Some(account.username.clone()),
-        ip: start.ip.map(|ip| ip.to_string()),
-        client: Some(client.clone()),
-        ..Default::default()
-    };
-    record(
-        &txn,
-        &actor,
+    let signed_in = sign_in_by_link(
+        txn,
+        auth.settings(),
+        &account,
+        start,
         AuditEvent {
             action: "user.invitation_accepted",
             target_user_id: Some(account.id),
@@ -90,18 +69,9 @@ pub async fn accept_invitation(
             new_value: Some("active".to_owned()),
             ..Default::default()
         },
+        now,
     )
     .await?;
-    let Some(signed_in) =
-        open_session_in(&txn, auth.settings(), &actor, &account, start, &client, now).await?
-    else {
-        txn.rollback().await?;
-        return Err(AppError::validation(
-            "token",
-            "This account cannot be activated now: it is locked, suspended or inactive. Contact an administrator.",
-        ));
-    };
-    txn.commit().await?;
     tracing::info!(user_id = account.id, "invitation accepted");
     Ok(signed_in)
 }

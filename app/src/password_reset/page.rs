@@ -6,7 +6,8 @@ use leptos_router::hooks::use_query_map;
 use super::{REQUEST_ANSWER, RequestPasswordReset, ResetPassword, reset_link_status};
 use crate::auth::login::go_to;
 use crate::components::{
-    AuthCard, NewPasswordCheck, NewPasswordFields, Notice, NoticeKind, TextField,
+    AuthCard, NewPasswordCheck, NewPasswordFields, Notice, NoticeKind, TextField, error_elsewhere,
+    error_on,
 };
 
 /// `/forgot-password`: ask for a reset link by username or email.
@@ -64,22 +65,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let status = Resource::new(token, reset_link_status);
     let reset = ServerAction::<ResetPassword>::new();
     let check = NewPasswordCheck::new();
-    let server_error = move |field: &'static str| {
-        reset
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| e.field() == Some(field))
-            .map(|e| e.to_string())
-    };
-    let other_error = move || {
-        reset
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| !matches!(e.field(), Some("new_password" | "confirm_password")))
-            .map(|e| e.to_string())
-    };
+    let server_error = move |field: &'static str| error_on(reset.value().get(), field);
+    let other_error =
+        move || error_elsewhere(reset.value().get(), &["new_password", "confirm_password"]);
     Effect::new(move |_| {
         if let Some(Ok(())) = reset.value().get() {
             go_to("/login?reason=password_reset");

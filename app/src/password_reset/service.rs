@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait
 
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::auth::one_time::{self, TokenKind, TokenProblem};
-use crate::auth::password::{ChosenPassword, check_strength};
+use crate::auth::password::ChosenPassword;
 use crate::auth::service::{revoke_other_sessions, store_chosen_password};
 use crate::auth::settings::AuthState;
 use crate::db::begin_write;
@@ -112,26 +112,12 @@ pub async fn reset_password(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    check_strength(
-        &new,
-        &[
-            account.username.as_str(),
-            account.email.as_str(),
-            account.name.as_str(),
-        ],
-    )
-    .map_err(|e| AppError::validation("new_password", e))?;
-    let hash = auth.hashing().hash(&new).await?;
+    let hash = crate::auth::service::hash_chosen_password(auth.hashing(), &account, &new).await?;
 
     let txn = begin_write(db).await?;
     // Used here, in the transaction: of two tabs submitting the same link,
     // one sets the password and the other is told the link was used.
-    let redeemed = one_time::redeem(&txn, TokenKind::PasswordReset, token, now)
-        .await?
-        .map_err(|problem| AppError::validation("token", problem))?;
-    if redeemed != account.id {
-        return Err(AppError::validation("token", TokenProblem::Unknown));
-    }
+    one_time::redeem_for(&txn, TokenKind::PasswordReset, token, account.id, now).await?;
     store_chosen_password(&txn, account.id, hash, now).await?;
     let sessions_ended = revoke_other_sessions(
         &txn,

@@ -37,7 +37,6 @@ pub async fn temporary_login_status(token: String) -> Result<String, AppError> {
 pub async fn use_temporary_login(token: String) -> Result<SignInOutcome, AppError> {
     use crate::auth::guard::{auth_state, database, request_context};
     use crate::auth::login::finish_sign_in;
-    use crate::auth::signin::SessionStart;
     use crate::error::with_status;
     with_status(
         async move {
@@ -46,12 +45,7 @@ pub async fn use_temporary_login(token: String) -> Result<SignInOutcome, AppErro
                 &database()?,
                 &auth,
                 &token,
-                &SessionStart {
-                    next: None,
-                    ip: ctx.ip,
-                    user_agent: &ctx.user_agent,
-                    replaces: ctx.session.as_ref().map(|s| (s.user_id, s.session_id)),
-                },
+                &ctx.session_start(),
                 chrono::Utc::now(),
             )
             .await?;

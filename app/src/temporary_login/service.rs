@@ -5,11 +5,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use crate::audit::service::{Actor, AuditEvent, record};
-use crate::auth::client::describe_client;
+use crate::audit::service::AuditEvent;
 use crate::auth::one_time::{self, TokenKind, TokenProblem};
 use crate::auth::settings::AuthState;
-use crate::auth::signin::{SessionStart, SignedIn, open_session_in};
+use crate::auth::signin::{SessionStart, SignedIn, sign_in_by_link};
 use crate::db::begin_write;
 use crate::entities::user;
 use crate::error::{AppError, AppResult};
@@ -52,36 +51,20 @@ pub async fn sign_in_with_link(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let client = describe_client(start.user_agent);
-    let actor = Actor {
-        user_id: Some(account.id),
-        username: Some(account.username.clone()),
-        ip: start.ip.map(|ip| ip.to_string()),
-        client: Some(client.clone()),
-        ..Default::default()
-    };
-    record(
-        &txn,
-        &actor,
+    let signed_in = sign_in_by_link(
+        txn,
+        auth.settings(),
+        &account,
+        start,
         AuditEvent {
             action: "auth.temporary_login",
             target_user_id: Some(account.id),
             target_username: Some(account.username.clone()),
             ..Default::default()
         },
+        now,
     )
     .await?;
-    let Some(signed_in) =
-        open_session_in(&txn, auth.settings(), &actor, &account, start, &client, now).await?
-    else {
-        // Nothing is written: the link stays usable once the account is.
-        txn.rollback().await?;
-        return Err(AppError::validation(
-            "token",
-            "This account cannot sign in now: it is locked, suspended or inactive. Contact an administrator.",
-        ));
-    };
-    txn.commit().await?;
     tracing::info!(
         user_id = account.id,
         "signed in with a temporary login link"

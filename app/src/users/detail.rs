@@ -22,22 +22,13 @@ pub struct UserDetails {
     pub deleted: bool,
     pub locked: bool,
     pub suspended: bool,
-    pub sessions: Vec<UserSession>,
+    /// Open sessions (none is "this device": they are someone else's).
+    pub sessions: Vec<crate::account::MySession>,
     /// Newest first.
     pub history: Vec<HistoryEntry>,
     /// What the role and team checkboxes offer.
     pub role_options: Vec<String>,
     pub team_options: Vec<String>,
-}
-
-/// One open session of the user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserSession {
-    pub id: i64,
-    pub started_at: String,
-    pub last_seen_at: String,
-    pub ip: Option<String>,
-    pub client: String,
 }
 
 /// One line of the user's change history.

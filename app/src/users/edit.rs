@@ -9,9 +9,9 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
-use super::detail::{HistoryEntry, UserDetails, UserEdit, UserSession};
+use super::detail::{HistoryEntry, UserDetails, UserEdit};
 use super::list::{filter_options, row, table_time};
-use super::service::{find_roles_by_name, find_teams_by_name, map_unique_violation};
+use super::service::{ensure_unique, find_roles_by_name, find_teams_by_name, map_unique_violation};
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::auth::Permission;
 use crate::auth::service::{SessionUser, live_session, revoke_other_sessions};
@@ -82,12 +82,13 @@ pub async fn user_details(
         .all(db)
         .await?
         .into_iter()
-        .map(|s| UserSession {
+        .map(|s| crate::account::MySession {
             id: s.id,
             started_at: table_time(s.created_at),
             last_seen_at: table_time(s.last_seen_at),
             ip: s.ip,
             client: s.client.unwrap_or_else(|| "Unknown client".to_owned()),
+            is_current: false,
         })
         .collect();
     let history = audit_entry::Entity::find()
@@ -229,27 +230,7 @@ pub async fn update_user(
     }
     let roles = find_roles_by_name(&txn, &edit.roles).await?;
     let teams = find_teams_by_name(&txn, &edit.teams).await?;
-    let clashes = user::Entity::find()
-        .filter(user::Column::Id.ne(edit.id))
-        .filter(
-            sea_orm::Condition::any()
-                .add(user::Column::Username.eq(username.as_str()))
-                .add(user::Column::Email.eq(email.as_str())),
-        )
-        .all(&txn)
-        .await?;
-    if clashes.iter().any(|u| u.username == username.as_str()) {
-        return Err(AppError::conflict(
-            "username",
-            format!("Username '{username}' is already taken."),
-        ));
-    }
-    if !clashes.is_empty() {
-        return Err(AppError::conflict(
-            "email",
-            format!("Email address '{email}' is already used by another account."),
-        ));
-    }
+    ensure_unique(&txn, &username, &email, Some(edit.id)).await?;
 
     let old_roles = names_of_roles(&txn, edit.id).await?;
     let old_teams = names_of_teams(&txn, edit.id).await?;

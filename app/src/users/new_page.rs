@@ -6,10 +6,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use super::create::{AccountSetup, CreateUser, NewAccount};
-use super::profile_fields::{ProfileDraft, ProfileFields, ProfileValues};
+use super::profile_fields::{PROFILE_FIELDS, ProfileDraft, ProfileFields, ProfileValues};
 use super::user_filter_options;
 use crate::components::{
-    ErrorList, Notice, NoticeKind, PageHeader, TextField, ToastKind, use_toasts,
+    ErrorList, Notice, NoticeKind, PageHeader, TextField, ToastKind, error_elsewhere, error_on,
+    use_toasts,
 };
 use crate::domain::NewPassword;
 
@@ -50,36 +51,8 @@ fn NewUserForm(roles: Vec<String>, teams: Vec<String>) -> impl IntoView {
             .then(|| NewPassword::parse(&value).err().map(|e| e.to_string()))
             .flatten()
     });
-    let server_error = move |field: &'static str| {
-        create
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| e.field() == Some(field))
-            .map(|e| e.to_string())
-    };
-    let other_error = move || {
-        create
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| {
-                !matches!(
-                    e.field(),
-                    Some(
-                        "username"
-                            | "email"
-                            | "name"
-                            | "phone"
-                            | "phone_ext"
-                            | "roles"
-                            | "teams"
-                            | "password"
-                    )
-                )
-            })
-            .map(|e| e.to_string())
-    };
+    let server_error = move |field: &'static str| error_on(create.value().get(), field);
+    let other_error = move || error_elsewhere(create.value().get(), &PROFILE_FIELDS);
     Effect::new(move |_| {
         if let Some(Ok(username)) = create.value().get() {
             let text = if invite.get_untracked() {

@@ -32,6 +32,21 @@ pub struct ProfileValues {
     pub teams: Vec<String>,
 }
 
+/// The fields the New User form and the user page show their errors on
+/// (the profile, Active, and New User's temporary password); an error on
+/// any other field is shown above the form's button.
+pub const PROFILE_FIELDS: [&str; 9] = [
+    "username",
+    "email",
+    "name",
+    "phone",
+    "phone_ext",
+    "roles",
+    "teams",
+    "active",
+    "password",
+];
+
 /// The fields of the draft, for [`ProfileDraft::error`].
 const FIELDS: [&str; 6] = ["username", "email", "name", "phone", "phone_ext", "roles"];
 

@@ -169,7 +169,7 @@ async fn insert_account(
     }
     let roles = find_roles_by_name(txn, profile.roles).await?;
     let teams = find_teams_by_name(txn, profile.teams).await?;
-    ensure_unique(txn, profile.username, profile.email).await?;
+    ensure_unique(txn, profile.username, profile.email, None).await?;
     let invited = password_hash.is_none();
     let created = user::ActiveModel {
         username: Set(profile.username.to_string()),
@@ -285,12 +285,19 @@ pub async fn find_roles_by_name(
     Ok(found)
 }
 
-async fn ensure_unique(
+/// Refuses a username or email another account (not `except`) has, as a
+/// field error.
+pub(crate) async fn ensure_unique(
     conn: &impl sea_orm::ConnectionTrait,
     username: &Username,
     email: &EmailAddress,
+    except: Option<i64>,
 ) -> AppResult<()> {
-    let clashes = user::Entity::find()
+    let mut others = user::Entity::find();
+    if let Some(id) = except {
+        others = others.filter(user::Column::Id.ne(id));
+    }
+    let clashes = others
         .filter(
             Condition::any()
                 .add(user::Column::Username.eq(username.as_str()))

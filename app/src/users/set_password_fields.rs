@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::TextField;
+use crate::components::{Checkbox, TextField};
 
 /// What Set Password asks for, in the table's and the user page's
 /// confirmation: the new password and whether it must be changed at next
@@ -22,15 +22,7 @@ pub fn SetPasswordFields(
                 maxlength=128
                 error=error
             />
-            <div class="field-check">
-                <input
-                    id="set-password-must-change"
-                    type="checkbox"
-                    prop:checked=must_change
-                    on:change=move |ev| must_change.set(event_target_checked(&ev))
-                />
-                <label for="set-password-must-change">"Must change at next sign-in"</label>
-            </div>
+            <Checkbox id="set-password-must-change" label="Must change at next sign-in" checked=must_change/>
         </div>
     }
 }

@@ -7,15 +7,17 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use super::detail::{
-    EndUserSession, HistoryEntry, UpdateUser, UserDetails, UserEdit, UserSession, get_user,
-};
-use super::profile_fields::{ProfileDraft, ProfileFields, ProfileValues};
+use super::detail::{EndUserSession, HistoryEntry, UpdateUser, UserDetails, UserEdit, get_user};
+use super::profile_fields::{PROFILE_FIELDS, ProfileDraft, ProfileFields, ProfileValues};
 use super::status::UserStatus;
 use super::user_actions::UserActions;
+use crate::account::{MySession, SessionTable};
 use crate::auth::current::CurrentUserResource;
 use crate::auth::{Permission, use_current_user};
-use crate::components::{ErrorList, Notice, NoticeKind, PageHeader, ToastKind, use_toasts};
+use crate::components::{
+    Checkbox, ErrorList, Notice, NoticeKind, PageHeader, ToastKind, error_elsewhere, error_on,
+    use_toasts,
+};
 
 #[component]
 pub fn UserDetailPage() -> impl IntoView {
@@ -140,20 +142,8 @@ fn EditForm(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
     let toasts = use_toasts();
     let navigate = use_navigate();
     let old_username = row.username.clone();
-    let server_error = move |field: &'static str| {
-        save.value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| e.field() == Some(field))
-            .map(|e| e.to_string())
-    };
-    let other_error = move || {
-        save.value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| e.field().is_none_or(str::is_empty))
-            .map(|e| e.to_string())
-    };
+    let server_error = move |field: &'static str| error_on(save.value().get(), field);
+    let other_error = move || error_elsewhere(save.value().get(), &PROFILE_FIELDS);
     Effect::new(move |_| {
         if let Some(Ok(saved)) = save.value().get() {
             toasts.show(ToastKind::Success, format!("Saved {}.", saved.row.username));
@@ -198,15 +188,7 @@ fn EditForm(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
                 server_error=server_error
             />
             <div class="field">
-                <div class="field-check">
-                    <input
-                        id="field-active"
-                        type="checkbox"
-                        prop:checked=active
-                        on:change=move |ev| active.set(event_target_checked(&ev))
-                    />
-                    <label for="field-active">"Active (inactive users cannot sign in)"</label>
-                </div>
+                <Checkbox id="field-active" label="Active (inactive users cannot sign in)" checked=active/>
                 {move || server_error("active").map(|e| view! { <p class="field-error">{e}</p> })}
             </div>
             {move || other_error().map(|e| view! { <Notice kind=NoticeKind::Error>{e}</Notice> })}
@@ -220,7 +202,7 @@ fn EditForm(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn Sessions(user_id: i64, sessions: Vec<UserSession>, reload: RwSignal<u32>) -> impl IntoView {
+fn Sessions(user_id: i64, sessions: Vec<MySession>, reload: RwSignal<u32>) -> impl IntoView {
     let user = use_current_user();
     let may_end = move || user.get().is_some_and(|u| u.can(Permission::ForceSignOut));
     let end = ServerAction::<EndUserSession>::new();
@@ -236,52 +218,16 @@ fn Sessions(user_id: i64, sessions: Vec<UserSession>, reload: RwSignal<u32>) -> 
     if sessions.is_empty() {
         return view! { <p class="muted">"No open sessions."</p> }.into_any();
     }
-    let count = sessions.len();
     view! {
-        <table class="table">
-            <caption>{format!("Open sessions ({count})")}</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Device"</th>
-                    <th scope="col">"IP address"</th>
-                    <th scope="col">"Signed in"</th>
-                    <th scope="col">"Last active"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                </tr>
-            </thead>
-            <tbody>
-                {sessions
-                    .into_iter()
-                    .map(|s| {
-                        let label = format!("Sign out {} ({})", s.client, s.ip.clone().unwrap_or_default());
-                        let session_id = s.id;
-                        view! {
-                            <tr>
-                                <td>{s.client}</td>
-                                <td>{s.ip.unwrap_or_else(|| "—".to_owned())}</td>
-                                <td class="nowrap">{s.started_at}</td>
-                                <td class="nowrap">{s.last_seen_at}</td>
-                                <td class="actions">
-                                    <Show when=may_end>
-                                        <button
-                                            type="button"
-                                            class="button button-small"
-                                            aria-label=label.clone()
-                                            disabled=move || end.pending().get()
-                                            on:click=move |_| {
-                                                end.dispatch(EndUserSession { user_id, session_id });
-                                            }
-                                        >
-                                            "Sign out"
-                                        </button>
-                                    </Show>
-                                </td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <h3>{format!("Open sessions ({})", sessions.len())}</h3>
+        <SessionTable
+            list=sessions
+            can_sign_out=Signal::derive(may_end)
+            pending=end.pending()
+            on_sign_out=Callback::new(move |(session_id, _)| {
+                end.dispatch(EndUserSession { user_id, session_id });
+            })
+        />
     }
     .into_any()
 }
