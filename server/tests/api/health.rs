@@ -85,13 +85,7 @@ async fn home_page_is_server_rendered_with_the_navigation() {
 async fn placeholder_pages_say_plainly_that_they_are_not_built() {
     let app = spawn_app(Backend::Sqlite).await;
     let browser = administrator(&app).await;
-    for path in [
-        "/users/someone",
-        "/roles",
-        "/teams",
-        "/audit",
-        "/statistics",
-    ] {
+    for path in ["/roles", "/teams", "/audit", "/statistics"] {
         let response = browser.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
         assert!(
@@ -99,6 +93,19 @@ async fn placeholder_pages_say_plainly_that_they_are_not_built() {
             "{path}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_page_of_a_user_who_does_not_exist_answers_404() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let browser = administrator(&app).await;
+    let response = browser.get("/users/nobody").await;
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.unwrap().contains("Not found."));
+    let response = browser.get("/users/admin").await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Change history"), "the user page is shown");
 }
 
 #[tokio::test]
