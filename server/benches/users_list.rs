@@ -176,6 +176,11 @@ async fn bench(label: &str, url: &str, users: u32) {
     }
     // Reset Password: one token and one queued email per user, in one
     // transaction (the emails are sent later, off the request path).
+    // The links record who sent them: a real account.
+    let sender = app::audit::service::Actor {
+        user_id: ids.first().copied(),
+        ..actor.clone()
+    };
     let mut took = Vec::new();
     let mut outcome = None;
     for _ in 0..3 {
@@ -185,7 +190,7 @@ async fn bench(label: &str, url: &str, users: u32) {
                 &db,
                 &auth,
                 &outbox,
-                &actor,
+                &sender,
                 &BulkAction::ResetPassword,
                 &Selection::Ids(ids.clone()),
             )

@@ -25,6 +25,9 @@ pub struct MyAccount {
     pub roles: Vec<String>,
     pub must_change_password: bool,
     pub password_changed_at: Option<String>,
+    /// False after a temporary login, until a new password is chosen: the
+    /// change-password form then asks for no current password.
+    pub has_password: bool,
     pub last_signin_at: Option<String>,
     pub last_signin_from: Option<String>,
 }

@@ -88,15 +88,23 @@ pub fn ChangePasswordPage() -> impl IntoView {
                 })
         }}
         <form class="form card narrow" on:submit=on_submit novalidate>
-            <TextField
-                label="Current password"
-                name="current_password"
-                value=current
-                input_type="password"
-                autocomplete="current-password"
-                required=true
-                error=Signal::derive(move || server_error("current_password"))
-            />
+            // Asked for unless the account has none (after a temporary login).
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let has_password = account.await.map_or(true, |a| a.has_password);
+                    has_password.then(|| view! {
+                        <TextField
+                            label="Current password"
+                            name="current_password"
+                            value=current
+                            input_type="password"
+                            autocomplete="current-password"
+                            required=true
+                            error=Signal::derive(move || server_error("current_password"))
+                        />
+                    })
+                })}
+            </Transition>
             <NewPasswordFields check=check server_error=server_error/>
             {move || general_error().map(|e| view! { <Notice kind=NoticeKind::Error>{e}</Notice> })}
             <button type="submit" class="button button-primary" disabled=move || change.pending().get()>

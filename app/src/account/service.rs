@@ -44,6 +44,7 @@ pub async fn my_account(db: &DatabaseConnection, user_id: i64) -> AppResult<MyAc
         roles,
         must_change_password: account.must_change_password,
         password_changed_at: account.password_changed_at.map(format_time),
+        has_password: account.password_hash.is_some(),
         last_signin_at: account.last_signin_at.map(format_time),
         last_signin_from: match (account.last_signin_ip, account.last_signin_client) {
             (Some(ip), Some(client)) => Some(format!("{client}, {ip}")),
@@ -115,9 +116,12 @@ pub async fn change_own_password(
         .await?
         .ok_or(AppError::NotFound)?;
     let hashing = auth.hashing();
-    if !hashing
-        .verify(current_password, account.password_hash.as_deref())
-        .await
+    // Without a password (signed in by a temporary login link, which
+    // replaced the forgotten one) there is no current password to know.
+    if account.password_hash.is_some()
+        && !hashing
+            .verify(current_password, account.password_hash.as_deref())
+            .await
     {
         record_wrong_password(
             db,

@@ -200,6 +200,7 @@ async fn open_session(
         account,
         &attempt.start(),
         client,
+        true,
         now,
     )
     .await?
@@ -218,8 +219,10 @@ async fn open_session(
 
 /// Opens a session for `account` in the caller's transaction, if the
 /// account may sign in now (active, not suspended, deleted or locked, with a
-/// password); `None` otherwise, and the caller rolls back. Also used by
-/// one-time links that sign their owner in (invitations, temporary logins).
+/// password, unless `needs_password` is false); `None` otherwise, and the
+/// caller rolls back. Also used by one-time links that sign their owner in
+/// (invitations, temporary logins), where the link is the credential.
+#[allow(clippy::too_many_arguments)]
 pub async fn open_session_in(
     txn: &DatabaseTransaction,
     settings: &AuthSettings,
@@ -227,9 +230,10 @@ pub async fn open_session_in(
     account: &user::Model,
     attempt: &SessionStart<'_>,
     client: &str,
+    needs_password: bool,
     now: DateTime<Utc>,
 ) -> AppResult<Option<SignedIn>> {
-    let admitted = user::Entity::update_many()
+    let mut admit = user::Entity::update_many()
         .col_expr(user::Column::LastSigninAt, Expr::value(now))
         .col_expr(
             user::Column::LastSigninIp,
@@ -248,10 +252,11 @@ pub async fn open_session_in(
         .filter(user::Column::IsActive.eq(true))
         .filter(user::Column::DeletedAt.is_null())
         .filter(user::Column::SuspendedAt.is_null())
-        .filter(user::Column::PasswordHash.is_not_null())
-        .filter(not_locked(now))
-        .exec(txn)
-        .await?;
+        .filter(not_locked(now));
+    if needs_password {
+        admit = admit.filter(user::Column::PasswordHash.is_not_null());
+    }
+    let admitted = admit.exec(txn).await?;
     if admitted.rows_affected == 0 {
         return Ok(None);
     }
@@ -329,7 +334,7 @@ pub async fn sign_in_by_link(
     };
     record(&txn, &actor, event).await?;
     let Some(signed_in) =
-        open_session_in(&txn, settings, &actor, account, start, &client, now).await?
+        open_session_in(&txn, settings, &actor, account, start, &client, false, now).await?
     else {
         txn.rollback().await?;
         return Err(AppError::validation(

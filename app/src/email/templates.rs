@@ -215,4 +215,37 @@ mod tests {
         assert!(email.text.contains("https://x/r?token=1"));
         assert!(email.subject.contains(PRODUCT_NAME));
     }
+
+    #[test]
+    fn invitations_and_temporary_logins_name_the_account_the_link_and_its_lifetime() {
+        let invite = invitation(
+            "new@example.com",
+            "Nia New",
+            "nia",
+            "https://x/accept-invitation?token=abc",
+            Duration::from_secs(7 * 86400),
+        );
+        assert_eq!(invite.subject, "You are invited to Roster");
+        for part in [&invite.text, &invite.html] {
+            assert!(part.contains("Your username is nia"), "{part}");
+            assert!(
+                part.contains("https://x/accept-invitation?token=abc"),
+                "{part}"
+            );
+            assert!(part.contains("7 days"), "{part}");
+        }
+        let temporary = temporary_login(
+            "ann@example.com",
+            "Ann",
+            "https://x/temporary-login?token=def",
+            Duration::from_secs(15 * 60),
+        );
+        assert_eq!(temporary.subject, "Your temporary Roster sign-in link");
+        assert!(temporary.text.contains("15 minutes"));
+        assert!(
+            temporary
+                .html
+                .contains("https://x/temporary-login?token=def")
+        );
+    }
 }

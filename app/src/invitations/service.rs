@@ -2,7 +2,7 @@
 //! stored and a session opened, in one transaction.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::InvitationInfo;
 use crate::audit::service::AuditEvent;
@@ -55,6 +55,16 @@ pub async fn accept_invitation(
     let txn = begin_write(db).await?;
     one_time::redeem_for(&txn, TokenKind::Invitation, token, account.id, now).await?;
     store_chosen_password(&txn, account.id, hash, now).await?;
+    // No longer Invited (a later temporary login, which clears the
+    // password, must not make it look so again).
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::InvitedAt,
+            sea_orm::sea_query::Expr::value(None::<DateTime<Utc>>),
+        )
+        .filter(user::Column::Id.eq(account.id))
+        .exec(&txn)
+        .await?;
     let signed_in = sign_in_by_link(
         txn,
         auth.settings(),

@@ -26,6 +26,24 @@ pub struct LivePresence {
     pub now: RwSignal<Option<i64>>,
 }
 
+impl LivePresence {
+    /// When `user_id`'s earliest open session started, as the live
+    /// connection last told it, else as `loaded` with the page.
+    pub fn signed_in_since(&self, user_id: i64, loaded: Option<i64>) -> Option<i64> {
+        self.updates
+            .with(|all| all.get(&user_id).map(|u| u.signed_in_since))
+            .unwrap_or(loaded)
+    }
+
+    /// `user_id`'s Last Activity, as the live connection last told it, else
+    /// as `loaded` with the page.
+    pub fn last_activity(&self, user_id: i64, loaded: Option<String>) -> Option<String> {
+        self.updates
+            .with(|all| all.get(&user_id).map(|u| u.last_activity.clone()))
+            .unwrap_or(loaded)
+    }
+}
+
 /// Provided once for the whole app.
 pub fn provide_live_presence() -> LivePresence {
     let presence = LivePresence {

@@ -42,8 +42,11 @@ pub async fn sign_in_with_link(
     let user_id = one_time::redeem(&txn, TokenKind::TemporaryLogin, token, now)
         .await?
         .map_err(|problem| AppError::validation("token", problem))?;
+    // The link stands in for the forgotten password: the old one stops
+    // working, and the new one is chosen without it.
     user::Entity::update_many()
         .col_expr(user::Column::MustChangePassword, Expr::value(true))
+        .col_expr(user::Column::PasswordHash, Expr::value(None::<String>))
         .filter(user::Column::Id.eq(user_id))
         .exec(&txn)
         .await?;

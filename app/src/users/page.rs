@@ -350,18 +350,11 @@ fn Row(row: UserRow, page_ids: Vec<i64>) -> impl IntoView {
     // Logged In counts up with the browser's clock once the page is live.
     let presence = use_live_presence();
     let (loaded_since, loaded_activity) = (row.signed_in_since, row.last_activity.clone());
-    let since = move || {
-        presence
-            .updates
-            .with(|all| all.get(&id).map(|u| u.signed_in_since))
-            .unwrap_or(loaded_since)
-    };
+    let since = move || presence.signed_in_since(id, loaded_since);
     let signed_in = move || since().is_some();
     let last_activity = move || {
         presence
-            .updates
-            .with(|all| all.get(&id).map(|u| u.last_activity.clone()))
-            .unwrap_or_else(|| loaded_activity.clone())
+            .last_activity(id, loaded_activity.clone())
             .unwrap_or_else(dash)
     };
     let loaded_time = row.time_logged_in.clone();

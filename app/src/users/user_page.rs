@@ -18,6 +18,7 @@ use crate::components::{
     Checkbox, ErrorList, Notice, NoticeKind, PageHeader, ToastKind, error_elsewhere, error_on,
     use_toasts,
 };
+use crate::live::use_live_presence;
 
 #[component]
 pub fn UserDetailPage() -> impl IntoView {
@@ -51,10 +52,21 @@ fn UserView(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
     let can = move |p: Permission| user.get().is_some_and(|u| u.can(p));
     let row = details.row.clone();
     let dash = || "—".to_owned();
-    let login_status = if row.signed_in {
-        "Signed in"
-    } else {
-        "Signed out"
+    // Login Status and Last Activity follow the live connection.
+    let presence = use_live_presence();
+    let (id, loaded_since, loaded_activity) =
+        (row.id, row.signed_in_since, row.last_activity.clone());
+    let login_status = move || {
+        if presence.signed_in_since(id, loaded_since).is_some() {
+            "Signed in"
+        } else {
+            "Signed out"
+        }
+    };
+    let last_activity = move || {
+        presence
+            .last_activity(id, loaded_activity.clone())
+            .unwrap_or_else(dash)
     };
     let suspended_reason = details.suspended_reason.clone();
     view! {
@@ -89,7 +101,7 @@ fn UserView(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
                     <dt>"Last Location"</dt>
                     <dd>{row.last_location.clone().unwrap_or_else(dash)}</dd>
                     <dt>"Last Activity"</dt>
-                    <dd>{row.last_activity.clone().unwrap_or_else(dash)}</dd>
+                    <dd>{last_activity}</dd>
                     <dt>"Created At"</dt>
                     <dd>{row.created_at.clone()}</dd>
                 </dl>

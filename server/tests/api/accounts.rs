@@ -326,6 +326,26 @@ async fn administrators_send_reset_and_temporary_login_links(backend: Backend) {
         403,
         "must change the password first"
     );
+    // The link replaced the forgotten password: it no longer signs in, and
+    // the new one is chosen without it.
+    assert_eq!(app.visitor().sign_in("ann", CHOSEN).await.status(), 401);
+    let changed = visitor
+        .change_password("", "Another-Fine-Password-90", "Another-Fine-Password-90")
+        .await;
+    assert_eq!(changed.status(), 200);
+    assert_eq!(
+        app.visitor()
+            .sign_in("ann", "Another-Fine-Password-90")
+            .await
+            .status(),
+        200
+    );
+    let notice = app
+        .mail
+        .next(10)
+        .await
+        .expect("the changed-password notice");
+    assert_eq!(notice.subject(), "Your Roster password was changed");
     let (status, body) =
         form_call(&app.visitor(), "use_temporary_login", &[("token", &token)]).await;
     assert_eq!(status, 422);
