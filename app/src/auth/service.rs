@@ -65,7 +65,9 @@ pub fn is_locked(user: &user::Model, now: DateTime<Utc>) -> bool {
     user.locked_at.is_some() && user.locked_until.is_none_or(|until| until > now)
 }
 
-/// Why this account may not sign in now, whatever the password.
+/// Why this account may neither sign in nor keep a session now, whatever
+/// the password. (Having no password refuses a sign-in by password only: a
+/// temporary login's session lives until the user has chosen a new one.)
 pub(crate) fn standing_refusal(user: &user::Model, now: DateTime<Utc>) -> Option<RefusalReason> {
     if user.deleted_at.is_some() {
         Some(RefusalReason::Deleted)
@@ -73,8 +75,6 @@ pub(crate) fn standing_refusal(user: &user::Model, now: DateTime<Utc>) -> Option
         Some(RefusalReason::Suspended)
     } else if !user.is_active {
         Some(RefusalReason::Inactive)
-    } else if user.password_hash.is_none() {
-        Some(RefusalReason::NoPasswordSet)
     } else if is_locked(user, now) {
         Some(RefusalReason::Locked)
     } else {

@@ -130,7 +130,13 @@ pub async fn sign_in(
         username: Some(account.username.clone()),
         ..visitor(attempt.ip, &client)
     };
-    if let Some(reason) = standing_refusal(&account, now) {
+    let refusal = standing_refusal(&account, now).or_else(|| {
+        account
+            .password_hash
+            .is_none()
+            .then_some(RefusalReason::NoPasswordSet)
+    });
+    if let Some(reason) = refusal {
         record_refusal(db, &actor, Some(&account), &login, reason).await?;
         return Err(AppError::SignInFailed);
     }

@@ -277,12 +277,12 @@ impl DemoUser {
         };
         // "first.last" shortened so that, with the number, it fits the
         // 32 characters a username may have.
-        let number = number.to_string();
+        let digits = number.to_string();
         let handle: String = format!("{}.{}", ascii_handle(&first), ascii_handle(&last))
             .chars()
-            .take(app::domain::Username::MAX_LEN - number.len())
+            .take(app::domain::Username::MAX_LEN - digits.len())
             .collect();
-        let username = format!("{}{number}", handle.trim_end_matches('.'));
+        let username = format!("{}{digits}", handle.trim_end_matches('.'));
         let email = format!(
             "{username}@{}",
             EMAIL_DOMAINS[rng.random_range(0..EMAIL_DOMAINS.len())]
@@ -299,7 +299,17 @@ impl DemoUser {
 
         let created_at = now - seconds(rng.random_range(0..730 * 86_400));
         let age = (now - created_at).num_seconds().max(1);
-        let roll = rng.random_range(0..1000);
+        // Every hundred users include one of each account state, so that
+        // even a small demo shows every badge and filter; the rest are drawn.
+        let roll = match number % 100 {
+            1 => 10,  // invited
+            2 => 30,  // must change password
+            3 => 70,  // inactive
+            4 => 120, // locked
+            5 => 145, // suspended
+            6 => 155, // deleted
+            _ => rng.random_range(0..1000),
+        };
         let invited = roll < 20;
 
         let mut model = user::ActiveModel {
