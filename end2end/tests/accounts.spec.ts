@@ -109,3 +109,41 @@ test("an administrator deletes a user and restores them", async ({ page }) => {
   await expect(page.getByRole("cell", { name: "Restored", exact: true })).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test("a temporary login from the user page signs in once and asks for a new password only", async ({ page, browser }) => {
+  const errors = collectErrors(page);
+  await signIn(page, "admin");
+  // tara was created by the first test of this file.
+  await gotoLive(page, "/users/tara");
+  await page.getByRole("group", { name: "Actions on this user" }).getByRole("button", { name: "Send Temporary Login" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Send Temporary Login" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Sent a temporary login link to 1 user." })).toBeVisible();
+
+  let link: string | null = null;
+  await expect(async () => {
+    await gotoLive(page, "/outbox");
+    await page.getByText("Your temporary Roster sign-in link").first().click();
+    link = await page.getByRole("link", { name: /\/temporary-login\?token=/ }).first().getAttribute("href", { timeout: 1_000 });
+    expect(link).toBeTruthy();
+  }).toPass({ timeout: 10_000 });
+
+  const context = await browser.newContext();
+  const tara = await context.newPage();
+  await gotoLive(tara, link!);
+  await tara.getByRole("button", { name: "Sign in as tara" }).click();
+  await expect(tara).toHaveURL(/\/account\/password$/);
+  // The link replaced the forgotten password: no current password is asked.
+  await expect(tara.getByLabel("New password", { exact: true })).toBeVisible();
+  await expect(tara.getByLabel("Current password")).toHaveCount(0);
+  await tara.getByLabel("New password", { exact: true }).fill("Silver-Canyon-Marble-31");
+  await tara.getByLabel("Confirm new password").fill("Silver-Canyon-Marble-31");
+  await tara.getByRole("button", { name: "Change password" }).click();
+  await expect(tara).toHaveURL(/\/account$/);
+
+  // Used once.
+  await gotoLive(tara, link!);
+  await expect(tara.getByText("This link has already been used.")).toBeVisible();
+  await expect(tara.getByRole("button", { name: /Sign in as/ })).toHaveCount(0);
+  await context.close();
+  expect(errors).toEqual([]);
+});
