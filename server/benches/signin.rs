@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use app::audit::service::Actor;
 use app::auth::password::PasswordHashing;
 use app::domain::{EmailAddress, NewPassword, PersonName, Username};
-use app::users::service::{NewUser, create_user};
+use app::users::service::{NewProfile, NewUser, create_user};
 use server::config::Config;
 use server::startup::Application;
 
@@ -64,13 +64,15 @@ async fn run() {
             &PasswordHashing::new(1),
             &Actor::system("bench"),
             NewUser {
-                username: Username::parse(username).unwrap(),
-                email: EmailAddress::parse(&format!("{username}@example.com")).unwrap(),
-                name: PersonName::parse("Bench Mark").unwrap(),
-                phone: None,
-                phone_ext: None,
-                roles: vec!["User".to_owned()],
-                teams: Vec::new(),
+                profile: NewProfile {
+                    username: Username::parse(username).unwrap(),
+                    email: EmailAddress::parse(&format!("{username}@example.com")).unwrap(),
+                    name: PersonName::parse("Bench Mark").unwrap(),
+                    phone: None,
+                    phone_ext: None,
+                    roles: vec!["User".to_owned()],
+                    teams: Vec::new(),
+                },
                 password: NewPassword::parse(PASSWORD).unwrap(),
                 must_change_password: false,
             },

@@ -31,6 +31,10 @@ const PAGES: [(&str, Access); 8] = [
     ("/", Access::SignedIn),
 ];
 
+/// Pages within a section that need more than viewing the section.
+const STRICTER_SUBPAGES: [(&str, Access); 1] =
+    [("/users/new", Access::Permission(Permission::CreateUsers))];
+
 /// What `path` requires. A section's sub-pages (`/users/alice`) require what
 /// the section does; a page not listed requires signing in.
 pub fn page_access(path: &str) -> Access {
@@ -44,9 +48,8 @@ pub fn page_access(path: &str) -> Access {
                 && path.starts_with(prefix)
                 && path.as_bytes().get(prefix.len()) == Some(&b'/'))
     };
-    // Within a section, but needing more than viewing it.
-    if path == "/users/new" {
-        return Access::Permission(Permission::CreateUsers);
+    if let Some((_, access)) = STRICTER_SUBPAGES.iter().find(|(page, _)| *page == path) {
+        return *access;
     }
     if let Some(section) = SECTIONS.iter().find(|s| within(s.href)) {
         return Access::Permission(section.permission);

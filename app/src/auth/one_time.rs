@@ -130,6 +130,38 @@ pub async fn check(
     })
 }
 
+/// The account a still-usable token of `kind` belongs to, without using it
+/// (for the page the link opens), or why the link no longer works. A
+/// deleted account's links do not work.
+pub async fn holder(
+    conn: &impl ConnectionTrait,
+    kind: TokenKind,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Result<crate::entities::user::Model, TokenProblem>> {
+    let user_id = match check(conn, kind, token, now).await? {
+        Ok(user_id) => user_id,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    Ok(crate::entities::user::Entity::find_by_id(user_id)
+        .one(conn)
+        .await?
+        .filter(|account| account.deleted_at.is_none())
+        .ok_or(TokenProblem::Unknown))
+}
+
+/// [`holder`], with a link that no longer works as a `token` field error.
+pub async fn usable_holder(
+    conn: &impl ConnectionTrait,
+    kind: TokenKind,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<crate::entities::user::Model> {
+    holder(conn, kind, token, now)
+        .await?
+        .map_err(|problem| crate::error::AppError::validation("token", problem))
+}
+
 /// Uses a token of `kind` that was checked to be `user_id`'s, or says why
 /// it cannot be used (a `token` field error).
 pub async fn redeem_for(

@@ -13,26 +13,21 @@ use crate::auth::settings::AuthState;
 use crate::auth::signin::{SessionStart, SignedIn, sign_in_by_link};
 use crate::db::begin_write;
 use crate::entities::user;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
-/// Who a still-usable invitation is for, or why it no longer works.
+/// Who a still-usable invitation is for, or why it no longer works (a
+/// cancelled invitation deleted its pending account).
 pub async fn invitation_status(
     db: &DatabaseConnection,
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Result<InvitationInfo, TokenProblem>> {
-    let user_id = match one_time::check(db, TokenKind::Invitation, token, now).await? {
-        Ok(user_id) => user_id,
-        Err(problem) => return Ok(Err(problem)),
-    };
-    match user::Entity::find_by_id(user_id).one(db).await? {
-        Some(account) if account.deleted_at.is_none() => Ok(Ok(InvitationInfo {
+    Ok(one_time::holder(db, TokenKind::Invitation, token, now)
+        .await?
+        .map(|account| InvitationInfo {
             username: account.username,
             name: account.name,
-        })),
-        // Cancelled invitations delete the pending account.
-        _ => Ok(Err(TokenProblem::Unknown)),
-    }
+        }))
 }
 
 /// Sets the invited user's chosen password, uses the link up and signs them
@@ -46,10 +41,7 @@ pub async fn accept_invitation(
     now: DateTime<Utc>,
 ) -> AppResult<SignedIn> {
     let new = chosen.parse()?;
-    let info = invitation_status(db, token, now)
-        .await?
-        .map_err(|problem| AppError::validation("token", problem))?;
-    let account = crate::users::edit::find_by_username(db, &info.username).await?;
+    let account = one_time::usable_holder(db, TokenKind::Invitation, token, now).await?;
     let hash = crate::auth::service::hash_chosen_password(auth.hashing(), &account, &new).await?;
 
     let txn = begin_write(db).await?;

@@ -14,7 +14,7 @@ use crate::db::begin_write;
 use crate::email::outbox::{Outbox, enqueue};
 use crate::email::templates;
 use crate::entities::user;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// Sends a reset link to the account `login` names (username or email, any
 /// case), if there is one that may sign in. Whether there is is not
@@ -81,15 +81,9 @@ pub async fn link_status(
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Result<String, TokenProblem>> {
-    let user_id = match one_time::check(db, TokenKind::PasswordReset, token, now).await? {
-        Ok(user_id) => user_id,
-        Err(problem) => return Ok(Err(problem)),
-    };
-    let account = user::Entity::find_by_id(user_id)
-        .one(db)
+    Ok(one_time::holder(db, TokenKind::PasswordReset, token, now)
         .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Ok(account.username))
+        .map(|account| account.username))
 }
 
 /// Sets the password of the account a reset link is for and uses the link
@@ -105,13 +99,7 @@ pub async fn reset_password(
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
     let new = chosen.parse()?;
-    let user_id = one_time::check(db, TokenKind::PasswordReset, token, now)
-        .await?
-        .map_err(|problem| AppError::validation("token", problem))?;
-    let account = user::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account = one_time::usable_holder(db, TokenKind::PasswordReset, token, now).await?;
     let hash = crate::auth::service::hash_chosen_password(auth.hashing(), &account, &new).await?;
 
     let txn = begin_write(db).await?;

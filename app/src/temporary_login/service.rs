@@ -19,15 +19,9 @@ pub async fn link_status(
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Result<String, TokenProblem>> {
-    let user_id = match one_time::check(db, TokenKind::TemporaryLogin, token, now).await? {
-        Ok(user_id) => user_id,
-        Err(problem) => return Ok(Err(problem)),
-    };
-    Ok(user::Entity::find_by_id(user_id)
-        .one(db)
+    Ok(one_time::holder(db, TokenKind::TemporaryLogin, token, now)
         .await?
-        .map(|account| account.username)
-        .ok_or(TokenProblem::Unknown))
+        .map(|account| account.username))
 }
 
 /// Signs the link's owner in once; they must then choose a new password.

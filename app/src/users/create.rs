@@ -34,58 +34,42 @@ pub struct NewAccount {
 pub async fn create_user(account: NewAccount) -> Result<String, AppError> {
     use crate::auth::Permission;
     use crate::auth::guard::{auth_state, database, request_context, require};
-    use crate::domain::{EmailAddress, NewPassword, PersonName, Phone, PhoneExt, Username};
+    use crate::domain::NewPassword;
     use crate::email::outbox::Outbox;
     use crate::error::with_status;
-    use crate::users::service::{self as accounts, NewInvitation, NewUser};
+    use crate::users::service::{self as accounts, NewProfile, NewUser};
     with_status(
         async move {
             let caller = require(Permission::CreateUsers)?;
-            let username = Username::parse(&account.username)
-                .map_err(|e| AppError::validation("username", e))?;
-            let email = EmailAddress::parse(&account.email)
-                .map_err(|e| AppError::validation("email", e))?;
-            let name =
-                PersonName::parse(&account.name).map_err(|e| AppError::validation("name", e))?;
-            let phone = Phone::parse_optional(&account.phone)
-                .map_err(|e| AppError::validation("phone", e))?;
-            let phone_ext = PhoneExt::parse_optional(&account.phone_ext)
-                .map_err(|e| AppError::validation("phone_ext", e))?;
+            let profile = NewProfile::parse(
+                &account.username,
+                &account.email,
+                &account.name,
+                &account.phone,
+                &account.phone_ext,
+                account.roles,
+                account.teams,
+            )?;
             let (db, auth, actor) = (database()?, auth_state()?, request_context().actor());
-            super::edit::check_role_grant(&db, &caller, &account.roles).await?;
+            super::edit::check_role_grant(&db, &caller, &profile.roles).await?;
             let created = match account.setup {
                 AccountSetup::TemporaryPassword(password) => {
                     let password = NewPassword::parse(&password)
                         .map_err(|e| AppError::validation("password", e))?;
                     let new = NewUser {
-                        username,
-                        email,
-                        name,
-                        phone,
-                        phone_ext,
-                        roles: account.roles,
-                        teams: account.teams,
+                        profile,
                         password,
                         must_change_password: true,
                     };
                     accounts::create_user(&db, auth.hashing(), &actor, new).await?
                 }
                 AccountSetup::Invitation => {
-                    let new = NewInvitation {
-                        username,
-                        email,
-                        name,
-                        phone,
-                        phone_ext,
-                        roles: account.roles,
-                        teams: account.teams,
-                    };
                     accounts::invite_user(
                         &db,
                         auth.settings(),
                         &Outbox::from_context()?,
                         &actor,
-                        new,
+                        profile,
                     )
                     .await?
                 }

@@ -11,13 +11,14 @@ use sea_orm::{
 
 use super::detail::{HistoryEntry, UserDetails, UserEdit};
 use super::list::{filter_options, row, table_time};
-use super::service::{ensure_unique, find_roles_by_name, find_teams_by_name, map_unique_violation};
+use super::service::{
+    NewProfile, ensure_unique, find_roles_by_name, find_teams_by_name, map_unique_violation,
+};
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::auth::Permission;
 use crate::auth::service::{SessionUser, live_session, revoke_other_sessions};
 use crate::auth::settings::AuthSettings;
 use crate::db::begin_write;
-use crate::domain::{EmailAddress, PersonName, Phone, PhoneExt, Username};
 use crate::entities::{
     audit_entry, email_outbox, role, role_permission, session, team, user, user_role, user_team,
 };
@@ -197,13 +198,22 @@ pub async fn update_user(
     caller: &SessionUser,
     edit: &UserEdit,
 ) -> AppResult<Updated> {
-    let username =
-        Username::parse(&edit.username).map_err(|e| AppError::validation("username", e))?;
-    let email = EmailAddress::parse(&edit.email).map_err(|e| AppError::validation("email", e))?;
-    let name = PersonName::parse(&edit.name).map_err(|e| AppError::validation("name", e))?;
-    let phone = Phone::parse_optional(&edit.phone).map_err(|e| AppError::validation("phone", e))?;
-    let phone_ext = PhoneExt::parse_optional(&edit.phone_ext)
-        .map_err(|e| AppError::validation("phone_ext", e))?;
+    let NewProfile {
+        username,
+        email,
+        name,
+        phone,
+        phone_ext,
+        ..
+    } = NewProfile::parse(
+        &edit.username,
+        &edit.email,
+        &edit.name,
+        &edit.phone,
+        &edit.phone_ext,
+        edit.roles.clone(),
+        edit.teams.clone(),
+    )?;
     if edit.roles.iter().all(|r| r.trim().is_empty()) {
         return Err(AppError::validation("roles", "Choose at least one role."));
     }
@@ -382,35 +392,38 @@ async fn check_role_changes(
     old_roles: &[String],
     new_roles: &[String],
 ) -> AppResult<()> {
-    let changed: Vec<&String> = old_roles
+    let changed: Vec<&str> = old_roles
         .iter()
         .filter(|r| !new_roles.contains(r))
         .chain(new_roles.iter().filter(|r| !old_roles.contains(r)))
+        .map(String::as_str)
         .collect();
-    for name in changed {
-        let keys: Vec<String> = role_permission::Entity::find()
-            .select_only()
-            .column(role_permission::Column::Permission)
-            .join(
-                sea_orm::JoinType::InnerJoin,
-                role_permission::Relation::Role.def(),
-            )
-            .filter(role::Column::Name.eq(name.as_str()))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        let beyond = keys
-            .iter()
-            .filter_map(|k| Permission::parse(k).ok())
-            .any(|p| !caller.can(p));
-        if beyond {
-            return Err(AppError::validation(
-                "roles",
-                format!(
-                    "You cannot give or take the role '{name}': it allows things you may not do yourself."
-                ),
-            ));
-        }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    // Every permission of every changed role, in one query.
+    let granted: Vec<(String, String)> = role_permission::Entity::find()
+        .select_only()
+        .column(role::Column::Name)
+        .column(role_permission::Column::Permission)
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            role_permission::Relation::Role.def(),
+        )
+        .filter(role::Column::Name.is_in(changed))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let beyond = granted
+        .iter()
+        .find(|(_, key)| Permission::parse(key).is_ok_and(|permission| !caller.can(permission)));
+    if let Some((name, _)) = beyond {
+        return Err(AppError::validation(
+            "roles",
+            format!(
+                "You cannot give or take the role '{name}': it allows things you may not do yourself."
+            ),
+        ));
     }
     Ok(())
 }

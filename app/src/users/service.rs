@@ -18,9 +18,10 @@ use crate::email::outbox::{Outbox, enqueue};
 use crate::entities::{role, team, user, user_role, user_team};
 use crate::error::{AppError, AppResult};
 
-/// Everything needed to create an account directly (not by invitation).
+/// The fields every new account has, whether created with a password or
+/// invited.
 #[derive(Debug, Clone)]
-pub struct NewUser {
+pub struct NewProfile {
     pub username: Username,
     pub email: EmailAddress,
     pub name: PersonName,
@@ -30,6 +31,41 @@ pub struct NewUser {
     pub roles: Vec<String>,
     /// Team names; may be empty.
     pub teams: Vec<String>,
+}
+
+impl NewProfile {
+    /// The fields as typed, parsed by the shared domain rules (the same the
+    /// browser checks as you type); the first bad one is its field's error.
+    pub fn parse(
+        username: &str,
+        email: &str,
+        name: &str,
+        phone: &str,
+        phone_ext: &str,
+        roles: Vec<String>,
+        teams: Vec<String>,
+    ) -> AppResult<Self> {
+        Ok(NewProfile {
+            username: Username::parse(username).map_err(invalid("username"))?,
+            email: EmailAddress::parse(email).map_err(invalid("email"))?,
+            name: PersonName::parse(name).map_err(invalid("name"))?,
+            phone: Phone::parse_optional(phone).map_err(invalid("phone"))?,
+            phone_ext: PhoneExt::parse_optional(phone_ext).map_err(invalid("phone_ext"))?,
+            roles,
+            teams,
+        })
+    }
+}
+
+/// Turns a domain type's parse error into `field`'s validation error.
+fn invalid<E: std::fmt::Display>(field: &'static str) -> impl Fn(E) -> AppError {
+    move |e| AppError::validation(field, e)
+}
+
+/// Everything needed to create an account directly (not by invitation).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub profile: NewProfile,
     pub password: NewPassword,
     /// The user must choose a new password at first sign-in (the default for
     /// accounts created by an administrator with a temporary password).
@@ -38,7 +74,7 @@ pub struct NewUser {
 
 /// Creates an account with its roles and an audit entry, all or nothing.
 /// Duplicate usernames and emails come back as field errors.
-#[tracing::instrument(skip_all, fields(username = %new.username))]
+#[tracing::instrument(skip_all, fields(username = %new.profile.username))]
 pub async fn create_user(
     db: &DatabaseConnection,
     hashing: &PasswordHashing,
@@ -47,25 +83,20 @@ pub async fn create_user(
 ) -> AppResult<user::Model> {
     check_strength(
         &new.password,
-        &[new.username.as_str(), new.email.as_str(), new.name.as_str()],
+        &[
+            new.profile.username.as_str(),
+            new.profile.email.as_str(),
+            new.profile.name.as_str(),
+        ],
     )
     .map_err(|e| AppError::validation("password", e))?;
 
     let password_hash = hashing.hash(&new.password).await?;
-    let profile = Profile {
-        username: &new.username,
-        email: &new.email,
-        name: &new.name,
-        phone: new.phone.as_ref(),
-        phone_ext: new.phone_ext.as_ref(),
-        roles: &new.roles,
-        teams: &new.teams,
-    };
     let txn = begin_write(db).await?;
     let created = insert_account(
         &txn,
         actor,
-        &profile,
+        &new.profile,
         Some(password_hash),
         new.must_change_password,
         Utc::now(),
@@ -76,19 +107,6 @@ pub async fn create_user(
     Ok(created)
 }
 
-/// An invitation: the account is made without a password, with status
-/// Invited, and its owner gets a link to choose one.
-#[derive(Debug, Clone)]
-pub struct NewInvitation {
-    pub username: Username,
-    pub email: EmailAddress,
-    pub name: PersonName,
-    pub phone: Option<Phone>,
-    pub phone_ext: Option<PhoneExt>,
-    pub roles: Vec<String>,
-    pub teams: Vec<String>,
-}
-
 /// Creates an invited account and queues its invitation, all or nothing.
 #[tracing::instrument(skip_all, fields(username = %new.username))]
 pub async fn invite_user(
@@ -96,20 +114,11 @@ pub async fn invite_user(
     settings: &AuthSettings,
     outbox: &Outbox,
     actor: &Actor,
-    new: NewInvitation,
+    new: NewProfile,
 ) -> AppResult<user::Model> {
-    let profile = Profile {
-        username: &new.username,
-        email: &new.email,
-        name: &new.name,
-        phone: new.phone.as_ref(),
-        phone_ext: new.phone_ext.as_ref(),
-        roles: &new.roles,
-        teams: &new.teams,
-    };
     let now = Utc::now();
     let txn = begin_write(db).await?;
-    let created = insert_account(&txn, actor, &profile, None, false, now).await?;
+    let created = insert_account(&txn, actor, &new, None, false, now).await?;
     let token = one_time::issue(
         &txn,
         created.id,
@@ -143,23 +152,12 @@ pub async fn invite_user(
     Ok(created)
 }
 
-/// The fields every new account has.
-struct Profile<'a> {
-    username: &'a Username,
-    email: &'a EmailAddress,
-    name: &'a PersonName,
-    phone: Option<&'a Phone>,
-    phone_ext: Option<&'a PhoneExt>,
-    roles: &'a [String],
-    teams: &'a [String],
-}
-
 /// Inserts an account with its roles, teams and audit entry ("user.create",
 /// or "user.invite" when there is no password yet), in `txn`.
 async fn insert_account(
     txn: &DatabaseTransaction,
     actor: &Actor,
-    profile: &Profile<'_>,
+    profile: &NewProfile,
     password_hash: Option<String>,
     must_change_password: bool,
     now: chrono::DateTime<Utc>,
@@ -167,16 +165,16 @@ async fn insert_account(
     if profile.roles.iter().all(|r| r.trim().is_empty()) {
         return Err(AppError::validation("roles", "Choose at least one role."));
     }
-    let roles = find_roles_by_name(txn, profile.roles).await?;
-    let teams = find_teams_by_name(txn, profile.teams).await?;
-    ensure_unique(txn, profile.username, profile.email, None).await?;
+    let roles = find_roles_by_name(txn, &profile.roles).await?;
+    let teams = find_teams_by_name(txn, &profile.teams).await?;
+    ensure_unique(txn, &profile.username, &profile.email, None).await?;
     let invited = password_hash.is_none();
     let created = user::ActiveModel {
         username: Set(profile.username.to_string()),
         email: Set(profile.email.to_string()),
         name: Set(profile.name.to_string()),
-        phone: Set(profile.phone.map(|p| p.to_string())),
-        phone_ext: Set(profile.phone_ext.map(|p| p.to_string())),
+        phone: Set(profile.phone.as_ref().map(|p| p.to_string())),
+        phone_ext: Set(profile.phone_ext.as_ref().map(|p| p.to_string())),
         password_changed_at: Set(password_hash.is_some().then_some(now)),
         password_hash: Set(password_hash),
         must_change_password: Set(must_change_password),

@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal};
 use app::audit::service::Actor;
 use app::auth::password::PasswordHashing;
 use app::domain::{EmailAddress, NewPassword, PersonName, Phone, PhoneExt, Username};
-use app::users::service::{NewUser, create_user as create_user_service};
+use app::users::service::{NewProfile, NewUser, create_user as create_user_service};
 use sea_orm::DatabaseConnection;
 
 use super::CommandError;
@@ -71,14 +71,16 @@ fn new_user(
     must_change_password: bool,
 ) -> Result<NewUser, CommandError> {
     Ok(NewUser {
-        username: Username::parse(&account.username).map_err(invalid)?,
-        email: EmailAddress::parse(&account.email).map_err(invalid)?,
-        name: PersonName::parse(account.name.as_deref().unwrap_or(&account.username))
-            .map_err(invalid)?,
-        phone: Phone::parse_optional(phone.unwrap_or_default()).map_err(invalid)?,
-        phone_ext: PhoneExt::parse_optional(phone_ext.unwrap_or_default()).map_err(invalid)?,
-        roles,
-        teams: Vec::new(),
+        profile: NewProfile {
+            username: Username::parse(&account.username).map_err(invalid)?,
+            email: EmailAddress::parse(&account.email).map_err(invalid)?,
+            name: PersonName::parse(account.name.as_deref().unwrap_or(&account.username))
+                .map_err(invalid)?,
+            phone: Phone::parse_optional(phone.unwrap_or_default()).map_err(invalid)?,
+            phone_ext: PhoneExt::parse_optional(phone_ext.unwrap_or_default()).map_err(invalid)?,
+            roles,
+            teams: Vec::new(),
+        },
         password: read_password()?,
         must_change_password,
     })

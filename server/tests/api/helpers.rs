@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 use app::audit::service::Actor;
 use app::auth::password::PasswordHashing;
-use app::users::service::{NewUser, create_user};
+use app::users::service::{NewProfile, NewUser, create_user};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use server::config::Config;
 use server::startup::Application;
@@ -234,13 +234,15 @@ impl TestApp {
     pub async fn create_user(&self, username: &str, roles: &[&str], must_change: bool) -> i64 {
         use app::domain::{EmailAddress, NewPassword, PersonName, Username};
         let new = NewUser {
-            username: Username::parse(username).unwrap(),
-            email: EmailAddress::parse(&format!("{username}@example.com")).unwrap(),
-            name: PersonName::parse(&format!("{username} Tester")).unwrap(),
-            phone: None,
-            phone_ext: None,
-            roles: roles.iter().map(|r| r.to_string()).collect(),
-            teams: Vec::new(),
+            profile: NewProfile {
+                username: Username::parse(username).unwrap(),
+                email: EmailAddress::parse(&format!("{username}@example.com")).unwrap(),
+                name: PersonName::parse(&format!("{username} Tester")).unwrap(),
+                phone: None,
+                phone_ext: None,
+                roles: roles.iter().map(|r| r.to_string()).collect(),
+                teams: Vec::new(),
+            },
             password: NewPassword::parse(STRONG_PASSWORD).unwrap(),
             must_change_password: must_change,
         };

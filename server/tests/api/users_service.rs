@@ -4,7 +4,7 @@ use app::audit::service::Actor;
 use app::auth::password::PasswordHashing;
 use app::domain::{EmailAddress, NewPassword, PersonName, Username};
 use app::error::AppError;
-use app::users::service::{NewUser, create_user};
+use app::users::service::{NewProfile, NewUser, create_user};
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::ConnectionTrait;
 
@@ -12,13 +12,15 @@ use crate::helpers::{Backend, STRONG_PASSWORD as STRONG, TestDb, count, insert_b
 
 fn new_user(username: &str, email: &str, roles: &[&str], password: &str) -> NewUser {
     NewUser {
-        username: Username::parse(username).unwrap(),
-        email: EmailAddress::parse(email).unwrap(),
-        name: PersonName::parse("Grace Hopper").unwrap(),
-        phone: None,
-        phone_ext: None,
-        roles: roles.iter().map(|r| r.to_string()).collect(),
-        teams: Vec::new(),
+        profile: NewProfile {
+            username: Username::parse(username).unwrap(),
+            email: EmailAddress::parse(email).unwrap(),
+            name: PersonName::parse("Grace Hopper").unwrap(),
+            phone: None,
+            phone_ext: None,
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            teams: Vec::new(),
+        },
         password: NewPassword::parse(password).unwrap(),
         must_change_password: true,
     }
