@@ -9,7 +9,7 @@ mod placeholder;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::account::{ChangePasswordPage, MyAccountPage};
 use crate::auth::login::LoginPage;
@@ -132,7 +132,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account/password") view=ChangePasswordPage/>
                     <Route path=path!("users") view=UsersPage/>
                     <Route path=path!("users/new") view=NewUserPage/>
-                    <Route path=path!("users/:username") view=UserDetailPage/>
+                    // Rendered once its data is in, so that a user who does
+                    // not exist answers 404, not a streamed 200.
+                    <Route path=path!("users/:username") view=UserDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("outbox") view=OutboxPage/>
                     <Route
                         path=path!("roles")
