@@ -3,15 +3,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { E2E_PASSWORD } from "./tests/support";
 
-// The suite runs the real `roster` binary built by `cargo leptos build`, on a
-// fresh SQLite file, at a port of its own.
+// The suite runs the real `roster` binary built by `cargo leptos build
+// --release` (what ./scripts/run.sh serves), on a fresh SQLite file, at a
+// port of its own.
 const port = Number(process.env.ROSTER_E2E_PORT ?? 3300);
 const baseURL = `http://127.0.0.1:${port}`;
 // Fixed once in the runner and inherited by its workers, which read the
 // outbox (email written as .eml files) from it.
 const dataDir = (process.env.ROSTER_E2E_DATA ??= path.join(os.tmpdir(), `roster-e2e-${process.pid}`));
 const repo = path.resolve(__dirname, "..");
-const binary = path.resolve(repo, process.env.ROSTER_E2E_BINARY ?? "target/debug/roster");
+const binary = path.resolve(repo, process.env.ROSTER_E2E_BINARY ?? "target/release/roster");
 
 export default defineConfig({
   testDir: "./tests",

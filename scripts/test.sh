@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every check and test: formatting, clippy (server
-# and browser builds), the Rust tests on SQLite and PostgreSQL, and the
-# Playwright suite in Chromium. Every stage runs even if an earlier one fails;
+# and browser builds), the Rust tests on SQLite and PostgreSQL, the release
+# build, and the Playwright suite in Chromium against that release binary. Every stage runs even if an earlier one fails;
 # the last line is "N passed, M failed" and the exit code is non-zero if any
 # stage failed.
 set -euo pipefail
@@ -43,7 +43,9 @@ stage clippy-ssr cargo clippy --workspace --exclude frontend --all-targets --loc
 stage clippy-hydrate cargo clippy -p frontend -p app --features app/hydrate \
   --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 stage cargo-test cargo test --workspace --exclude frontend --locked
-stage leptos-build cargo leptos build
+# The release build: the one ./scripts/run.sh serves, and the one the
+# end-to-end suite drives (a green debug build proves nothing about it).
+stage leptos-build cargo leptos build --release --locked
 if [[ " ${FAILED_STAGES[*]} " != *" leptos-build "* ]]; then
   stage playwright bash -c 'cd end2end && npx playwright test'
 fi

@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod components;
+pub mod directory;
 pub mod domain;
 pub mod email;
 pub mod error;
@@ -13,11 +14,14 @@ pub mod invitations;
 pub mod live;
 pub mod password_reset;
 pub mod shell;
+pub mod sign_in;
 pub mod temporary_login;
 pub mod users;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod effects;
 #[cfg(feature = "ssr")]
 pub mod entities;
 

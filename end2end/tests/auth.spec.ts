@@ -78,8 +78,10 @@ test("signing out one device from My account ends that session", async ({ browse
   await expect(laptopPage.getByRole("button", { name: "Sign out this device" })).toBeVisible();
 
   // The phone's open tab goes to the sign-in page by itself, saying why…
-  await expect(phonePage).toHaveURL(/\/login\?reason=session_ended$/);
-  await expect(phonePage.getByText("Your session has ended. Please sign in again.")).toBeVisible();
+  await expect(phonePage).toHaveURL(/\/login\?reason=ended_by_user$/);
+  await expect(
+    phonePage.getByText("You signed this device out from another one. Please sign in again."),
+  ).toBeVisible();
   // …and its session is over.
   await phonePage.goto("/account");
   await expect(phonePage).toHaveURL(/\/login\?next=%2Faccount$/);

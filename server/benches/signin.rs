@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use app::audit::service::Actor;
 use app::auth::password::PasswordHashing;
 use app::domain::{EmailAddress, NewPassword, PersonName, Username};
-use app::users::service::{NewProfile, NewUser, create_user};
+use app::users::create::service::{NewProfile, NewUser, create_account};
 use server::config::Config;
 use server::startup::Application;
 
@@ -59,7 +59,7 @@ async fn run() {
     tokio::spawn(app.run_until_stopped());
 
     for username in ["bench", "suspended"] {
-        create_user(
+        create_account(
             &db,
             &PasswordHashing::new(1),
             &Actor::system("bench"),

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use app::auth::Permission;
 use app::auth::guard::RequestContext;
+use app::directory::filter::matching;
 use app::error::AppError;
 use app::users::UserListQuery;
-use app::users::export::{header, lines};
-use app::users::list::{matching, ordered_ids, rows_for};
+use app::users::table::export_service::{header, lines};
+use app::users::table::service::{ordered_ids, rows_for};
 use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};

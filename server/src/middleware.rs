@@ -5,6 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use app::auth::SessionEndReason;
 use app::auth::access::{Access, is_local_path, page_access};
 use app::auth::current::landing_path;
 use app::auth::guard::RequestContext;
@@ -135,7 +136,7 @@ fn page_redirect(path: &str, query: Option<&str>, context: &RequestContext) -> O
             params.append_pair("next", &here);
         }
         if context.session_ended {
-            params.append_pair("reason", "session_ended");
+            params.append_pair("reason", SessionEndReason::Ended.key());
         }
         let params = params.finish();
         if !params.is_empty() {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use app::auth::service::sweep_expired_presence;
 use app::auth::settings::AuthState;
 use app::email::outbox::{Mailer, Outbox};
-use app::live::hub::{LiveHub, Signal};
+use app::live::hub::{HubEvent, LiveHub};
 use app::{App, shell};
 use axum::extract::{FromRef, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -269,7 +269,7 @@ async fn sweep_every_minute(db: DatabaseConnection, auth: AuthState, hub: LiveHu
                     users = n,
                     "marked users whose sessions expired as signed out"
                 );
-                hub.publish(Signal::UsersChanged).await;
+                hub.publish(HubEvent::UsersChanged).await;
             }
             Err(error) => tracing::warn!(%error, "presence sweep failed"),
         }

@@ -1,18 +1,19 @@
 //! "My account": every signed-in user's own page — their profile, their
 //! password, and their sessions with a "Sign out" for each.
 
-mod page;
-mod password_page;
+mod password_ui;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod ui;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-pub use page::{MyAccountPage, SessionTable};
-pub use password_page::ChangePasswordPage;
+pub use crate::components::SessionRow;
+pub use password_ui::ChangePasswordPage;
+pub use ui::MyAccountPage;
 
 /// The signed-in user's own profile, as shown on their account page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,18 +31,6 @@ pub struct MyAccount {
     pub has_password: bool,
     pub last_signin_at: Option<String>,
     pub last_signin_from: Option<String>,
-}
-
-/// One open session of the signed-in user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MySession {
-    pub id: i64,
-    pub started_at: String,
-    pub last_seen_at: String,
-    pub ip: Option<String>,
-    pub client: String,
-    /// The session of the browser asking.
-    pub is_current: bool,
 }
 
 /// Where the browser goes after a password change.
@@ -67,59 +56,53 @@ pub async fn get_my_account() -> Result<MyAccount, AppError> {
 }
 
 #[server(name = GetMySessions, prefix = "/api", endpoint = "my_sessions")]
-pub async fn get_my_sessions() -> Result<Vec<MySession>, AppError> {
-    use crate::auth::guard::{auth_state, database, require_signed_in};
-    use crate::error::with_status;
-    with_status(
-        async move {
-            let session = require_signed_in()?;
-            service::my_sessions(
-                &database()?,
-                auth_state()?.settings(),
-                session.user_id,
-                session.session_id,
-            )
-            .await
-        }
-        .await,
-    )
+pub async fn get_my_sessions() -> Result<Vec<SessionRow>, AppError> {
+    use crate::auth::guard::{auth_state, signed_in};
+    signed_in(|call| async move {
+        service::my_sessions(
+            &call.db,
+            auth_state()?.settings(),
+            call.caller.user_id,
+            call.caller.session_id,
+        )
+        .await
+    })
+    .await
 }
 
 /// Ends one of the caller's own sessions (another device, or this one).
 #[server(name = EndMySession, prefix = "/api", endpoint = "end_my_session")]
 pub async fn end_my_session(session_id: i64) -> Result<(), AppError> {
-    use crate::auth::guard::{
-        auth_state, database, request_context, require_signed_in, set_cookie,
-    };
+    use crate::auth::SessionEndReason;
+    use crate::auth::guard::{auth_state, request_context, set_cookie, signed_in};
     use crate::auth::token::clear_session_cookie;
-    use crate::error::with_status;
-    with_status(
-        async move {
-            let session = require_signed_in()?;
-            let auth = auth_state()?;
-            crate::auth::service::revoke_session(
-                &database()?,
-                auth.settings(),
-                &request_context().actor(),
-                session.user_id,
-                session_id,
-                if session_id == session.session_id {
-                    "signed_out"
-                } else {
-                    "ended_by_user"
-                },
-            )
-            .await?;
+    use crate::effects::AfterCommit;
+    signed_in(|call| async move {
+        let session = call.caller;
+        let auth = auth_state()?;
+        crate::auth::service::revoke_session(
+            &call.db,
+            auth.settings(),
+            &request_context().actor(),
+            session.user_id,
+            session_id,
             if session_id == session.session_id {
-                set_cookie(&clear_session_cookie(auth.settings().secure_cookies));
-            }
-            if let Some(hub) = crate::live::hub::LiveHub::from_context() {
-                hub.sessions_ended(&[session.user_id]).await;
-            }
-            Ok(())
+                SessionEndReason::SignedOut
+            } else {
+                SessionEndReason::EndedByUser
+            },
+        )
+        .await?;
+        if session_id == session.session_id {
+            set_cookie(&clear_session_cookie(auth.settings().secure_cookies));
         }
-        .await,
-    )
+        AfterCommit::none()
+            .sessions_ended_of(&[session.user_id])
+            .apply()
+            .await;
+        Ok(())
+    })
+    .await
 }
 
 /// Changes the caller's own password (also when a change is required).
@@ -135,7 +118,7 @@ pub async fn change_password(
     with_status(
         async move {
             let session = require_session()?;
-            let changed = service::change_own_password(
+            let (changed, after) = service::change_own_password(
                 &database()?,
                 &auth_state()?,
                 &crate::email::outbox::Outbox::from_context()?,
@@ -148,11 +131,7 @@ pub async fn change_password(
                 },
             )
             .await?;
-            if changed.other_sessions_ended > 0
-                && let Some(hub) = crate::live::hub::LiveHub::from_context()
-            {
-                hub.sessions_ended(&[session.user_id]).await;
-            }
+            after.apply().await;
             Ok(PasswordChangeOutcome {
                 other_sessions_ended: changed.other_sessions_ended,
                 redirect_to: landing_path(false, !session.permissions.is_empty()).to_owned(),

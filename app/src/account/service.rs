@@ -6,13 +6,16 @@ use sea_orm::{
     RelationTrait,
 };
 
-use super::{MyAccount, MySession};
+use super::{MyAccount, SessionRow};
+use crate::audit::AuditAction;
 use crate::audit::service::{Actor, AuditEvent, record};
+use crate::auth::SessionEndReason;
 use crate::auth::password::ChosenPassword;
 use crate::auth::service::{SessionUser, delta, revoke_other_sessions, store_chosen_password};
 use crate::auth::settings::{AuthSettings, AuthState};
 use crate::auth::signin::record_wrong_password;
 use crate::db::begin_write;
+use crate::effects::AfterCommit;
 use crate::entities::{role, session, user, user_role};
 use crate::error::{AppError, AppResult};
 
@@ -59,7 +62,7 @@ pub async fn my_sessions(
     settings: &AuthSettings,
     user_id: i64,
     current_session_id: i64,
-) -> AppResult<Vec<MySession>> {
+) -> AppResult<Vec<SessionRow>> {
     let now = Utc::now();
     let idle = delta(settings.idle_timeout);
     let sessions = session::Entity::find()
@@ -73,7 +76,7 @@ pub async fn my_sessions(
         .await?;
     Ok(sessions
         .into_iter()
-        .map(|s| MySession {
+        .map(|s| SessionRow {
             id: s.id,
             started_at: format_time(s.created_at),
             last_seen_at: format_time(s.last_seen_at),
@@ -93,7 +96,8 @@ pub struct PasswordChanged {
 /// Changes the signed-in user's own password: the current one must be right,
 /// the new one must differ and pass the strength rule. Clears a pending
 /// "must change", ends the user's other sessions, is audited and emails the
-/// owner a notice, all in one transaction.
+/// owner a notice, all in one transaction. Returns what it did and what to
+/// announce once committed (the notice, and the other sessions' end).
 pub async fn change_own_password(
     db: &DatabaseConnection,
     auth: &AuthState,
@@ -102,7 +106,7 @@ pub async fn change_own_password(
     session: &SessionUser,
     current_password: &str,
     chosen: ChosenPassword<'_>,
-) -> AppResult<PasswordChanged> {
+) -> AppResult<(PasswordChanged, AfterCommit)> {
     let new = chosen.parse()?;
     let new_password = chosen.new;
     // Guessing the current password is limited like signing in: rate
@@ -128,7 +132,7 @@ pub async fn change_own_password(
             auth.settings(),
             actor,
             &account,
-            "user.password_change_failed",
+            AuditAction::PasswordChangeFailed,
             Utc::now(),
         )
         .await?;
@@ -153,7 +157,7 @@ pub async fn change_own_password(
         auth.settings(),
         account.id,
         Some(session.session_id),
-        "password_changed",
+        SessionEndReason::PasswordChanged,
         now,
     )
     .await?;
@@ -161,7 +165,6 @@ pub async fn change_own_password(
         &txn,
         actor,
         AuditEvent {
-            action: "user.password_change",
             target_user_id: Some(account.id),
             target_username: Some(account.username.clone()),
             field: Some("password"),
@@ -170,7 +173,7 @@ pub async fn change_own_password(
                 "was_required": account.must_change_password,
                 "other_sessions_ended": other_sessions_ended,
             })),
-            ..Default::default()
+            ..AuditEvent::new(AuditAction::PasswordChange)
         },
     )
     .await?;
@@ -178,13 +181,18 @@ pub async fn change_own_password(
     let notice = crate::password_reset::service::password_changed_notice(outbox, &account, now);
     crate::email::outbox::enqueue(&txn, &notice, now).await?;
     txn.commit().await?;
-    outbox.wake();
     tracing::info!(
         user_id = account.id,
         other_sessions_ended,
         "password changed"
     );
-    Ok(PasswordChanged {
+    let mut after = AfterCommit::none().email_queued();
+    if other_sessions_ended > 0 {
+        // Their tabs go to the sign-in page.
+        after = after.sessions_ended_of(&[account.id]);
+    }
+    let changed = PasswordChanged {
         other_sessions_ended,
-    })
+    };
+    Ok((changed, after))
 }

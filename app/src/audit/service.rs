@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
 
+use super::AuditAction;
 use crate::entities::{audit_entry, user};
 
 /// Who is acting, and from where.
@@ -30,16 +31,34 @@ impl Actor {
     }
 }
 
-/// One thing that happened. `action` is a dotted name such as "user.create".
-#[derive(Debug, Clone, Default)]
+/// One thing that happened. Build one with [`AuditEvent::new`] and the
+/// fields that apply: `AuditEvent { target_user_id, ..AuditEvent::new(action) }`.
+#[derive(Debug, Clone)]
 pub struct AuditEvent {
-    pub action: &'static str,
+    pub action: AuditAction,
     pub target_user_id: Option<i64>,
     pub target_username: Option<String>,
     pub field: Option<&'static str>,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub details: Option<serde_json::Value>,
+}
+
+impl AuditEvent {
+    /// `action`, about nobody in particular and with no details: the rest
+    /// is filled in by the caller. (No `Default`: there is no default
+    /// action, so every event says what happened.)
+    pub fn new(action: AuditAction) -> Self {
+        AuditEvent {
+            action,
+            target_user_id: None,
+            target_username: None,
+            field: None,
+            old_value: None,
+            new_value: None,
+            details: None,
+        }
+    }
 }
 
 pub async fn record(
@@ -53,7 +72,7 @@ pub async fn record(
         actor_username: Set(actor.username.clone()),
         impersonator_id: Set(actor.impersonator_id),
         impersonator_username: Set(actor.impersonator_username.clone()),
-        action: Set(event.action.to_owned()),
+        action: Set(event.action.key().to_owned()),
         target_user_id: Set(event.target_user_id),
         target_username: Set(event.target_username),
         field: Set(event.field.map(str::to_owned)),
@@ -75,7 +94,7 @@ pub async fn record(
 pub fn entries_per_user(
     actor: &Actor,
     now: DateTime<Utc>,
-    action: &str,
+    action: AuditAction,
     field: Option<&str>,
     new_value: SimpleExpr,
     details: Option<String>,
@@ -86,7 +105,7 @@ pub fn entries_per_user(
         .expr(Expr::value(actor.username.clone()))
         .expr(Expr::value(actor.impersonator_id))
         .expr(Expr::value(actor.impersonator_username.clone()))
-        .expr(Expr::value(action))
+        .expr(Expr::value(action.key()))
         .column((user::Entity, user::Column::Id))
         .column((user::Entity, user::Column::Username))
         .expr(Expr::value(field.map(str::to_owned)))

@@ -3,7 +3,7 @@
 //! opened. Server functions name their permission themselves (see `guard`).
 
 use super::Permission;
-use crate::shell::SECTIONS;
+use super::sections::SECTIONS;
 
 /// What a page requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

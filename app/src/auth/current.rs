@@ -48,14 +48,15 @@ pub fn landing_path(must_change_password: bool, is_administrator: bool) -> &'sta
 /// whether anyone is signed in.
 #[server(name = GetCurrentUser, prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+    use crate::error::with_status;
     let session = super::guard::request_context().session;
-    Ok(session.map(|s| CurrentUser {
+    with_status(Ok(session.map(|s| CurrentUser {
         user_id: s.user_id,
         username: s.username.clone(),
         name: s.name.clone(),
         permissions: s.permissions.clone(),
         must_change_password: s.must_change_password,
-    }))
+    })))
 }
 
 /// The current user, loaded once for the page (during server rendering, then

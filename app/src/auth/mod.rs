@@ -1,14 +1,15 @@
 //! Authentication and authorisation: who is signed in and what they may do.
 //!
 //! Shared with the browser: the permission vocabulary, the page access table,
-//! the current user, the sign-in page. Server-only: password hashing, session
-//! tokens and cookies, the sign-in and session service, and the guard every
-//! server function calls first.
+//! the current user, the sign-in page and the reasons a session ends.
+//! Server-only: password hashing, session tokens and cookies, the sign-in
+//! and session service, and the guard every server function calls first.
 
 pub mod access;
 pub mod current;
-pub mod login;
 mod permission;
+pub mod sections;
+pub mod session_end;
 
 #[cfg(feature = "ssr")]
 pub mod client;
@@ -29,3 +30,4 @@ pub mod token;
 
 pub use current::{CurrentUser, provide_current_user, use_current_user};
 pub use permission::{Permission, UnknownPermission};
+pub use session_end::{SessionEndReason, UnknownSessionEndReason};

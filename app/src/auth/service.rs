@@ -13,11 +13,14 @@ use sea_orm::{
 };
 
 use super::Permission;
+use super::session_end::SessionEndReason;
 use super::settings::AuthSettings;
 use super::signin::RefusalReason;
 use super::token::hash_token;
+use crate::audit::AuditAction;
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::db::begin_write;
+use crate::domain::{AccountState, Standing};
 use crate::entities::{role_permission, session, user, user_role};
 use crate::error::{AppError, AppResult};
 
@@ -60,26 +63,17 @@ impl SessionUser {
     }
 }
 
-/// Whether an account is locked at `now` (an automatic lock expires).
-pub fn is_locked(user: &user::Model, now: DateTime<Utc>) -> bool {
-    user.locked_at.is_some() && user.locked_until.is_none_or(|until| until > now)
-}
-
 /// Why this account may neither sign in nor keep a session now, whatever
-/// the password. (Having no password refuses a sign-in by password only: a
-/// temporary login's session lives until the user has chosen a new one.)
+/// the password (the account model's [`AccountState::refusal`]).
 pub(crate) fn standing_refusal(user: &user::Model, now: DateTime<Utc>) -> Option<RefusalReason> {
-    if user.deleted_at.is_some() {
-        Some(RefusalReason::Deleted)
-    } else if user.suspended_at.is_some() {
-        Some(RefusalReason::Suspended)
-    } else if !user.is_active {
-        Some(RefusalReason::Inactive)
-    } else if is_locked(user, now) {
-        Some(RefusalReason::Locked)
-    } else {
-        None
-    }
+    AccountState::of(user, now)
+        .refusal()
+        .map(|standing| match standing {
+            Standing::Deleted => RefusalReason::Deleted,
+            Standing::Suspended => RefusalReason::Suspended,
+            Standing::Inactive => RefusalReason::Inactive,
+            Standing::Locked => RefusalReason::Locked,
+        })
 }
 
 /// A configured duration as chrono's, capped at a century so date
@@ -213,13 +207,13 @@ pub async fn revoke_session(
     actor: &Actor,
     user_id: i64,
     session_id: i64,
-    reason: &'static str,
+    reason: SessionEndReason,
 ) -> AppResult<()> {
     let now = Utc::now();
     let txn = begin_write(db).await?;
     let ended = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now))
-        .col_expr(session::Column::RevokedReason, Expr::value(reason))
+        .col_expr(session::Column::RevokedReason, Expr::value(reason.key()))
         .filter(session::Column::Id.eq(session_id))
         .filter(session::Column::UserId.eq(user_id))
         .filter(live_session(settings, now))
@@ -239,15 +233,17 @@ pub async fn revoke_session(
         &txn,
         actor,
         AuditEvent {
-            action: if reason == "signed_out" {
-                "auth.sign_out"
-            } else {
-                "auth.session_revoke"
-            },
             target_user_id: Some(user_id),
             target_username: username,
-            details: Some(serde_json::json!({ "session_id": session_id, "reason": reason })),
-            ..Default::default()
+            details: Some(serde_json::json!({
+                "session_id": session_id,
+                "reason": reason.key(),
+            })),
+            ..AuditEvent::new(if reason == SessionEndReason::SignedOut {
+                AuditAction::SignOut
+            } else {
+                AuditAction::SessionRevoke
+            })
         },
     )
     .await?;
@@ -307,12 +303,12 @@ pub async fn revoke_other_sessions(
     settings: &AuthSettings,
     user_id: i64,
     keep: Option<i64>,
-    reason: &'static str,
+    reason: SessionEndReason,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
     let mut update = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now))
-        .col_expr(session::Column::RevokedReason, Expr::value(reason))
+        .col_expr(session::Column::RevokedReason, Expr::value(reason.key()))
         .filter(session::Column::UserId.eq(user_id))
         .filter(live_session(settings, now));
     if let Some(keep) = keep {

@@ -2,6 +2,7 @@
 //! opening the session — as one service function over a database connection,
 //! tested alone against a real database.
 
+use crate::domain::account_state::{self, AccountState, StatusFilter};
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -14,9 +15,11 @@ use sea_orm::{
 use super::access::is_local_path;
 use super::client::describe_client;
 use super::current::landing_path;
-use super::service::{delta, is_locked, permissions_of, refresh_presence, standing_refusal};
+use super::service::{delta, permissions_of, refresh_presence, standing_refusal};
+use super::session_end::SessionEndReason;
 use super::settings::{AuthSettings, AuthState};
 use super::token::SecretToken;
+use crate::audit::AuditAction;
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::db::begin_write;
 use crate::domain::{EmailAddress, Username};
@@ -146,7 +149,7 @@ pub async fn sign_in(
             auth.settings(),
             &actor,
             &account,
-            "auth.sign_in_failed",
+            AuditAction::SignInFailed,
             now,
         )
         .await?;
@@ -255,10 +258,7 @@ pub async fn open_session_in(
             Expr::value(None::<DateTime<Utc>>),
         )
         .filter(user::Column::Id.eq(account.id))
-        .filter(user::Column::IsActive.eq(true))
-        .filter(user::Column::DeletedAt.is_null())
-        .filter(user::Column::SuspendedAt.is_null())
-        .filter(not_locked(now));
+        .filter(account_state::can_sign_in(now));
     if needs_password {
         admit = admit.filter(user::Column::PasswordHash.is_not_null());
     }
@@ -291,11 +291,10 @@ pub async fn open_session_in(
         txn,
         actor,
         AuditEvent {
-            action: "auth.sign_in",
             target_user_id: Some(account.id),
             target_username: Some(account.username.clone()),
             details: Some(serde_json::json!({ "session_id": created.id })),
-            ..Default::default()
+            ..AuditEvent::new(AuditAction::SignIn)
         },
     )
     .await?;
@@ -363,20 +362,16 @@ async fn end_replaced_session(
 ) -> Result<(), sea_orm::DbErr> {
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now))
-        .col_expr(session::Column::RevokedReason, Expr::value("replaced"))
+        .col_expr(
+            session::Column::RevokedReason,
+            Expr::value(SessionEndReason::Replaced.key()),
+        )
         .filter(session::Column::Id.eq(session_id))
         .filter(session::Column::UserId.eq(user_id))
         .filter(session::Column::RevokedAt.is_null())
         .exec(conn)
         .await?;
     refresh_presence(conn, settings, user_id, now).await
-}
-
-/// "Not locked at `now`": never locked, or an automatic lock that has run out.
-fn not_locked(now: DateTime<Utc>) -> Condition {
-    Condition::any()
-        .add(user::Column::LockedAt.is_null())
-        .add(user::Column::LockedUntil.lte(now))
 }
 
 fn visitor(ip: Option<IpAddr>, client: &str) -> Actor {
@@ -411,13 +406,12 @@ async fn record_refusal(
         db,
         actor,
         AuditEvent {
-            action: "auth.sign_in_failed",
             target_user_id: account.map(|u| u.id),
             target_username: Some(
                 account.map_or_else(|| typed_login(login), |u| u.username.clone()),
             ),
             details: Some(serde_json::json!({ "reason": reason.key() })),
-            ..Default::default()
+            ..AuditEvent::new(AuditAction::SignInFailed)
         },
     )
     .await?;
@@ -434,7 +428,7 @@ pub(crate) async fn record_wrong_password(
     settings: &AuthSettings,
     actor: &Actor,
     account: &user::Model,
-    action: &'static str,
+    action: AuditAction,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let txn = begin_write(db).await?;
@@ -457,19 +451,21 @@ pub(crate) async fn record_wrong_password(
         &txn,
         actor,
         AuditEvent {
-            action,
             target_user_id: Some(account.id),
             target_username: Some(account.username.clone()),
             details: Some(serde_json::json!({
                 "reason": RefusalReason::WrongPassword.key(),
                 "consecutive_failures": failures,
             })),
-            ..Default::default()
+            ..AuditEvent::new(action)
         },
     )
     .await?;
     let threshold = i32::try_from(settings.lockout_threshold).unwrap_or(i32::MAX);
-    if settings.lockout_threshold > 0 && failures >= threshold && !is_locked(account, now) {
+    if settings.lockout_threshold > 0
+        && failures >= threshold
+        && !AccountState::of(account, now).locked
+    {
         let until = settings.lockout_duration.map(|d| now + delta(d));
         // Only one of several simultaneous attempts writes the lock.
         let locked = user::Entity::update_many()
@@ -479,7 +475,7 @@ pub(crate) async fn record_wrong_password(
             .col_expr(user::Column::UpdatedAt, Expr::value(now))
             .filter(user::Column::Id.eq(account.id))
             .filter(user::Column::FailedSigninCount.gte(threshold))
-            .filter(not_locked(now))
+            .filter(account_state::condition(StatusFilter::Locked, now).not())
             .exec(&txn)
             .await?;
         if locked.rows_affected > 0 {
@@ -491,7 +487,6 @@ pub(crate) async fn record_wrong_password(
                 &txn,
                 &lockout,
                 AuditEvent {
-                    action: "user.lock",
                     target_user_id: Some(account.id),
                     target_username: Some(account.username.clone()),
                     field: Some("status"),
@@ -501,7 +496,7 @@ pub(crate) async fn record_wrong_password(
                         "consecutive_failures": failures,
                         "locked_until": until,
                     })),
-                    ..Default::default()
+                    ..AuditEvent::new(AuditAction::Lock)
                 },
             )
             .await?;

@@ -3,17 +3,27 @@
 //! value of the type is valid by construction; deserialising goes through the
 //! same `parse`, so a server function can never receive an invalid one.
 
+pub mod account_state;
 mod email;
 mod password;
 mod person_name;
 mod phone;
+mod secret;
 mod username;
 
+pub use account_state::{AccountState, Standing, StatusBadge, StatusFilter};
 pub use email::{EmailAddress, EmailAddressError};
 pub use password::{NewPassword, PasswordError};
 pub use person_name::{PersonName, PersonNameError};
 pub use phone::{Phone, PhoneError, PhoneExt, PhoneExtError};
+pub use secret::Secret;
 pub use username::{Username, UsernameError};
+
+/// Date and time as the console shows them: MM-DD-YYYY HH:MM (UTC).
+#[cfg(feature = "ssr")]
+pub fn table_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%m-%d-%Y %H:%M").to_string()
+}
 
 /// Implements the string-like plumbing every domain newtype shares:
 /// `as_str`, `AsRef<str>`, `Display`, and serde through `parse`.

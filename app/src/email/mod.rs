@@ -14,14 +14,14 @@ pub mod templates;
 /// The product's name, as every email shows it.
 pub const PRODUCT_NAME: &str = "Roster";
 
-mod page;
+mod ui;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-pub use page::OutboxPage;
+pub use ui::OutboxPage;
 
 /// One message in the outbox, as its page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,31 +49,25 @@ pub struct OutboxPageData {
 #[server(name = ListOutbox, prefix = "/api", endpoint = "list_outbox")]
 pub async fn list_outbox() -> Result<OutboxPageData, AppError> {
     use crate::auth::Permission;
-    use crate::auth::guard::{database, require};
-    use crate::error::with_status;
-    with_status(
-        async move {
-            require(Permission::ViewOutbox)?;
-            outbox::list(&database()?).await
-        }
-        .await,
-    )
+    use crate::auth::guard::authorized;
+    authorized(Permission::ViewOutbox, |call| async move {
+        outbox::list(&call.db).await
+    })
+    .await
 }
 
 /// Sends a failed message again.
 #[server(name = RetryEmail, prefix = "/api", endpoint = "retry_email")]
 pub async fn retry_email(id: i64) -> Result<(), AppError> {
     use crate::auth::Permission;
-    use crate::auth::guard::{database, require};
-    use crate::error::with_status;
-    with_status(
-        async move {
-            require(Permission::ViewOutbox)?;
-            let outbox = outbox::Outbox::from_context()?;
-            outbox::retry(&database()?, id, chrono::Utc::now()).await?;
-            outbox.wake();
-            Ok(())
-        }
-        .await,
-    )
+    use crate::auth::guard::authorized;
+    use crate::effects::AfterCommit;
+    authorized(Permission::ViewOutbox, |call| async move {
+        // Refused before anything changes if the server provides no outbox.
+        outbox::Outbox::from_context()?;
+        outbox::retry(&call.db, id, chrono::Utc::now()).await?;
+        AfterCommit::none().email_queued().apply().await;
+        Ok(())
+    })
+    .await
 }

@@ -4,17 +4,17 @@
 //! resend or cancel an invitation (bulk actions on the Users table and the
 //! user page). A link works once and expires (7 days by default).
 
-mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod ui;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::login::SignInOutcome;
 use crate::error::AppError;
+use crate::sign_in::SignInOutcome;
 
-pub use page::AcceptInvitationPage;
+pub use ui::AcceptInvitationPage;
 
 /// Who an invitation is for, as its page greets them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,8 +48,8 @@ pub async fn accept_invitation(
     confirm_password: String,
 ) -> Result<SignInOutcome, AppError> {
     use crate::auth::guard::{auth_state, database, request_context};
-    use crate::auth::login::finish_sign_in;
     use crate::error::with_status;
+    use crate::sign_in::finish_sign_in;
     with_status(
         async move {
             let (auth, ctx) = (auth_state()?, request_context());
@@ -65,15 +65,15 @@ pub async fn accept_invitation(
                 chrono::Utc::now(),
             )
             .await?;
+            // No longer Invited in the Users table.
             finish_sign_in(
                 &signed_in,
                 ctx.session.is_some(),
                 auth.settings().secure_cookies,
             )
+            .users_changed()
+            .apply()
             .await;
-            if let Some(hub) = crate::live::hub::LiveHub::from_context() {
-                hub.publish(crate::live::hub::Signal::UsersChanged).await;
-            }
             Ok(SignInOutcome {
                 redirect_to: signed_in.redirect_to,
             })

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::InvitationInfo;
+use crate::audit::AuditAction;
 use crate::audit::service::AuditEvent;
 use crate::auth::one_time::{self, TokenKind, TokenProblem};
 use crate::auth::password::ChosenPassword;
@@ -63,13 +64,12 @@ pub async fn accept_invitation(
         &account,
         start,
         AuditEvent {
-            action: "user.invitation_accepted",
             target_user_id: Some(account.id),
             target_username: Some(account.username.clone()),
             field: Some("status"),
             old_value: Some("invited".to_owned()),
             new_value: Some("active".to_owned()),
-            ..Default::default()
+            ..AuditEvent::new(AuditAction::InvitationAccepted)
         },
         now,
     )

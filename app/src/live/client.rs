@@ -156,7 +156,7 @@ mod browser {
                     }
                     Ok(LiveEvent::SignedOut { reason }) => {
                         state.borrow_mut().finished = true;
-                        crate::auth::login::go_to(&format!("/login?reason={reason}"));
+                        crate::components::go_to(&format!("/login?reason={reason}"));
                     }
                     Ok(LiveEvent::Presence(update)) => {
                         presence.updates.update(|all| {
@@ -204,7 +204,10 @@ mod browser {
     fn closed(state: Rc<RefCell<State>>, presence: LivePresence, toasts: Toasts) {
         leptos::task::spawn_local(async move {
             if let Ok(None) = crate::auth::current::current_user().await {
-                crate::auth::login::go_to("/login?reason=session_ended");
+                crate::components::go_to(&format!(
+                    "/login?reason={}",
+                    crate::auth::SessionEndReason::Ended.key()
+                ));
                 return;
             }
             let failures = {

@@ -1,7 +1,7 @@
 //! The live hub of one server instance: its open live connections (one per
 //! signed-in tab) and the signals that reach them.
 //!
-//! A [`Signal`] says that something happened ("message 12 was sent",
+//! A [`HubEvent`] says that something happened ("message 12 was sent",
 //! "sessions were ended", "user 7 signed in"). On PostgreSQL it is sent with
 //! `NOTIFY`, so every instance sharing the database, this one included,
 //! receives it on its `LISTEN` connection and acts for its own connections;
@@ -23,9 +23,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::{LiveEvent, PresenceUpdate, sign_in_reason};
+use crate::auth::SessionEndReason;
 use crate::auth::settings::AuthSettings;
+use crate::domain::table_time;
 use crate::entities::{session, user};
-use crate::users::list::table_time;
 
 /// The PostgreSQL channel signals travel on.
 pub const CHANNEL: &str = "roster_live";
@@ -37,7 +38,7 @@ const QUEUE: usize = 16;
 /// Something that happened, for every instance to act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Signal {
+pub enum HubEvent {
     /// A message was stored with its recipients: deliver it to their tabs.
     /// The instance it came from (`origin`) has delivered it already.
     MessageSent { message_id: i64, origin: u64 },
@@ -127,12 +128,13 @@ impl Drop for Subscription {
 fn refusal_reason(refusal: crate::auth::signin::RefusalReason) -> &'static str {
     use crate::auth::signin::RefusalReason;
     match refusal {
-        RefusalReason::Locked => "locked",
-        RefusalReason::Suspended => "suspended",
-        RefusalReason::Deleted => "deleted",
-        RefusalReason::Inactive => "deactivated",
-        _ => "session_ended",
+        RefusalReason::Locked => SessionEndReason::Locked,
+        RefusalReason::Suspended => SessionEndReason::Suspended,
+        RefusalReason::Deleted => SessionEndReason::Deleted,
+        RefusalReason::Inactive => SessionEndReason::Deactivated,
+        _ => SessionEndReason::Ended,
     }
+    .key()
 }
 
 /// What delivering a message reached on this instance.
@@ -206,7 +208,7 @@ impl LiveHub {
 
     /// Tells every instance (this one included) about `signal`. Call it
     /// after the transaction that made the change has committed.
-    pub async fn publish(&self, signal: Signal) {
+    pub async fn publish(&self, signal: HubEvent) {
         if self.is_shared() {
             let payload = match serde_json::to_string(&signal) {
                 Ok(payload) => payload,
@@ -231,18 +233,18 @@ impl LiveHub {
     }
 
     /// Acts on a signal for this instance's connections.
-    pub async fn handle(&self, signal: Signal) {
+    pub async fn handle(&self, signal: HubEvent) {
         let result = match signal {
-            Signal::MessageSent { origin, .. } if origin == self.inner.instance => Ok(()),
-            Signal::MessageSent { message_id, .. } => {
+            HubEvent::MessageSent { origin, .. } if origin == self.inner.instance => Ok(()),
+            HubEvent::MessageSent { message_id, .. } => {
                 self.deliver_message(message_id).await.map(drop)
             }
-            Signal::SessionsEnded => self.close_ended_sessions().await,
-            Signal::Presence(update) => {
+            HubEvent::SessionsEnded => self.close_ended_sessions().await,
+            HubEvent::Presence(update) => {
                 self.to_presence_watchers(&LiveEvent::Presence(update));
                 Ok(())
             }
-            Signal::UsersChanged => {
+            HubEvent::UsersChanged => {
                 self.to_presence_watchers(&LiveEvent::UsersChanged);
                 Ok(())
             }
@@ -263,7 +265,7 @@ impl LiveHub {
             }
         };
         if self.is_shared() {
-            self.publish(Signal::MessageSent {
+            self.publish(HubEvent::MessageSent {
                 message_id,
                 origin: self.inner.instance,
             })
@@ -377,7 +379,7 @@ impl LiveHub {
                     || session.expires_at <= now
                     || session.last_seen_at <= now - idle
                 {
-                    Some("session_ended")
+                    Some(SessionEndReason::Ended.key())
                 } else {
                     None
                 };
@@ -387,7 +389,7 @@ impl LiveHub {
             }
             // A session that no longer exists has ended too.
             for id in chunk.iter().filter(|id| !found.contains(id)) {
-                ended.insert(*id, "session_ended");
+                ended.insert(*id, SessionEndReason::Ended.key());
             }
         }
         if ended.is_empty() {
@@ -431,7 +433,7 @@ impl LiveHub {
     /// After sessions of these users ended (sign-out, revocation): their
     /// open tabs are closed, and watchers see their presence.
     pub async fn sessions_ended(&self, user_ids: &[i64]) {
-        self.publish(Signal::SessionsEnded).await;
+        self.publish(HubEvent::SessionsEnded).await;
         for &user_id in user_ids {
             self.presence_changed(user_id).await;
         }
@@ -440,7 +442,7 @@ impl LiveHub {
     /// Publishes `user_id`'s current presence.
     pub async fn presence_changed(&self, user_id: i64) {
         match self.presence_of(user_id).await {
-            Ok(Some(update)) => self.publish(Signal::Presence(update)).await,
+            Ok(Some(update)) => self.publish(HubEvent::Presence(update)).await,
             Ok(None) => {}
             Err(error) => tracing::error!(%error, "cannot read presence"),
         }
@@ -468,11 +470,11 @@ impl LiveHub {
                 continue;
             }
             tracing::info!(channel = CHANNEL, "live: listening");
-            self.handle(Signal::SessionsEnded).await;
+            self.handle(HubEvent::SessionsEnded).await;
             loop {
                 match listener.try_recv().await {
                     Ok(Some(notification)) => {
-                        match serde_json::from_str::<Signal>(notification.payload()) {
+                        match serde_json::from_str::<HubEvent>(notification.payload()) {
                             Ok(signal) => {
                                 // Handled concurrently: a slow query for one
                                 // signal does not hold up the next.
@@ -484,7 +486,7 @@ impl LiveHub {
                     }
                     Ok(None) => {
                         tracing::warn!("live: LISTEN connection lost; reconnecting");
-                        self.handle(Signal::SessionsEnded).await;
+                        self.handle(HubEvent::SessionsEnded).await;
                     }
                     Err(error) => {
                         tracing::error!(%error, "live: LISTEN failed");

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::components::{ConfirmDialog, ToastKind, use_toasts};
+use crate::directory::Selection;
 use crate::error::AppError;
-use crate::users::actions::Selection;
 
 /// Longest message, in characters.
 pub const MAX_MESSAGE_LEN: usize = 1_000;
@@ -109,42 +109,43 @@ pub async fn send_message(
     body: String,
 ) -> Result<MessageOutcome, AppError> {
     use crate::auth::Permission;
-    use crate::auth::guard::{database, request_context, require};
-    use crate::error::with_status;
+    use crate::auth::guard::{authorized, request_context};
+    use crate::effects::AfterCommit;
     use crate::live::hub::LiveHub;
-    with_status(
-        async move {
-            let session = require(Permission::SendMessages)?;
-            let body = MessageBody::parse(&body).map_err(|e| AppError::validation("body", e))?;
-            let db = database()?;
-            let hub = use_context::<LiveHub>().ok_or(AppError::Internal)?;
-            let stored = super::service::store_message(
-                &db,
-                &request_context().actor(),
-                &session.name,
-                &recipients,
-                &body,
-                chrono::Utc::now(),
-            )
-            .await?;
-            if stored.recipients > 0 {
-                hub.message_sent(stored.message_id).await;
-                if hub.is_shared() {
-                    // Other instances deliver to their tabs and record it;
-                    // give them a moment so the result can count them.
-                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-                }
+    authorized(Permission::SendMessages, |call| async move {
+        let body = MessageBody::parse(&body).map_err(|e| AppError::validation("body", e))?;
+        // Checked before the message is stored: without the hub it could not
+        // be delivered live.
+        let hub = LiveHub::from_context().ok_or(AppError::Internal)?;
+        let stored = super::service::store_message(
+            &call.db,
+            &request_context().actor(),
+            &call.caller.name,
+            &recipients,
+            &body,
+            chrono::Utc::now(),
+        )
+        .await?;
+        if stored.recipients > 0 {
+            AfterCommit::none()
+                .message_sent(stored.message_id)
+                .apply()
+                .await;
+            if hub.is_shared() {
+                // Other instances deliver to their tabs and record it;
+                // give them a moment so the result can count them.
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
             }
-            Ok(super::service::outcome(
-                &db,
-                stored.message_id,
-                stored.recipients,
-                matches!(recipients, Recipients::SignedIn),
-            )
-            .await?)
         }
-        .await,
-    )
+        Ok(super::service::outcome(
+            &call.db,
+            stored.message_id,
+            stored.recipients,
+            matches!(recipients, Recipients::SignedIn),
+        )
+        .await?)
+    })
+    .await
 }
 
 /// The dialog that writes a message: a text area with the length shown,

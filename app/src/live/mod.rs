@@ -19,6 +19,8 @@ pub mod service;
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::SessionEndReason;
+
 pub use client::{LiveConnection, LivePresence, provide_live_presence, use_live_presence};
 pub use message::{MAX_MESSAGE_LEN, MessageBody, MessageDialog, Recipients, SendMessage};
 
@@ -79,17 +81,12 @@ pub struct PresenceUpdate {
 }
 
 /// Why a tab was signed out, from a session's `revoked_reason`, as the
-/// sign-in page's `reason` parameter.
+/// sign-in page's `reason` parameter: the stored key itself, so the page
+/// names the real reason. A missing or unknown one (written by another
+/// release) gets the generic [`SessionEndReason::Ended`].
 pub fn sign_in_reason(revoked_reason: Option<&str>) -> &'static str {
-    match revoked_reason {
-        Some("forced_sign_out") => "forced_sign_out",
-        Some("locked") => "locked",
-        Some("deactivated") => "deactivated",
-        Some("suspended") => "suspended",
-        Some("deleted") => "deleted",
-        Some("password_set") => "password_set",
-        Some("password_changed") => "password_changed",
-        Some("signed_out") => "signed_out",
-        _ => "session_ended",
-    }
+    revoked_reason
+        .and_then(SessionEndReason::from_key)
+        .unwrap_or(SessionEndReason::Ended)
+        .key()
 }

@@ -13,6 +13,7 @@ use sea_orm::{
 
 use super::LiveMessage;
 use super::message::{MessageBody, MessageOutcome, Recipients};
+use crate::audit::AuditAction;
 use crate::audit::service::Actor;
 use crate::db::begin_write;
 use crate::entities::{message, message_recipient, user};
@@ -43,7 +44,7 @@ pub async fn store_message(
     let txn = begin_write(db).await?;
     let mut chosen = match recipients {
         Recipients::Selected(selection) => {
-            crate::users::bulk::selected(&txn, selection, now).await?
+            crate::directory::selection::selected(&txn, selection, now).await?
         }
         Recipients::SignedIn => Condition::all()
             .add(user::Column::SignedInSince.is_not_null())
@@ -113,7 +114,7 @@ async fn audit_recipients(
     let select = crate::audit::service::entries_per_user(
         actor,
         now,
-        "message.send",
+        AuditAction::MessageSend,
         None,
         Expr::value(Some(body.as_str().to_owned())),
         Some(details),

@@ -3,15 +3,15 @@
 //! The link (valid for an hour by default, once) opens `/reset-password`,
 //! where the owner chooses a new password.
 
-mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod ui;
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
 
-pub use page::{ForgotPasswordPage, ResetPasswordPage};
+pub use ui::{ForgotPasswordPage, ResetPasswordPage};
 
 /// What the page says after any request, known address or not.
 pub const REQUEST_ANSWER: &str = "If an account matches, we have sent its email address a link to choose a new password. \
@@ -22,6 +22,7 @@ pub async fn request_password_reset(login: String) -> Result<(), AppError> {
     use crate::auth::guard::{auth_state, database, request_context};
     use crate::email::outbox::Outbox;
     use crate::error::with_status;
+    use crate::live::hub::LiveHub;
     with_status(
         async move {
             if login.trim().is_empty() {
@@ -36,14 +37,15 @@ pub async fn request_password_reset(login: String) -> Result<(), AppError> {
                 return Err(AppError::RateLimited);
             }
             let (db, outbox, actor) = (database()?, Outbox::from_context()?, context.actor());
+            // The spawned task no longer sees the request's context.
+            let hub = LiveHub::from_context();
             // Off the request path, so that how long the answer takes does
             // not tell whether the account exists.
             tokio::spawn(async move {
                 let now = chrono::Utc::now();
-                if let Err(error) =
-                    service::request_reset(&db, &auth, &outbox, &actor, &login, now).await
-                {
-                    tracing::error!(%error, "password reset request failed");
+                match service::request_reset(&db, &auth, &outbox, &actor, &login, now).await {
+                    Ok(after) => after.apply_to(hub.as_ref(), Some(&outbox)).await,
+                    Err(error) => tracing::error!(%error, "password reset request failed"),
                 }
             });
             Ok(())
@@ -79,7 +81,7 @@ pub async fn reset_password(
     use crate::error::with_status;
     with_status(
         async move {
-            let user_id = service::reset_password(
+            let (_, after) = service::reset_password(
                 &database()?,
                 &auth_state()?,
                 &Outbox::from_context()?,
@@ -92,10 +94,7 @@ pub async fn reset_password(
                 chrono::Utc::now(),
             )
             .await?;
-            // Tabs still open elsewhere go to the sign-in page.
-            if let Some(hub) = crate::live::hub::LiveHub::from_context() {
-                hub.sessions_ended(&[user_id]).await;
-            }
+            after.apply().await;
             Ok(())
         }
         .await,

@@ -5,12 +5,15 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter};
 
+use crate::audit::AuditAction;
 use crate::audit::service::{Actor, AuditEvent, record};
+use crate::auth::SessionEndReason;
 use crate::auth::one_time::{self, TokenKind, TokenProblem};
 use crate::auth::password::ChosenPassword;
 use crate::auth::service::{revoke_other_sessions, store_chosen_password};
 use crate::auth::settings::AuthState;
 use crate::db::begin_write;
+use crate::effects::AfterCommit;
 use crate::email::outbox::{Outbox, enqueue};
 use crate::email::templates;
 use crate::entities::user;
@@ -18,7 +21,8 @@ use crate::error::AppResult;
 
 /// Sends a reset link to the account `login` names (username or email, any
 /// case), if there is one that may sign in. Whether there is is not
-/// revealed: the caller answers the same either way.
+/// revealed: the caller answers the same either way. Returns what to
+/// announce once committed (the queued link, if any).
 pub async fn request_reset(
     db: &DatabaseConnection,
     auth: &AuthState,
@@ -26,7 +30,7 @@ pub async fn request_reset(
     actor: &Actor,
     login: &str,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<AfterCommit> {
     let login = login.trim().to_lowercase();
     let account = user::Entity::find()
         .filter(
@@ -37,9 +41,10 @@ pub async fn request_reset(
         .filter(user::Column::DeletedAt.is_null())
         .one(db)
         .await?;
-    let Some(account) = account.filter(|a| a.is_active && a.suspended_at.is_none()) else {
+    let Some(account) = account.filter(|a| !crate::domain::AccountState::of(a, now).switched_off())
+    else {
         tracing::info!("password reset asked for an address with no usable account");
-        return Ok(());
+        return Ok(AfterCommit::none());
     };
     let lifetime = auth.settings().reset_link_lifetime;
     let txn = begin_write(db).await?;
@@ -63,16 +68,14 @@ pub async fn request_reset(
         &txn,
         actor,
         AuditEvent {
-            action: "auth.password_reset_requested",
             target_user_id: Some(account.id),
             target_username: Some(account.username.clone()),
-            ..Default::default()
+            ..AuditEvent::new(AuditAction::PasswordResetRequested)
         },
     )
     .await?;
     txn.commit().await?;
-    outbox.wake();
-    Ok(())
+    Ok(AfterCommit::none().email_queued())
 }
 
 /// The username a reset link is for, or why it no longer works.
@@ -88,7 +91,8 @@ pub async fn link_status(
 
 /// Sets the password of the account a reset link is for and uses the link
 /// up. Every session of the account ends (whoever knew the old password is
-/// out) and the owner is told by email. All in one transaction.
+/// out) and the owner is told by email. All in one transaction. Returns the
+/// account's id and what to announce once committed.
 pub async fn reset_password(
     db: &DatabaseConnection,
     auth: &AuthState,
@@ -97,7 +101,7 @@ pub async fn reset_password(
     token: &str,
     chosen: ChosenPassword<'_>,
     now: DateTime<Utc>,
-) -> AppResult<i64> {
+) -> AppResult<(i64, AfterCommit)> {
     let new = chosen.parse()?;
     let account = one_time::usable_holder(db, TokenKind::PasswordReset, token, now).await?;
     let hash = crate::auth::service::hash_chosen_password(auth.hashing(), &account, &new).await?;
@@ -112,7 +116,7 @@ pub async fn reset_password(
         auth.settings(),
         account.id,
         None,
-        "password_changed",
+        SessionEndReason::PasswordChanged,
         now,
     )
     .await?;
@@ -120,7 +124,6 @@ pub async fn reset_password(
         &txn,
         actor,
         AuditEvent {
-            action: "user.password_reset",
             target_user_id: Some(account.id),
             target_username: Some(account.username.clone()),
             field: Some("password"),
@@ -128,19 +131,22 @@ pub async fn reset_password(
                 "by": "reset link",
                 "sessions_ended": sessions_ended,
             })),
-            ..Default::default()
+            ..AuditEvent::new(AuditAction::PasswordReset)
         },
     )
     .await?;
     enqueue(&txn, &password_changed_notice(outbox, &account, now), now).await?;
     txn.commit().await?;
-    outbox.wake();
     tracing::info!(
         user_id = account.id,
         sessions_ended,
         "password reset by link"
     );
-    Ok(account.id)
+    // Tabs still open elsewhere go to the sign-in page.
+    let after = AfterCommit::none()
+        .email_queued()
+        .sessions_ended_of(&[account.id]);
+    Ok((account.id, after))
 }
 
 /// The "your password was changed" email to `account`'s owner.

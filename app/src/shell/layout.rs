@@ -2,10 +2,10 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
 use super::SECTIONS;
-use crate::auth::login::SignOutButton;
 use crate::auth::use_current_user;
 use crate::components::ToastRegion;
 use crate::live::LiveConnection;
+use crate::sign_in::SignOutButton;
 
 /// The layout of every routed page: the frame around the matched child route.
 #[component]

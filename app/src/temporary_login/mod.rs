@@ -4,16 +4,16 @@
 //! page asks before using it, so mail scanners that open links do not use it
 //! up.
 
-mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod ui;
 
 use leptos::prelude::*;
 
-use crate::auth::login::SignInOutcome;
 use crate::error::AppError;
+use crate::sign_in::SignInOutcome;
 
-pub use page::TemporaryLoginPage;
+pub use ui::TemporaryLoginPage;
 
 /// The username a temporary login link is for; a `token` field error saying
 /// why it no longer works otherwise.
@@ -36,8 +36,8 @@ pub async fn temporary_login_status(token: String) -> Result<String, AppError> {
 #[server(name = UseTemporaryLogin, prefix = "/api", endpoint = "use_temporary_login")]
 pub async fn use_temporary_login(token: String) -> Result<SignInOutcome, AppError> {
     use crate::auth::guard::{auth_state, database, request_context};
-    use crate::auth::login::finish_sign_in;
     use crate::error::with_status;
+    use crate::sign_in::finish_sign_in;
     with_status(
         async move {
             let (auth, ctx) = (auth_state()?, request_context());
@@ -54,6 +54,7 @@ pub async fn use_temporary_login(token: String) -> Result<SignInOutcome, AppErro
                 ctx.session.is_some(),
                 auth.settings().secure_cookies,
             )
+            .apply()
             .await;
             Ok(SignInOutcome {
                 redirect_to: signed_in.redirect_to,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+use crate::audit::AuditAction;
 use crate::audit::service::AuditEvent;
 use crate::auth::one_time::{self, TokenKind, TokenProblem};
 use crate::auth::settings::AuthState;
@@ -54,10 +55,9 @@ pub async fn sign_in_with_link(
         &account,
         start,
         AuditEvent {
-            action: "auth.temporary_login",
             target_user_id: Some(account.id),
             target_username: Some(account.username.clone()),
-            ..Default::default()
+            ..AuditEvent::new(AuditAction::TemporaryLogin)
         },
         now,
     )

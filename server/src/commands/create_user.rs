@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal};
 use app::audit::service::Actor;
 use app::auth::password::PasswordHashing;
 use app::domain::{EmailAddress, NewPassword, PersonName, Phone, PhoneExt, Username};
-use app::users::service::{NewProfile, NewUser, create_user as create_user_service};
+use app::users::create::service::{NewProfile, NewUser, create_account};
 use sea_orm::DatabaseConnection;
 
 use super::CommandError;
@@ -25,7 +25,7 @@ pub async fn create_user(
     };
     let phones = (args.phone.as_deref(), args.phone_ext.as_deref());
     let new = new_user(&args.account, phones, roles, args.temporary)?;
-    let user = create_user_service(
+    let user = create_account(
         db,
         &PasswordHashing::new(1),
         &Actor::system("roster create-user"),
@@ -48,7 +48,7 @@ pub async fn create_admin(
         vec![ADMIN_ROLE.to_owned()],
         false,
     )?;
-    let user = create_user_service(
+    let user = create_account(
         db,
         &PasswordHashing::new(1),
         &Actor::system("roster create-admin"),

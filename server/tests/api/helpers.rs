@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 use app::audit::service::Actor;
 use app::auth::password::PasswordHashing;
-use app::users::service::{NewProfile, NewUser, create_user};
+use app::users::create::service::{NewProfile, NewUser, create_account};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use server::config::Config;
 use server::startup::Application;
@@ -246,7 +246,7 @@ impl TestApp {
             password: NewPassword::parse(STRONG_PASSWORD).unwrap(),
             must_change_password: must_change,
         };
-        create_user(
+        create_account(
             &self.db,
             &PasswordHashing::new(1),
             &Actor::system("test"),

@@ -20,6 +20,7 @@ macro_rules! both_backends {
     };
 }
 
+mod account_state;
 mod accounts;
 mod auth;
 mod authorization;
@@ -33,5 +34,6 @@ mod migrations;
 mod password_reset;
 mod seed;
 mod users_bulk;
+mod users_bulk_matching;
 mod users_list;
 mod users_service;

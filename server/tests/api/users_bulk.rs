@@ -25,8 +25,8 @@ async fn bulk(admin: &Visitor, action: Value, selection: Value) -> (u16, Value) 
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-fn message(outcome: &Value, action: &app::users::actions::BulkAction) -> String {
-    let outcome: app::users::actions::BulkOutcome =
+fn message(outcome: &Value, action: &app::users::bulk::api::BulkAction) -> String {
+    let outcome: app::users::bulk::api::BulkOutcome =
         serde_json::from_value(outcome.clone()).expect("an outcome");
     outcome.message(action)
 }
@@ -50,7 +50,7 @@ async fn lock_skips_the_caller_and_the_already_locked(backend: Backend) {
     let (status, outcome) = bulk(&boss, json!("Lock"), json!({ "Ids": ids })).await;
     assert_eq!(status, 200, "{outcome}");
     assert_eq!(
-        message(&outcome, &app::users::actions::BulkAction::Lock),
+        message(&outcome, &app::users::bulk::api::BulkAction::Lock),
         "Locked 1 user; 2 skipped: boss (that is you); ben (already locked)."
     );
     // Amy is locked, her open session has ended, and she cannot sign in.

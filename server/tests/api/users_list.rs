@@ -2,7 +2,7 @@
 //! parameters, on SQLite and PostgreSQL, through the service and over HTTP.
 
 use app::entities::{session, team, user, user_role, user_team};
-use app::users::list::list_users;
+use app::users::table::service::list_page;
 use app::users::{StatusBadge, UserListQuery, UserPage};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -61,7 +61,7 @@ async fn page(app: &TestApp, params: &[(&str, &str)]) -> UserPage {
             .map(|(_, v)| v.to_string())
     })
     .expect("valid parameters");
-    list_users(&app.db, &query, Utc::now())
+    list_page(&app.db, &query, Utc::now())
         .await
         .expect("listed")
 }
@@ -228,7 +228,7 @@ async fn sorting_search_and_filters(backend: Backend) {
     assert_eq!(filter(&[("role", "Administrator")]).await, "");
 
     let query = UserListQuery::from_params(|k| (k == "role").then(|| "Wizard".to_owned())).unwrap();
-    let error = list_users(&app.db, &query, Utc::now()).await.unwrap_err();
+    let error = list_page(&app.db, &query, Utc::now()).await.unwrap_err();
     assert_eq!(error.field(), Some("role"));
 }
 

@@ -1,10 +1,10 @@
-//! `app::users::service::create_user`, tested alone against real databases.
+//! `app::users::create::service::create_account`, tested alone against real databases.
 
 use app::audit::service::Actor;
 use app::auth::password::PasswordHashing;
 use app::domain::{EmailAddress, NewPassword, PersonName, Username};
 use app::error::AppError;
-use app::users::service::{NewProfile, NewUser, create_user};
+use app::users::create::service::{NewProfile, NewUser, create_account};
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::ConnectionTrait;
 
@@ -32,7 +32,7 @@ async fn field_errors_and_nothing_half_written(backend: Backend) {
     Migrator::up(&db, None).await.unwrap();
     let actor = Actor::system("test");
 
-    let created = create_user(
+    let created = create_account(
         &db,
         &PasswordHashing::new(1),
         &actor,
@@ -71,7 +71,7 @@ async fn field_errors_and_nothing_half_written(backend: Backend) {
         (new_user("grace5", "g5@example.com", &[], STRONG), "roles"),
     ];
     for (input, field) in cases {
-        let error = create_user(&db, &PasswordHashing::new(1), &actor, input)
+        let error = create_account(&db, &PasswordHashing::new(1), &actor, input)
             .await
             .expect_err(field);
         assert_eq!(error.field(), Some(field), "{error:?}");
@@ -136,16 +136,46 @@ async fn overlapping_creation(backend: Backend, username: &str, email: &str, fie
 
     let ours = tokio::spawn({
         let (db, input) = (db.clone(), new_user(username, email, &["User"], STRONG));
-        async move { create_user(&db, &PasswordHashing::new(1), &Actor::system("test"), input).await }
+        async move { create_account(&db, &PasswordHashing::new(1), &Actor::system("test"), input).await }
     });
-    // Give ours time to hash the password and reach the database while the
-    // other transaction is still open; then let the other one commit.
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // Let the other commit only once ours is waiting on it at the database,
+    // so this is the race and not two creations one after the other.
+    waiting_at_the_database(backend, &db).await;
+    assert!(!ours.is_finished(), "ours waits for the other transaction");
     other.commit().await.unwrap();
 
     let error = ours.await.unwrap().expect_err("taken meanwhile");
     assert_eq!(error.field(), Some(field), "{error:?}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM users").await, 1);
+}
+
+/// Returns once a second connection, besides the open transaction's, is
+/// blocked at the database: on SQLite, checked out of the pool into `BEGIN
+/// IMMEDIATE`, which cannot pass the other's write lock; on PostgreSQL, a
+/// statement waiting for a lock. Gives up (failing) after 30 s.
+async fn waiting_at_the_database(backend: Backend, db: &sea_orm::DatabaseConnection) {
+    for _ in 0..3000 {
+        let waiting = match backend {
+            Backend::Sqlite => {
+                let pool = db.get_sqlite_connection_pool();
+                (pool.size() as usize).saturating_sub(pool.num_idle()) >= 2
+            }
+            Backend::Postgres => {
+                count(
+                    db,
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND wait_event_type = 'Lock'",
+                )
+                .await
+                    > 0
+            }
+        };
+        if waiting {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the second creation never reached the database");
 }
 
 #[tokio::test]

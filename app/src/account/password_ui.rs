@@ -1,0 +1,115 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{ChangePassword, get_my_account};
+use crate::components::go_to;
+use crate::components::{
+    NewPasswordCheck, NewPasswordFields, Notice, NoticeKind, PageHeader, TextField,
+    error_elsewhere, error_on,
+};
+
+/// `/account/password`: change one's own password. Users who must change it
+/// are sent here after signing in and can open nothing else until they have.
+#[component]
+pub fn ChangePasswordPage() -> impl IntoView {
+    let account = Resource::new(|| (), |_| get_my_account());
+    let change = ServerAction::<ChangePassword>::new();
+    let current = RwSignal::new(String::new());
+    let check = NewPasswordCheck::new();
+
+    let server_error = move |field: &'static str| error_on(change.value().get(), field);
+    let general_error = move || {
+        error_elsewhere(
+            change.value().get(),
+            &["current_password", "new_password", "confirm_password"],
+        )
+    };
+    let done = move || change.value().get().and_then(Result::ok);
+    // A required change done, the user goes straight on to where they were
+    // headed; otherwise they stay and read the confirmation.
+    Effect::new(move |_| {
+        let required = account
+            .get_untracked()
+            .and_then(Result::ok)
+            .is_some_and(|a| a.must_change_password);
+        if let Some(outcome) = done()
+            && required
+        {
+            go_to(&outcome.redirect_to);
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if check.has_errors() {
+            return;
+        }
+        change.dispatch(ChangePassword {
+            current_password: current.get_untracked(),
+            new_password: check.new.get_untracked(),
+            confirm_password: check.confirm.get_untracked(),
+        });
+    };
+
+    view! {
+        <Title text="Change password"/>
+        <PageHeader title="Change password"/>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                account
+                    .await
+                    .ok()
+                    .filter(|a| a.must_change_password)
+                    .map(|_| {
+                        view! {
+                            <Notice kind=NoticeKind::Error>
+                                "You must choose a new password before you continue."
+                            </Notice>
+                        }
+                    })
+            })}
+        </Transition>
+        {move || {
+            done()
+                .map(|outcome| {
+                    let ended = outcome.other_sessions_ended;
+                    let sessions = match ended {
+                        0 => String::new(),
+                        1 => " Your other session was signed out.".to_owned(),
+                        n => format!(" Your {n} other sessions were signed out."),
+                    };
+                    let target = outcome.redirect_to.clone();
+                    view! {
+                        <Notice kind=NoticeKind::Success>
+                            {format!("Your password was changed.{sessions}")} " "
+                            <a href=target>"Continue"</a>
+                        </Notice>
+                    }
+                })
+        }}
+        <form class="form card narrow" on:submit=on_submit novalidate>
+            // Asked for unless the account has none (after a temporary login).
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let has_password = account.await.map_or(true, |a| a.has_password);
+                    has_password.then(|| view! {
+                        <TextField
+                            label="Current password"
+                            name="current_password"
+                            value=current
+                            input_type="password"
+                            autocomplete="current-password"
+                            required=true
+                            error=Signal::derive(move || server_error("current_password"))
+                        />
+                    })
+                })}
+            </Transition>
+            <NewPasswordFields check=check server_error=server_error/>
+            {move || general_error().map(|e| view! { <Notice kind=NoticeKind::Error>{e}</Notice> })}
+            <button type="submit" class="button button-primary" disabled=move || change.pending().get()>
+                "Change password"
+            </button>
+        </form>
+    }
+}

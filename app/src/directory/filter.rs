@@ -1,0 +1,138 @@
+//! The SQL form of a table view: the condition selecting the users its
+//! search and filters match. The Users table lists from it; bulk actions
+//! and messages on "all matching users" evaluate it. Server-only.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, QueryFilter,
+    QuerySelect,
+};
+
+use super::query::{StatusFilter, UserListQuery};
+use crate::entities::{role, team, user, user_role, user_team};
+use crate::error::{AppError, AppResult};
+
+/// The condition selecting the users a query's search and filters match.
+/// Also what bulk actions on "all matching users" evaluate.
+pub async fn matching(
+    conn: &impl ConnectionTrait,
+    query: &UserListQuery,
+    now: DateTime<Utc>,
+) -> AppResult<Condition> {
+    let mut condition = Condition::all();
+    if let Some(q) = &query.q {
+        condition = condition.add(search_condition(conn.get_database_backend(), q));
+    }
+    let deleted_wanted = query.include_deleted || query.status == Some(StatusFilter::Deleted);
+    if !deleted_wanted {
+        condition = condition.add(user::Column::DeletedAt.is_null());
+    }
+    if let Some(status) = query.status {
+        condition = condition.add(crate::domain::account_state::condition(status, now));
+    }
+    if let Some(signed_in) = query.signed_in {
+        condition = condition.add(if signed_in {
+            user::Column::SignedInSince.is_not_null()
+        } else {
+            user::Column::SignedInSince.is_null()
+        });
+    }
+    if let Some(name) = &query.role {
+        let role =
+            id_by_name::<role::Entity>(conn, role::Column::Id, role::Column::Name, "role", name)
+                .await?;
+        condition = condition.add(member_of(
+            user_role::Entity,
+            user_role::Column::UserId,
+            user_role::Column::RoleId,
+            role,
+        ));
+    }
+    if let Some(name) = &query.team {
+        let team =
+            id_by_name::<team::Entity>(conn, team::Column::Id, team::Column::Name, "team", name)
+                .await?;
+        condition = condition.add(member_of(
+            user_team::Entity,
+            user_team::Column::UserId,
+            user_team::Column::TeamId,
+            team,
+        ));
+    }
+    Ok(condition)
+}
+
+/// Username, email or name contains `q`, in any case. On SQLite a text of
+/// three or more characters is looked up in the trigram index
+/// (`users_search`); shorter ones, which a trigram cannot find, scan. On
+/// PostgreSQL `pg_trgm` indexes serve the `LIKE`s directly.
+fn search_condition(backend: DbBackend, q: &str) -> Condition {
+    if backend == DbBackend::Sqlite && q.chars().count() >= 3 {
+        // An FTS5 string: a phrase in double quotes, its own quotes doubled.
+        let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+        return Condition::all().add(Expr::cust_with_values(
+            r#""users"."id" IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)"#,
+            [phrase],
+        ));
+    }
+    let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+    let like = |expr: SimpleExpr| expr.like(LikeExpr::new(pattern.clone()).escape('\\'));
+    Condition::any()
+        .add(like(Expr::col(user::Column::Username)))
+        .add(like(Expr::col(user::Column::Email)))
+        .add(like(Func::lower(Expr::col(user::Column::Name)).into()))
+}
+
+/// The id of the role or team called `name` (any case); a field error
+/// naming `field` when there is none.
+async fn id_by_name<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    id_column: E::Column,
+    name_column: E::Column,
+    field: &str,
+    name: &str,
+) -> AppResult<i64> {
+    let id: Option<i64> = E::find()
+        .select_only()
+        .column(id_column)
+        .filter(Expr::expr(Func::lower(Expr::col(name_column))).eq(name.to_lowercase()))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    id.ok_or_else(|| AppError::validation(field, format!("There is no {field} '{name}'.")))
+}
+
+/// "The user is in group `group_id`" through a link table such as
+/// `user_roles` or `user_teams`.
+fn member_of<L: EntityTrait>(
+    link: L,
+    user_column: L::Column,
+    group_column: L::Column,
+    group_id: i64,
+) -> SimpleExpr {
+    user::Column::Id.in_subquery(
+        Query::select()
+            .column(user_column)
+            .from(link)
+            .and_where(Expr::col(group_column).eq(group_id))
+            .to_owned(),
+    )
+}
+
+/// `%` and `_` typed into the search box are searched for, not wildcards.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn like_wildcards_typed_by_people_are_literal() {
+        assert_eq!(escape_like("50%_off\\"), "50\\%\\_off\\\\");
+    }
+}

@@ -1,0 +1,12 @@
+//! The directory's vocabulary for "which users": a table view as it stands
+//! in the URL (`query`), its SQL form (`filter`, server-only), and a
+//! selection of users (`selection`). Below every feature: the Users table,
+//! bulk actions and live messages all name users this way.
+
+#[cfg(feature = "ssr")]
+pub mod filter;
+pub mod query;
+pub mod selection;
+
+pub use query::{SortDir, SortKey, UserListQuery};
+pub use selection::Selection;

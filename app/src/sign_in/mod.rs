@@ -1,0 +1,8 @@
+//! Signing in: the sign-in page (`ui`) and its server functions (`api`).
+//! A feature above `auth`, whose sessions and checks it uses.
+
+pub mod api;
+pub mod ui;
+
+pub use api::{SignInOutcome, finish_sign_in};
+pub use ui::{LoginPage, PASSWORD_RESET_REASON, SignOutButton};

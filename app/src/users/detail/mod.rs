@@ -1,0 +1,9 @@
+//! The user page (`/users/USERNAME`): its data and server functions (`api`),
+//! editing, history and permanent deletion (`service`), the page (`ui`) and
+//! its one-user actions (`actions_ui`, each a bulk action on one id).
+
+mod actions_ui;
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod service;
+pub(crate) mod ui;

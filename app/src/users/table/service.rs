@@ -1,0 +1,319 @@
+//! Listing users for the table: one query for the page's ids, one for their
+//! rows, one for their roles, one for the total — never a query per row.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::NullOrdering;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, JoinType, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
+    Statement,
+};
+
+use crate::directory::filter::matching;
+use crate::directory::query::{SortDir, SortKey, UserListQuery};
+use crate::domain::AccountState;
+use crate::domain::table_time;
+use crate::entities::{role, team, user, user_role};
+use crate::error::AppResult;
+use crate::users::table::api::{UserPage, UserRow, duration_text};
+
+/// Whether a sort key's column can be empty (such users sort last).
+fn nullable(key: SortKey) -> bool {
+    !matches!(
+        key,
+        SortKey::Username | SortKey::Email | SortKey::Name | SortKey::Status | SortKey::CreatedAt
+    )
+}
+
+/// The column a sort key orders by, and whether its order is reversed
+/// (the longest time logged in is the earliest `signed_in_since`).
+fn sort_column(key: SortKey) -> (user::Column, bool) {
+    match key {
+        SortKey::Username => (user::Column::Username, false),
+        SortKey::Email => (user::Column::Email, false),
+        SortKey::Name => (user::Column::Name, false),
+        SortKey::LoginStatus => (user::Column::SignedInSince, false),
+        SortKey::LastSignin => (user::Column::LastSigninAt, false),
+        SortKey::TimeLoggedIn => (user::Column::SignedInSince, true),
+        SortKey::LastLocation => (user::Column::LastSigninClient, false),
+        SortKey::LastActivity => (user::Column::LastActivityAt, false),
+        SortKey::Status => (user::Column::IsActive, false),
+        SortKey::Phone => (user::Column::Phone, false),
+        SortKey::PhoneExt => (user::Column::PhoneExt, false),
+        SortKey::CreatedAt => (user::Column::CreatedAt, false),
+    }
+}
+
+/// One page of the table for `query`. A page past the last is empty (the
+/// total says how many there are).
+///
+/// A page in the second half of the list is read from the other end, in
+/// the reverse order: an offset makes the database step over every entry
+/// before the page, so the last page of 100,000 users would step over
+/// 99,950 of them; from the other end it steps over none. The total, which
+/// is needed anyway, says where the middle is.
+pub async fn list_page(
+    conn: &impl ConnectionTrait,
+    query: &UserListQuery,
+    now: DateTime<Utc>,
+) -> AppResult<UserPage> {
+    let condition = matching(conn, query, now).await?;
+    let total = count_matching(conn, query, condition.clone()).await?;
+    let offset = u64::from(query.page - 1) * u64::from(query.per_page);
+    let limit = u64::from(query.per_page);
+    let page_ids = if offset >= total {
+        Vec::new()
+    } else if offset > total / 2 {
+        // Rows offset..offset + limit are, counted from the end, rows
+        // total - offset - limit..total - offset.
+        let from_end = total.saturating_sub(offset + limit);
+        let window = (from_end, total - offset - from_end);
+        let mut ids = ordered_ids_in(conn, query, condition, Some(window), true).await?;
+        ids.reverse();
+        ids
+    } else {
+        ordered_ids(conn, query, condition, Some((offset, limit))).await?
+    };
+    Ok(UserPage {
+        rows: rows_for(conn, &page_ids, now).await?,
+        total,
+        page: query.page,
+        per_page: query.per_page,
+    })
+}
+
+/// Whether `query` is the plain view: no search, no filter, deleted users
+/// hidden. Its total is kept by the database ([`count_matching`]) and
+/// SQLite reads it through the sort index ([`sqlite_sort_index`]).
+fn is_plain(query: &UserListQuery) -> bool {
+    query.q.is_none()
+        && query.status.is_none()
+        && query.role.is_none()
+        && query.team.is_none()
+        && query.signed_in.is_none()
+        && !query.include_deleted
+}
+
+/// How many users `condition` (made from `query`) selects. The plain
+/// view's total is `user_totals.live`, kept by triggers as users are added,
+/// deleted and restored: counting 100,000 index entries on every page took
+/// 4 ms on SQLite and 24 ms on PostgreSQL.
+pub async fn count_matching(
+    conn: &impl ConnectionTrait,
+    query: &UserListQuery,
+    condition: Condition,
+) -> AppResult<u64> {
+    if is_plain(query) {
+        let backend = conn.get_database_backend();
+        let statement =
+            Statement::from_string(backend, "SELECT live FROM user_totals WHERE id = 1");
+        if let Some(row) = conn.query_one_raw(statement).await? {
+            let live: i64 = row.try_get_by_index(0)?;
+            return Ok(u64::try_from(live).unwrap_or(0));
+        }
+    }
+    Ok(user::Entity::find().filter(condition).count(conn).await?)
+}
+
+/// The ids of the users `condition` selects, in the view's order; a slice
+/// of them with `window = Some((offset, limit))`. Ids alone, which an index
+/// on the sort column can answer without reading rows (a deep page skips
+/// index entries, not rows).
+pub async fn ordered_ids(
+    conn: &impl ConnectionTrait,
+    query: &UserListQuery,
+    condition: Condition,
+    window: Option<(u64, u64)>,
+) -> AppResult<Vec<i64>> {
+    ordered_ids_in(conn, query, condition, window, false).await
+}
+
+/// [`ordered_ids`], in the view's order or (`reversed`) its exact reverse.
+async fn ordered_ids_in(
+    conn: &impl ConnectionTrait,
+    query: &UserListQuery,
+    condition: Condition,
+    window: Option<(u64, u64)>,
+    reversed: bool,
+) -> AppResult<Vec<i64>> {
+    let backend = conn.get_database_backend();
+    let statement = ordered_ids_statement(backend, query, condition, window, reversed);
+    let mut ids = Vec::new();
+    for row in conn.query_all_raw(statement).await? {
+        ids.push(row.try_get_by_index::<i64>(0)?);
+    }
+    Ok(ids)
+}
+
+/// The statement [`ordered_ids`] runs (public for the benchmark's EXPLAIN).
+pub fn ordered_ids_statement(
+    backend: DbBackend,
+    query: &UserListQuery,
+    condition: Condition,
+    window: Option<(u64, u64)>,
+    reversed: bool,
+) -> Statement {
+    let mut statement = ordered_ids_select(query, condition, window, reversed).build(backend);
+    if backend == DbBackend::Sqlite
+        && let Some(index) = sqlite_sort_index(query)
+    {
+        statement.sql = statement.sql.replacen(
+            r#"FROM "users" WHERE"#,
+            &format!(r#"FROM "users" INDEXED BY {index} WHERE"#),
+            1,
+        );
+    }
+    statement
+}
+
+/// SQLite: the partial index a plain view (no search, no filter, deleted
+/// users hidden) sorted by username or email is read from. SQLite's planner
+/// prefers the unique index on that column, which holds deleted users too,
+/// and then reads every row to leave them out: page 2,000 of 100,000 users
+/// took 350 ms, even after ANALYZE. The partial index holds exactly the
+/// users shown, in order, with their ids. Filtered views are left to the
+/// planner: reading them through a sort index could cost more.
+fn sqlite_sort_index(query: &UserListQuery) -> Option<&'static str> {
+    let plain = is_plain(query);
+    match query.sort {
+        SortKey::Username if plain => Some("idx_users_live_username"),
+        SortKey::Email if plain => Some("idx_users_live_email"),
+        _ => None,
+    }
+}
+
+/// The query behind [`ordered_ids_statement`]; `reversed` turns the whole
+/// order around, users without a value included (they come first then).
+pub fn ordered_ids_select(
+    query: &UserListQuery,
+    condition: Condition,
+    window: Option<(u64, u64)>,
+    reversed: bool,
+) -> Select<user::Entity> {
+    let (column, column_reversed) = sort_column(query.sort);
+    let ascending = ((query.dir == SortDir::Asc) != column_reversed) != reversed;
+    let order = if ascending { Order::Asc } else { Order::Desc };
+    let mut ids_query = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(condition);
+    ids_query = if nullable(query.sort) {
+        // Users without a value (never signed in…) come last either way.
+        let nulls = if reversed {
+            NullOrdering::First
+        } else {
+            NullOrdering::Last
+        };
+        ids_query.order_by_with_nulls(column, order.clone(), nulls)
+    } else {
+        ids_query.order_by(column, order.clone())
+    };
+    ids_query = ids_query.order_by(user::Column::Id, order);
+    if let Some((offset, limit)) = window {
+        ids_query = ids_query.offset(offset).limit(limit);
+    }
+    ids_query
+}
+
+/// The table rows of these users, in the order given: one query for the
+/// users, one for their roles.
+pub async fn rows_for(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<UserRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut users = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.to_vec()))
+        .all(conn)
+        .await?;
+    let position: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    users.sort_by_key(|u| position.get(&u.id).copied());
+    let role_names: Vec<(i64, String)> = user_role::Entity::find()
+        .select_only()
+        .column(user_role::Column::UserId)
+        .column(role::Column::Name)
+        .join(JoinType::InnerJoin, user_role::Relation::Role.def())
+        .filter(user_role::Column::UserId.is_in(ids.to_vec()))
+        .order_by_asc(role::Column::Name)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut roles_of: std::collections::HashMap<i64, Vec<String>> =
+        std::collections::HashMap::new();
+    for (id, name) in role_names {
+        roles_of.entry(id).or_default().push(name);
+    }
+    Ok(users
+        .into_iter()
+        .map(|u| {
+            let roles = roles_of.remove(&u.id).unwrap_or_default();
+            row(u, roles, now)
+        })
+        .collect())
+}
+
+/// Role and team names for the table's filters, A–Z.
+pub async fn filter_options(
+    conn: &impl ConnectionTrait,
+) -> AppResult<crate::users::table::api::FilterOptions> {
+    let roles = role::Entity::find()
+        .select_only()
+        .column(role::Column::Name)
+        .order_by_asc(role::Column::Name)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let teams = team::Entity::find()
+        .select_only()
+        .column(team::Column::Name)
+        .order_by_asc(team::Column::Name)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(crate::users::table::api::FilterOptions { roles, teams })
+}
+
+pub(crate) fn row(u: user::Model, roles: Vec<String>, now: DateTime<Utc>) -> UserRow {
+    let state = AccountState::of(&u, now);
+    let last_location = match (u.last_signin_client, u.last_signin_ip) {
+        (Some(client), Some(ip)) => Some(format!("{ip} · {client}")),
+        (client, ip) => ip.or(client),
+    };
+    UserRow {
+        id: u.id,
+        username: u.username,
+        email: u.email,
+        name: u.name,
+        roles,
+        signed_in: u.signed_in_since.is_some(),
+        last_signin: u.last_signin_at.map(table_time),
+        time_logged_in: u
+            .signed_in_since
+            .map(|since| duration_text((now - since).num_seconds())),
+        signed_in_since: u.signed_in_since.map(|since| since.timestamp()),
+        last_location,
+        last_activity: u.last_activity_at.map(table_time),
+        active: state.active,
+        badges: state.badges(),
+        phone: u.phone,
+        phone_ext: u.phone_ext,
+        created_at: table_time(u.created_at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_text(30), "under a minute");
+        assert_eq!(duration_text(7 * 60 + 5), "7 min");
+        assert_eq!(duration_text(4 * 3600 + 12 * 60), "4 h 12 min");
+        assert_eq!(duration_text(2 * 86400 + 3 * 3600 + 59), "2 d 3 h");
+    }
+}
