@@ -4,5 +4,7 @@
 pub mod api;
 pub mod ui;
 
-pub use api::{SignInOutcome, finish_sign_in};
+pub use api::SignInOutcome;
+#[cfg(feature = "ssr")]
+pub use api::finish_sign_in;
 pub use ui::{LoginPage, PASSWORD_RESET_REASON, SignOutButton};

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::directory::query::{SortKey, UserListQuery};
+use crate::directory::query::SortKey;
 use crate::domain::StatusBadge;
 use crate::error::AppError;
 
@@ -99,7 +99,7 @@ pub async fn list_users(#[server(default)] view: String) -> Result<UserPage, App
     use crate::auth::Permission;
     use crate::auth::guard::authorized;
     authorized(Permission::ViewUsers, |call| async move {
-        let query = UserListQuery::from_query_string(&view)?;
+        let query = crate::directory::UserListQuery::from_query_string(&view)?;
         crate::users::table::service::list_page(&call.db, &query, chrono::Utc::now()).await
     })
     .await
