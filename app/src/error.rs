@@ -8,9 +8,12 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::FormField;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
-    /// Bad input; `field` names the form field the message belongs next to.
+    /// Bad input; `field` names the form field the message belongs next to
+    /// (a [`FormField::key`]; empty when the arguments did not parse).
     #[error("{message}")]
     Validation { field: String, message: String },
     /// The request clashes with what is stored: a duplicate username, or an
@@ -52,27 +55,37 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn validation(field: impl Into<String>, message: impl std::fmt::Display) -> Self {
+    /// Bad input in `field`. The error carries the field's key, so what
+    /// reaches the browser and API clients is the plain field name.
+    pub fn validation(field: FormField, message: impl std::fmt::Display) -> Self {
         AppError::Validation {
-            field: field.into(),
+            field: field.key().to_owned(),
             message: message.to_string(),
         }
     }
 
-    pub fn conflict(field: impl Into<String>, message: impl std::fmt::Display) -> Self {
+    /// A clash with what is stored, shown on `field`.
+    pub fn conflict(field: FormField, message: impl std::fmt::Display) -> Self {
         AppError::Conflict {
-            field: Some(field.into()),
+            field: Some(field.key().to_owned()),
             message: message.to_string(),
         }
     }
 
-    /// The form field this error belongs to, if any.
+    /// The name of the form field this error belongs to, if any, as it
+    /// travels (a [`FormField::key`]).
     pub fn field(&self) -> Option<&str> {
         match self {
             AppError::Validation { field, .. } => Some(field),
             AppError::Conflict { field, .. } => field.as_deref(),
             _ => None,
         }
+    }
+
+    /// The form field this error belongs to, if it names one this version
+    /// knows.
+    pub fn form_field(&self) -> Option<FormField> {
+        self.field().and_then(FormField::from_key)
     }
 
     pub fn status_code(&self) -> u16 {
@@ -190,10 +203,27 @@ mod tests {
 
     #[test]
     fn round_trips_through_the_server_fn_encoding() {
-        let err = AppError::conflict("username", "Username 'ann' is already taken.");
+        let err = AppError::conflict(FormField::Username, "Username 'ann' is already taken.");
         let back = AppError::de(err.ser());
         assert_eq!(back, err);
         assert_eq!(back.field(), Some("username"));
+        assert_eq!(back.form_field(), Some(FormField::Username));
+    }
+
+    #[test]
+    fn the_field_travels_as_its_key() {
+        let err = AppError::validation(FormField::PhoneExt, "Digits only.");
+        assert_eq!(
+            err,
+            AppError::Validation {
+                field: "phone_ext".to_owned(),
+                message: "Digits only.".to_owned(),
+            }
+        );
+        let unparsed = AppError::from_server_fn_error(ServerFnErrorErr::Args("bad".into()));
+        assert_eq!(unparsed.field(), Some(""));
+        assert_eq!(unparsed.form_field(), None);
+        assert_eq!(AppError::NotFound.form_field(), None);
     }
 
     #[test]

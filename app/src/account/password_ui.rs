@@ -7,6 +7,7 @@ use crate::components::{
     NewPasswordCheck, NewPasswordFields, Notice, NoticeKind, PageHeader, TextField,
     error_elsewhere, error_on,
 };
+use crate::domain::FormField;
 
 /// `/account/password`: change one's own password. Users who must change it
 /// are sent here after signing in and can open nothing else until they have.
@@ -17,11 +18,15 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let check = NewPasswordCheck::new();
 
-    let server_error = move |field: &'static str| error_on(change.value().get(), field);
+    let server_error = move |field: FormField| error_on(change.value().get(), field);
     let general_error = move || {
         error_elsewhere(
             change.value().get(),
-            &["current_password", "new_password", "confirm_password"],
+            &[
+                FormField::CurrentPassword,
+                FormField::NewPassword,
+                FormField::ConfirmPassword,
+            ],
         )
     };
     let done = move || change.value().get().and_then(Result::ok);
@@ -100,7 +105,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
                             input_type="password"
                             autocomplete="current-password"
                             required=true
-                            error=Signal::derive(move || server_error("current_password"))
+                            error=Signal::derive(move || server_error(FormField::CurrentPassword))
                         />
                     })
                 })}

@@ -15,6 +15,7 @@ use crate::auth::service::{SessionUser, delta, revoke_other_sessions, store_chos
 use crate::auth::settings::{AuthSettings, AuthState};
 use crate::auth::signin::record_wrong_password;
 use crate::db::begin_write;
+use crate::domain::FormField;
 use crate::effects::AfterCommit;
 use crate::entities::{role, session, user, user_role};
 use crate::error::{AppError, AppResult};
@@ -137,13 +138,13 @@ pub async fn change_own_password(
         )
         .await?;
         return Err(AppError::validation(
-            "current_password",
+            FormField::CurrentPassword,
             "Your current password is not right.",
         ));
     }
     if current_password == new_password {
         return Err(AppError::validation(
-            "new_password",
+            FormField::NewPassword,
             "Choose a password different from your current one.",
         ));
     }

@@ -11,6 +11,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use super::service::delta;
 use super::token::{SecretToken, hash_token};
+use crate::domain::FormField;
 use crate::entities::one_time_token;
 use crate::error::AppResult;
 
@@ -159,7 +160,7 @@ pub async fn usable_holder(
 ) -> AppResult<crate::entities::user::Model> {
     holder(conn, kind, token, now)
         .await?
-        .map_err(|problem| crate::error::AppError::validation("token", problem))
+        .map_err(|problem| crate::error::AppError::validation(FormField::Token, problem))
 }
 
 /// Uses a token of `kind` that was checked to be `user_id`'s, or says why
@@ -174,10 +175,13 @@ pub async fn redeem_for(
     match redeem(conn, kind, token, now).await? {
         Ok(owner) if owner == user_id => Ok(()),
         Ok(_) => Err(crate::error::AppError::validation(
-            "token",
+            FormField::Token,
             TokenProblem::Unknown,
         )),
-        Err(problem) => Err(crate::error::AppError::validation("token", problem)),
+        Err(problem) => Err(crate::error::AppError::validation(
+            FormField::Token,
+            problem,
+        )),
     }
 }
 

@@ -7,7 +7,7 @@ use argon2::password_hash::{
 };
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::domain::{NewPassword, PasswordError};
+use crate::domain::{FormField, NewPassword, PasswordError};
 
 /// zxcvbn scores 0–4; 3 is "safely unguessable: moderate protection from an
 /// offline slow-hash scenario", the level most password policies require.
@@ -29,11 +29,11 @@ impl ChosenPassword<'_> {
     /// otherwise the error, on its field.
     pub fn parse(&self) -> crate::error::AppResult<NewPassword> {
         use crate::error::AppError;
-        let new =
-            NewPassword::parse(self.new).map_err(|e| AppError::validation("new_password", e))?;
+        let new = NewPassword::parse(self.new)
+            .map_err(|e| AppError::validation(FormField::NewPassword, e))?;
         if self.new != self.confirm {
             return Err(AppError::validation(
-                "confirm_password",
+                FormField::ConfirmPassword,
                 "The two new passwords are not the same.",
             ));
         }

@@ -20,7 +20,7 @@ use super::token::hash_token;
 use crate::audit::AuditAction;
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::db::begin_write;
-use crate::domain::{AccountState, Standing};
+use crate::domain::{AccountState, FormField, Standing};
 use crate::entities::{role_permission, session, user, user_role};
 use crate::error::{AppError, AppResult};
 
@@ -267,7 +267,7 @@ pub async fn hash_chosen_password(
             account.name.as_str(),
         ],
     )
-    .map_err(|e| AppError::validation("new_password", e))?;
+    .map_err(|e| AppError::validation(FormField::NewPassword, e))?;
     Ok(hashing.hash(new).await?)
 }
 

@@ -22,7 +22,7 @@ use super::token::SecretToken;
 use crate::audit::AuditAction;
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::db::begin_write;
-use crate::domain::{EmailAddress, Username};
+use crate::domain::{EmailAddress, FormField, Username};
 use crate::entities::{session, user};
 use crate::error::{AppError, AppResult};
 
@@ -343,7 +343,7 @@ pub async fn sign_in_by_link(
     else {
         txn.rollback().await?;
         return Err(AppError::validation(
-            "token",
+            FormField::Token,
             "This account cannot sign in now: it is locked, suspended or inactive. Contact an administrator.",
         ));
     };

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::TextField;
-use crate::domain::NewPassword;
+use crate::domain::{FormField, NewPassword};
 
 /// What is wrong, as typed, with a new password and its confirmation: the
 /// shared [`NewPassword`] rule and "the same twice". The server checks both
@@ -52,11 +52,11 @@ impl Default for NewPasswordCheck {
 
 /// The "New password" and "Confirm new password" fields (`new_password`,
 /// `confirm_password`), with the errors of `check` as you type and, after
-/// sending, the server's (`server_error` of a field name).
+/// sending, the server's (`server_error` of a field).
 #[component]
 pub fn NewPasswordFields(
     check: NewPasswordCheck,
-    #[prop(into)] server_error: Callback<&'static str, Option<String>>,
+    #[prop(into)] server_error: Callback<FormField, Option<String>>,
 ) -> impl IntoView {
     view! {
         <TextField
@@ -69,7 +69,7 @@ pub fn NewPasswordFields(
             required=true
             maxlength=128
             error=Signal::derive(move || {
-                check.new_error.get().or_else(|| server_error.run("new_password"))
+                check.new_error.get().or_else(|| server_error.run(FormField::NewPassword))
             })
         />
         <TextField
@@ -81,7 +81,10 @@ pub fn NewPasswordFields(
             required=true
             maxlength=128
             error=Signal::derive(move || {
-                check.confirm_error.get().or_else(|| server_error.run("confirm_password"))
+                check
+                    .confirm_error
+                    .get()
+                    .or_else(|| server_error.run(FormField::ConfirmPassword))
             })
         />
     }

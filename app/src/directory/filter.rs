@@ -10,6 +10,7 @@ use sea_orm::{
 };
 
 use super::query::{StatusFilter, UserListQuery};
+use crate::domain::FormField;
 use crate::entities::{role, team, user, user_role, user_team};
 use crate::error::{AppError, AppResult};
 
@@ -39,9 +40,14 @@ pub async fn matching(
         });
     }
     if let Some(name) = &query.role {
-        let role =
-            id_by_name::<role::Entity>(conn, role::Column::Id, role::Column::Name, "role", name)
-                .await?;
+        let role = id_by_name::<role::Entity>(
+            conn,
+            role::Column::Id,
+            role::Column::Name,
+            FormField::Role,
+            name,
+        )
+        .await?;
         condition = condition.add(member_of(
             user_role::Entity,
             user_role::Column::UserId,
@@ -50,9 +56,14 @@ pub async fn matching(
         ));
     }
     if let Some(name) = &query.team {
-        let team =
-            id_by_name::<team::Entity>(conn, team::Column::Id, team::Column::Name, "team", name)
-                .await?;
+        let team = id_by_name::<team::Entity>(
+            conn,
+            team::Column::Id,
+            team::Column::Name,
+            FormField::Team,
+            name,
+        )
+        .await?;
         condition = condition.add(member_of(
             user_team::Entity,
             user_team::Column::UserId,
@@ -90,7 +101,7 @@ async fn id_by_name<E: EntityTrait>(
     conn: &impl ConnectionTrait,
     id_column: E::Column,
     name_column: E::Column,
-    field: &str,
+    field: FormField,
     name: &str,
 ) -> AppResult<i64> {
     let id: Option<i64> = E::find()
@@ -100,7 +111,7 @@ async fn id_by_name<E: EntityTrait>(
         .into_tuple()
         .one(conn)
         .await?;
-    id.ok_or_else(|| AppError::validation(field, format!("There is no {field} '{name}'.")))
+    id.ok_or_else(|| AppError::validation(field, format!("There is no {} '{name}'.", field.key())))
 }
 
 /// "The user is in group `group_id`" through a link table such as

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::FormField;
 use crate::error::AppError;
 
 /// Page sizes offered; anything else is refused.
@@ -72,7 +73,7 @@ impl SortKey {
             .ok_or_else(|| {
                 let known: Vec<&str> = SortKey::ALL.iter().map(|k| k.key()).collect();
                 AppError::validation(
-                    "sort",
+                    FormField::Sort,
                     format!(
                         "Cannot sort by '{text}'. Sort by one of: {}.",
                         known.join(", ")
@@ -162,82 +163,85 @@ impl UserListQuery {
     /// Reads the URL's parameters; a bad one is a field error naming it.
     /// Missing or empty parameters take their defaults.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Result<Self, AppError> {
-        let get = |name: &str| {
-            get(name)
+        let get = |field: FormField| {
+            get(field.key())
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
         let mut query = UserListQuery::default();
-        if let Some(q) = get("q") {
+        if let Some(q) = get(FormField::Search) {
             if q.chars().count() > MAX_SEARCH_LEN {
                 return Err(AppError::validation(
-                    "q",
+                    FormField::Search,
                     format!("Search text can be at most {MAX_SEARCH_LEN} characters."),
                 ));
             }
             query.q = Some(q);
         }
-        if let Some(status) = get("status") {
+        if let Some(status) = get(FormField::Status) {
             query.status = Some(
                 StatusFilter::ALL
                     .into_iter()
                     .find(|s| s.key() == status)
                     .ok_or_else(|| {
-                        AppError::validation("status", format!("Unknown status '{status}'."))
+                        AppError::validation(
+                            FormField::Status,
+                            format!("Unknown status '{status}'."),
+                        )
                     })?,
             );
         }
-        query.role = get("role");
-        query.team = get("team");
-        query.signed_in = match get("signed_in").as_deref() {
+        query.role = get(FormField::Role);
+        query.team = get(FormField::Team);
+        query.signed_in = match get(FormField::SignedIn).as_deref() {
             None => None,
             Some("yes") => Some(true),
             Some("no") => Some(false),
             Some(other) => {
                 return Err(AppError::validation(
-                    "signed_in",
+                    FormField::SignedIn,
                     format!("'{other}' is not yes or no."),
                 ));
             }
         };
-        query.include_deleted = match get("deleted").as_deref() {
+        query.include_deleted = match get(FormField::Deleted).as_deref() {
             None | Some("hide") => false,
             Some("include") => true,
             Some(other) => {
                 return Err(AppError::validation(
-                    "deleted",
+                    FormField::Deleted,
                     format!("'{other}' is not include or hide."),
                 ));
             }
         };
-        if let Some(sort) = get("sort") {
+        if let Some(sort) = get(FormField::Sort) {
             query.sort = SortKey::parse(&sort)?;
             query.dir = query.sort.natural_direction();
         }
-        query.dir = match get("dir").as_deref() {
+        query.dir = match get(FormField::SortDirection).as_deref() {
             None => query.dir,
             Some("asc") => SortDir::Asc,
             Some("desc") => SortDir::Desc,
             Some(other) => {
                 return Err(AppError::validation(
-                    "dir",
+                    FormField::SortDirection,
                     format!("'{other}' is not asc or desc."),
                 ));
             }
         };
-        if let Some(page) = get("page") {
+        if let Some(page) = get(FormField::Page) {
             query.page = page.parse().ok().filter(|p| *p >= 1).ok_or_else(|| {
-                AppError::validation("page", format!("'{page}' is not a page number."))
+                AppError::validation(FormField::Page, format!("'{page}' is not a page number."))
             })?;
         }
-        if let Some(per_page) = get("per_page") {
+        if let Some(per_page) = get(FormField::PerPage) {
             query.per_page = per_page
                 .parse()
                 .ok()
                 .filter(|n| PAGE_SIZES.contains(n))
                 .ok_or_else(|| {
                     AppError::validation(
-                        "per_page",
+                        FormField::PerPage,
                         format!(
                             "'{per_page}' users per page is not offered; choose {}.",
                             PAGE_SIZES.map(|n| n.to_string()).join(", ")
@@ -265,32 +269,35 @@ impl UserListQuery {
     pub fn to_params(&self) -> Vec<(&'static str, String)> {
         let mut params = Vec::new();
         if let Some(q) = &self.q {
-            params.push(("q", q.clone()));
+            params.push((FormField::Search.key(), q.clone()));
         }
         if let Some(status) = self.status {
-            params.push(("status", status.key().to_owned()));
+            params.push((FormField::Status.key(), status.key().to_owned()));
         }
         if let Some(role) = &self.role {
-            params.push(("role", role.clone()));
+            params.push((FormField::Role.key(), role.clone()));
         }
         if let Some(team) = &self.team {
-            params.push(("team", team.clone()));
+            params.push((FormField::Team.key(), team.clone()));
         }
         if let Some(signed_in) = self.signed_in {
-            params.push(("signed_in", if signed_in { "yes" } else { "no" }.to_owned()));
+            params.push((
+                FormField::SignedIn.key(),
+                if signed_in { "yes" } else { "no" }.to_owned(),
+            ));
         }
         if self.include_deleted {
-            params.push(("deleted", "include".to_owned()));
+            params.push((FormField::Deleted.key(), "include".to_owned()));
         }
         if self.sort != SortKey::default() || self.dir != SortDir::default() {
-            params.push(("sort", self.sort.key().to_owned()));
-            params.push(("dir", self.dir.key().to_owned()));
+            params.push((FormField::Sort.key(), self.sort.key().to_owned()));
+            params.push((FormField::SortDirection.key(), self.dir.key().to_owned()));
         }
         if self.page != 1 {
-            params.push(("page", self.page.to_string()));
+            params.push((FormField::Page.key(), self.page.to_string()));
         }
         if self.per_page != DEFAULT_PAGE_SIZE {
-            params.push(("per_page", self.per_page.to_string()));
+            params.push((FormField::PerPage.key(), self.per_page.to_string()));
         }
         params
     }
@@ -362,6 +369,11 @@ mod tests {
         ] {
             let error = parse(&[(field, value)]).unwrap_err();
             assert_eq!(error.field(), Some(field), "{field}={value}");
+            assert_eq!(
+                error.form_field().map(FormField::key),
+                Some(field),
+                "{field}={value}"
+            );
         }
         let long = "x".repeat(MAX_SEARCH_LEN + 1);
         assert_eq!(parse(&[("q", &long)]).unwrap_err().field(), Some("q"));

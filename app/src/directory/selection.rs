@@ -28,6 +28,7 @@ mod sql {
     use super::Selection;
     use crate::directory::filter::matching;
     use crate::directory::query::UserListQuery;
+    use crate::domain::FormField;
     use crate::error::{AppError, AppResult};
 
     /// Most users a request may name one by one; larger selections use
@@ -43,11 +44,11 @@ mod sql {
     ) -> AppResult<Condition> {
         match selection {
             Selection::Ids(ids) if ids.is_empty() => Err(AppError::validation(
-                "selection",
+                FormField::Selection,
                 "Select at least one user.",
             )),
             Selection::Ids(ids) if ids.len() > MAX_IDS => Err(AppError::validation(
-                "selection",
+                FormField::Selection,
                 format!("Select at most {MAX_IDS} users one by one, or select all matching users."),
             )),
             Selection::Ids(ids) => {

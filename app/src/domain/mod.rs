@@ -5,6 +5,7 @@
 
 pub mod account_state;
 mod email;
+mod field;
 mod password;
 mod person_name;
 mod phone;
@@ -13,6 +14,7 @@ mod username;
 
 pub use account_state::{AccountState, Standing, StatusBadge, StatusFilter};
 pub use email::{EmailAddress, EmailAddressError};
+pub use field::{FormField, UnknownFormField};
 pub use password::{NewPassword, PasswordError};
 pub use person_name::{PersonName, PersonNameError};
 pub use phone::{Phone, PhoneError, PhoneExt, PhoneExtError};

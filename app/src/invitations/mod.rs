@@ -28,12 +28,13 @@ pub struct InvitationInfo {
 #[server(name = InvitationStatus, prefix = "/api", endpoint = "invitation_status")]
 pub async fn invitation_status(token: String) -> Result<InvitationInfo, AppError> {
     use crate::auth::guard::database;
+    use crate::domain::FormField;
     use crate::error::with_status;
     with_status(
         async move {
             service::invitation_status(&database()?, &token, chrono::Utc::now())
                 .await?
-                .map_err(|problem| AppError::validation("token", problem))
+                .map_err(|problem| AppError::validation(FormField::Token, problem))
         }
         .await,
     )

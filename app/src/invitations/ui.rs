@@ -7,6 +7,7 @@ use crate::components::go_to;
 use crate::components::{
     AuthCard, NewPasswordCheck, NewPasswordFields, Notice, NoticeKind, error_elsewhere, error_on,
 };
+use crate::domain::FormField;
 
 /// `/accept-invitation?token=…`: the invited person chooses a password,
 /// which activates the account and signs them in. A link that no longer
@@ -18,9 +19,13 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     let status = Resource::new(token, invitation_status);
     let accept = ServerAction::<AcceptInvitation>::new();
     let check = NewPasswordCheck::new();
-    let server_error = move |field: &'static str| error_on(accept.value().get(), field);
-    let other_error =
-        move || error_elsewhere(accept.value().get(), &["new_password", "confirm_password"]);
+    let server_error = move |field: FormField| error_on(accept.value().get(), field);
+    let other_error = move || {
+        error_elsewhere(
+            accept.value().get(),
+            &[FormField::NewPassword, FormField::ConfirmPassword],
+        )
+    };
     Effect::new(move |_| {
         if let Some(Ok(outcome)) = accept.value().get() {
             go_to(&outcome.redirect_to);

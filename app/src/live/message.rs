@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::{ConfirmDialog, ToastKind, use_toasts};
 use crate::directory::Selection;
+use crate::domain::FormField;
 use crate::error::AppError;
 
 /// Longest message, in characters.
@@ -113,7 +114,8 @@ pub async fn send_message(
     use crate::effects::AfterCommit;
     use crate::live::hub::LiveHub;
     authorized(Permission::SendMessages, |call| async move {
-        let body = MessageBody::parse(&body).map_err(|e| AppError::validation("body", e))?;
+        let body = MessageBody::parse(&body)
+            .map_err(|e| AppError::validation(FormField::MessageBody, e))?;
         // Checked before the message is stored: without the hub it could not
         // be delivered live.
         let hub = LiveHub::from_context().ok_or(AppError::Internal)?;
@@ -169,7 +171,9 @@ pub fn MessageDialog(
                     toasts.show(ToastKind::Success, outcome.message());
                     on_close.run(());
                 }
-                Err(e) if e.field() == Some("body") => error.set(Some(e.to_string())),
+                Err(e) if e.form_field() == Some(FormField::MessageBody) => {
+                    error.set(Some(e.to_string()))
+                }
                 Err(e) => {
                     toasts.show(ToastKind::Error, e.to_string());
                     on_close.run(());

@@ -20,6 +20,7 @@ pub const REQUEST_ANSWER: &str = "If an account matches, we have sent its email 
 #[server(name = RequestPasswordReset, prefix = "/api", endpoint = "request_password_reset")]
 pub async fn request_password_reset(login: String) -> Result<(), AppError> {
     use crate::auth::guard::{auth_state, database, request_context};
+    use crate::domain::FormField;
     use crate::email::outbox::Outbox;
     use crate::error::with_status;
     use crate::live::hub::LiveHub;
@@ -27,7 +28,7 @@ pub async fn request_password_reset(login: String) -> Result<(), AppError> {
         async move {
             if login.trim().is_empty() {
                 return Err(AppError::validation(
-                    "login",
+                    FormField::Login,
                     "Enter your username or email address.",
                 ));
             }
@@ -59,12 +60,13 @@ pub async fn request_password_reset(login: String) -> Result<(), AppError> {
 #[server(name = ResetLinkStatus, prefix = "/api", endpoint = "reset_link_status")]
 pub async fn reset_link_status(token: String) -> Result<String, AppError> {
     use crate::auth::guard::database;
+    use crate::domain::FormField;
     use crate::error::with_status;
     with_status(
         async move {
             service::link_status(&database()?, &token, chrono::Utc::now())
                 .await?
-                .map_err(|problem| AppError::validation("token", problem))
+                .map_err(|problem| AppError::validation(FormField::Token, problem))
         }
         .await,
     )

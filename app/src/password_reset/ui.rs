@@ -9,6 +9,7 @@ use crate::components::{
     AuthCard, NewPasswordCheck, NewPasswordFields, Notice, NoticeKind, TextField, error_elsewhere,
     error_on,
 };
+use crate::domain::FormField;
 
 /// `/forgot-password`: ask for a reset link by username or email.
 #[component]
@@ -21,7 +22,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             .value()
             .get()
             .and_then(Result::err)
-            .filter(|e| (e.field() == Some("login")) == field)
+            .filter(|e| (e.form_field() == Some(FormField::Login)) == field)
             .map(|e| e.to_string())
     };
     view! {
@@ -65,9 +66,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let status = Resource::new(token, reset_link_status);
     let reset = ServerAction::<ResetPassword>::new();
     let check = NewPasswordCheck::new();
-    let server_error = move |field: &'static str| error_on(reset.value().get(), field);
-    let other_error =
-        move || error_elsewhere(reset.value().get(), &["new_password", "confirm_password"]);
+    let server_error = move |field: FormField| error_on(reset.value().get(), field);
+    let other_error = move || {
+        error_elsewhere(
+            reset.value().get(),
+            &[FormField::NewPassword, FormField::ConfirmPassword],
+        )
+    };
     Effect::new(move |_| {
         if let Some(Ok(())) = reset.value().get() {
             go_to(&format!(

@@ -20,12 +20,13 @@ pub use ui::TemporaryLoginPage;
 #[server(name = TemporaryLoginStatus, prefix = "/api", endpoint = "temporary_login_status")]
 pub async fn temporary_login_status(token: String) -> Result<String, AppError> {
     use crate::auth::guard::database;
+    use crate::domain::FormField;
     use crate::error::with_status;
     with_status(
         async move {
             service::link_status(&database()?, &token, chrono::Utc::now())
                 .await?
-                .map_err(|problem| AppError::validation("token", problem))
+                .map_err(|problem| AppError::validation(FormField::Token, problem))
         }
         .await,
     )

@@ -11,6 +11,7 @@ use crate::auth::one_time::{self, TokenKind, TokenProblem};
 use crate::auth::settings::AuthState;
 use crate::auth::signin::{SessionStart, SignedIn, sign_in_by_link};
 use crate::db::begin_write;
+use crate::domain::FormField;
 use crate::entities::user;
 use crate::error::{AppError, AppResult};
 
@@ -36,7 +37,7 @@ pub async fn sign_in_with_link(
     let txn = begin_write(db).await?;
     let user_id = one_time::redeem(&txn, TokenKind::TemporaryLogin, token, now)
         .await?
-        .map_err(|problem| AppError::validation("token", problem))?;
+        .map_err(|problem| AppError::validation(FormField::Token, problem))?;
     // The link stands in for the forgotten password: the old one stops
     // working, and the new one is chosen without it.
     user::Entity::update_many()

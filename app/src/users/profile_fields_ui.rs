@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::{ChoiceList, TextField};
-use crate::domain::{EmailAddress, PersonName, Phone, PhoneExt, Username};
+use crate::domain::{EmailAddress, FormField, PersonName, Phone, PhoneExt, Username};
 
 /// The form's values and whether it has been sent once (empty required
 /// fields are pointed out only then).
@@ -35,20 +35,28 @@ pub struct ProfileValues {
 /// The fields the New User form and the user page show their errors on
 /// (the profile, Active, and New User's temporary password); an error on
 /// any other field is shown above the form's button.
-pub const PROFILE_FIELDS: [&str; 9] = [
-    "username",
-    "email",
-    "name",
-    "phone",
-    "phone_ext",
-    "roles",
-    "teams",
-    "active",
-    "password",
+pub const PROFILE_FIELDS: [FormField; 9] = [
+    FormField::Username,
+    FormField::Email,
+    FormField::Name,
+    FormField::Phone,
+    FormField::PhoneExt,
+    FormField::Roles,
+    FormField::Teams,
+    FormField::Active,
+    FormField::Password,
 ];
 
-/// The fields of the draft, for [`ProfileDraft::error`].
-const FIELDS: [&str; 6] = ["username", "email", "name", "phone", "phone_ext", "roles"];
+/// The fields of the draft checked before sending, for
+/// [`ProfileDraft::error`].
+const FIELDS: [FormField; 6] = [
+    FormField::Username,
+    FormField::Email,
+    FormField::Name,
+    FormField::Phone,
+    FormField::PhoneExt,
+    FormField::Roles,
+];
 
 impl ProfileDraft {
     pub fn new(values: ProfileValues) -> Self {
@@ -65,37 +73,37 @@ impl ProfileDraft {
     }
 
     /// What is wrong with `field` as typed, if anything.
-    pub fn error(&self, field: &str) -> Option<String> {
+    pub fn error(&self, field: FormField) -> Option<String> {
         let text = |signal: RwSignal<String>| signal.get();
         let shown = |value: &str| self.submitted.get() || !value.is_empty();
         let message =
             |result: Result<(), String>, value: &str| result.err().filter(|_| shown(value));
         match field {
-            "username" => {
+            FormField::Username => {
                 let v = text(self.username);
                 message(Username::parse(&v).map(drop).map_err(|e| e.to_string()), &v)
             }
-            "email" => {
+            FormField::Email => {
                 let v = text(self.email);
                 message(
                     EmailAddress::parse(&v).map(drop).map_err(|e| e.to_string()),
                     &v,
                 )
             }
-            "name" => {
+            FormField::Name => {
                 let v = text(self.name);
                 message(
                     PersonName::parse(&v).map(drop).map_err(|e| e.to_string()),
                     &v,
                 )
             }
-            "phone" => Phone::parse_optional(&text(self.phone))
+            FormField::Phone => Phone::parse_optional(&text(self.phone))
                 .err()
                 .map(|e| e.to_string()),
-            "phone_ext" => PhoneExt::parse_optional(&text(self.phone_ext))
+            FormField::PhoneExt => PhoneExt::parse_optional(&text(self.phone_ext))
                 .err()
                 .map(|e| e.to_string()),
-            "roles" => (self.submitted.get() && self.roles.with(Vec::is_empty))
+            FormField::Roles => (self.submitted.get() && self.roles.with(Vec::is_empty))
                 .then(|| "Choose at least one role.".to_owned()),
             _ => None,
         }
@@ -104,21 +112,21 @@ impl ProfileDraft {
     /// Marks the form sent and says whether it may go to the server.
     pub fn ready_to_send(&self) -> bool {
         self.submitted.set(true);
-        FIELDS.iter().all(|f| self.error(f).is_none())
+        FIELDS.into_iter().all(|f| self.error(f).is_none())
     }
 }
 
 /// Username, Email Address, Name, Phone #, Phone EXT, Roles and Teams, with
 /// the draft's errors as you type and, after sending, the server's
-/// (`server_error` of a field name).
+/// (`server_error` of a field).
 #[component]
 pub fn ProfileFields(
     draft: ProfileDraft,
     role_options: Vec<String>,
     team_options: Vec<String>,
-    #[prop(into)] server_error: Callback<&'static str, Option<String>>,
+    #[prop(into)] server_error: Callback<FormField, Option<String>>,
 ) -> impl IntoView {
-    let error = move |field: &'static str| {
+    let error = move |field: FormField| {
         Signal::derive(move || draft.error(field).or_else(|| server_error.run(field)))
     };
     view! {
@@ -130,7 +138,7 @@ pub fn ProfileFields(
             hint="Letters, digits, dots, dashes and underscores; used to sign in."
             required=true
             maxlength=64
-            error=error("username")
+            error=error(FormField::Username)
         />
         <TextField
             label="Email Address"
@@ -140,7 +148,7 @@ pub fn ProfileFields(
             autocomplete="off"
             required=true
             maxlength=254
-            error=error("email")
+            error=error(FormField::Email)
         />
         <TextField
             label="Name"
@@ -150,7 +158,7 @@ pub fn ProfileFields(
             hint="2 to 50 characters."
             required=true
             maxlength=50
-            error=error("name")
+            error=error(FormField::Name)
         />
         <div class="field-row">
             <TextField
@@ -161,7 +169,7 @@ pub fn ProfileFields(
                 autocomplete="off"
                 hint="Digits only; optional."
                 maxlength=20
-                error=error("phone")
+                error=error(FormField::Phone)
             />
             <TextField
                 label="Phone EXT"
@@ -170,16 +178,16 @@ pub fn ProfileFields(
                 autocomplete="off"
                 hint="Digits only; optional."
                 maxlength=10
-                error=error("phone_ext")
+                error=error(FormField::PhoneExt)
             />
         </div>
-        <ChoiceList legend="Roles" name="roles" options=role_options chosen=draft.roles error=error("roles")/>
+        <ChoiceList legend="Roles" name="roles" options=role_options chosen=draft.roles error=error(FormField::Roles)/>
         <ChoiceList
             legend="Teams"
             name="teams"
             options=team_options
             chosen=draft.teams
-            error=error("teams")
+            error=error(FormField::Teams)
             empty="There are no teams yet."
         />
     }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Permission;
+use crate::auth::{Permission, SessionEndReason};
 pub use crate::directory::Selection;
 use crate::error::AppError;
 
@@ -58,18 +58,28 @@ impl BulkAction {
         }
     }
 
+    /// Why the sessions of the users it changes end, if the action ends
+    /// them (stored on each session, and the sign-in page's notice).
+    pub fn session_end_reason(&self) -> Option<SessionEndReason> {
+        match self {
+            BulkAction::Lock => Some(SessionEndReason::Locked),
+            BulkAction::ForceSignOut => Some(SessionEndReason::ForcedSignOut),
+            BulkAction::ToggleActive => Some(SessionEndReason::Deactivated),
+            BulkAction::SetPassword { .. } => Some(SessionEndReason::PasswordSet),
+            BulkAction::Suspend { .. } => Some(SessionEndReason::Suspended),
+            BulkAction::Delete | BulkAction::CancelInvitation => Some(SessionEndReason::Deleted),
+            BulkAction::Unlock
+            | BulkAction::Reinstate
+            | BulkAction::Restore
+            | BulkAction::ResetPassword
+            | BulkAction::SendTemporaryLogin
+            | BulkAction::ResendInvitation => None,
+        }
+    }
+
     /// Whether the action ends the sessions of the users it changes.
     pub fn ends_sessions(&self) -> bool {
-        matches!(
-            self,
-            BulkAction::ForceSignOut
-                | BulkAction::Lock
-                | BulkAction::ToggleActive
-                | BulkAction::SetPassword { .. }
-                | BulkAction::Suspend { .. }
-                | BulkAction::Delete
-                | BulkAction::CancelInvitation
-        )
+        self.session_end_reason().is_some()
     }
 
     /// Whether the acting administrator is left out of it: nobody locks,
@@ -183,11 +193,12 @@ pub async fn run_bulk_action(
     selection: Selection,
 ) -> Result<BulkOutcome, AppError> {
     use crate::auth::guard::{auth_state, authorized, request_context};
+    use crate::domain::FormField;
     use crate::email::outbox::Outbox;
     authorized(action.permission(), |call| async move {
         if selection == Selection::Everyone && action != BulkAction::ForceSignOut {
             return Err(AppError::validation(
-                "selection",
+                FormField::Selection,
                 "Only Force Sign Out applies to every user at once.",
             ));
         }

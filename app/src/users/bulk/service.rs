@@ -23,8 +23,8 @@ use crate::auth::settings::AuthState;
 use crate::db::begin_write;
 use crate::directory::Selection;
 use crate::directory::selection::{id_among, selected};
-use crate::domain::NewPassword;
 use crate::domain::account_state::{self, StatusFilter};
+use crate::domain::{FormField, NewPassword};
 use crate::effects::AfterCommit;
 use crate::email::outbox::Outbox;
 use crate::entities::{session, user};
@@ -51,8 +51,9 @@ pub async fn run(
     let password_hash = match action {
         BulkAction::SetPassword { password, .. } => {
             let password = NewPassword::parse(password.expose())
-                .map_err(|e| AppError::validation("password", e))?;
-            check_strength(&password, &[]).map_err(|e| AppError::validation("password", e))?;
+                .map_err(|e| AppError::validation(FormField::Password, e))?;
+            check_strength(&password, &[])
+                .map_err(|e| AppError::validation(FormField::Password, e))?;
             Some(auth.hashing().hash(&password).await?)
         }
         _ => None,
@@ -123,7 +124,7 @@ pub async fn run(
                 .await?;
         }
         if action.ends_sessions() {
-            end_sessions(&txn, marked, reason_for_sessions(action), now).await?;
+            end_sessions(&txn, marked, action.session_end_reason(), now).await?;
         }
     }
     txn.commit().await?;
@@ -274,25 +275,6 @@ async fn apply(
         ids.push(row.try_get_by_index::<i64>(0)?);
     }
     Ok(ids)
-}
-
-/// Why the action ends its users' sessions; None for an action that ends
-/// none. (Every action is named, so a new one has to say.)
-fn reason_for_sessions(action: &BulkAction) -> Option<SessionEndReason> {
-    match action {
-        BulkAction::Lock => Some(SessionEndReason::Locked),
-        BulkAction::ForceSignOut => Some(SessionEndReason::ForcedSignOut),
-        BulkAction::ToggleActive => Some(SessionEndReason::Deactivated),
-        BulkAction::SetPassword { .. } => Some(SessionEndReason::PasswordSet),
-        BulkAction::Suspend { .. } => Some(SessionEndReason::Suspended),
-        BulkAction::Delete | BulkAction::CancelInvitation => Some(SessionEndReason::Deleted),
-        BulkAction::Unlock
-        | BulkAction::Reinstate
-        | BulkAction::Restore
-        | BulkAction::ResetPassword
-        | BulkAction::SendTemporaryLogin
-        | BulkAction::ResendInvitation => None,
-    }
 }
 
 /// Revokes the open sessions of the marked users; for Toggle Active only of

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::auth::{Permission, use_current_user};
 use crate::components::{ConfirmDialog, ToastKind, use_toasts};
-use crate::domain::NewPassword;
+use crate::domain::{FormField, NewPassword};
 use crate::live::{MessageDialog, Recipients};
 use crate::users::bulk::api::{BulkAction, RunBulkAction, Selection};
 use crate::users::set_password_fields_ui::SetPasswordFields;
@@ -217,7 +217,7 @@ pub fn BulkBar(
             let action = pending.get_untracked().map(|p| p.action);
             // A refused password keeps the dialog open, with the reason.
             if let Err(error) = &outcome
-                && error.field() == Some("password")
+                && error.form_field() == Some(FormField::Password)
             {
                 password_error.set(Some(error.to_string()));
                 return;

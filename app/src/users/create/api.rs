@@ -34,7 +34,7 @@ pub struct NewAccount {
 pub async fn create_user(account: NewAccount) -> Result<String, AppError> {
     use crate::auth::Permission;
     use crate::auth::guard::{auth_state, authorized, request_context};
-    use crate::domain::NewPassword;
+    use crate::domain::{FormField, NewPassword};
     use crate::effects::AfterCommit;
     use crate::email::outbox::Outbox;
     use crate::users::create::service::{self as accounts, NewProfile, NewUser};
@@ -53,7 +53,7 @@ pub async fn create_user(account: NewAccount) -> Result<String, AppError> {
         let (created, after) = match account.setup {
             AccountSetup::TemporaryPassword(password) => {
                 let password = NewPassword::parse(&password)
-                    .map_err(|e| AppError::validation("password", e))?;
+                    .map_err(|e| AppError::validation(FormField::Password, e))?;
                 let new = NewUser {
                     profile,
                     password,

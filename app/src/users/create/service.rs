@@ -13,7 +13,7 @@ use crate::auth::one_time::{self, TokenKind};
 use crate::auth::password::{PasswordHashing, check_strength};
 use crate::auth::settings::AuthSettings;
 use crate::db::begin_write;
-use crate::domain::{EmailAddress, NewPassword, PersonName, Phone, PhoneExt, Username};
+use crate::domain::{EmailAddress, FormField, NewPassword, PersonName, Phone, PhoneExt, Username};
 use crate::effects::AfterCommit;
 use crate::email::outbox::{Outbox, enqueue};
 use crate::entities::{role, team, user, user_role, user_team};
@@ -48,11 +48,11 @@ impl NewProfile {
         teams: Vec<String>,
     ) -> AppResult<Self> {
         Ok(NewProfile {
-            username: Username::parse(username).map_err(invalid("username"))?,
-            email: EmailAddress::parse(email).map_err(invalid("email"))?,
-            name: PersonName::parse(name).map_err(invalid("name"))?,
-            phone: Phone::parse_optional(phone).map_err(invalid("phone"))?,
-            phone_ext: PhoneExt::parse_optional(phone_ext).map_err(invalid("phone_ext"))?,
+            username: Username::parse(username).map_err(invalid(FormField::Username))?,
+            email: EmailAddress::parse(email).map_err(invalid(FormField::Email))?,
+            name: PersonName::parse(name).map_err(invalid(FormField::Name))?,
+            phone: Phone::parse_optional(phone).map_err(invalid(FormField::Phone))?,
+            phone_ext: PhoneExt::parse_optional(phone_ext).map_err(invalid(FormField::PhoneExt))?,
             roles,
             teams,
         })
@@ -60,7 +60,7 @@ impl NewProfile {
 }
 
 /// Turns a domain type's parse error into `field`'s validation error.
-fn invalid<E: std::fmt::Display>(field: &'static str) -> impl Fn(E) -> AppError {
+fn invalid<E: std::fmt::Display>(field: FormField) -> impl Fn(E) -> AppError {
     move |e| AppError::validation(field, e)
 }
 
@@ -91,7 +91,7 @@ pub async fn create_account(
             new.profile.name.as_str(),
         ],
     )
-    .map_err(|e| AppError::validation("password", e))?;
+    .map_err(|e| AppError::validation(FormField::Password, e))?;
 
     let password_hash = hashing.hash(&new.password).await?;
     let txn = begin_write(db).await?;
@@ -166,7 +166,10 @@ async fn insert_account(
     now: chrono::DateTime<Utc>,
 ) -> AppResult<user::Model> {
     if profile.roles.iter().all(|r| r.trim().is_empty()) {
-        return Err(AppError::validation("roles", "Choose at least one role."));
+        return Err(AppError::validation(
+            FormField::Roles,
+            "Choose at least one role.",
+        ));
     }
     let roles = find_roles_by_name(txn, &profile.roles).await?;
     let teams = find_teams_by_name(txn, &profile.teams).await?;
@@ -248,7 +251,7 @@ pub async fn find_teams_by_name(
             Some(_) => {}
             None => {
                 return Err(AppError::validation(
-                    "teams",
+                    FormField::Teams,
                     format!("Unknown team '{name}'."),
                 ));
             }
@@ -273,7 +276,7 @@ pub async fn find_roles_by_name(
             None => {
                 let known: Vec<&str> = all.iter().map(|r| r.name.as_str()).collect();
                 return Err(AppError::validation(
-                    "roles",
+                    FormField::Roles,
                     format!(
                         "Unknown role '{wanted}'. Known roles: {}.",
                         known.join(", ")
@@ -307,13 +310,13 @@ pub(crate) async fn ensure_unique(
         .await?;
     if clashes.iter().any(|u| u.username == username.as_str()) {
         return Err(AppError::conflict(
-            "username",
+            FormField::Username,
             format!("Username '{username}' is already taken."),
         ));
     }
     if !clashes.is_empty() {
         return Err(AppError::conflict(
-            "email",
+            FormField::Email,
             format!("Email address '{email}' is already used by another account."),
         ));
     }
@@ -326,11 +329,11 @@ pub(crate) fn map_unique_violation(error: sea_orm::DbErr) -> AppError {
     match error.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) => {
             let field = if detail.contains("email") {
-                "email"
+                FormField::Email
             } else {
-                "username"
+                FormField::Username
             };
-            AppError::conflict(field, format!("That {field} is already taken."))
+            AppError::conflict(field, format!("That {} is already taken.", field.key()))
         }
         _ => error.into(),
     }

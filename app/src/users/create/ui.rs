@@ -9,7 +9,7 @@ use crate::components::{
     ErrorList, Notice, NoticeKind, PageHeader, TextField, ToastKind, error_elsewhere, error_on,
     use_toasts,
 };
-use crate::domain::NewPassword;
+use crate::domain::{FormField, NewPassword};
 use crate::users::create::api::{AccountSetup, CreateUser, NewAccount};
 use crate::users::profile_fields_ui::{PROFILE_FIELDS, ProfileDraft, ProfileFields, ProfileValues};
 use crate::users::table::api::user_filter_options;
@@ -52,7 +52,7 @@ fn NewUserForm(roles: Vec<String>, teams: Vec<String>) -> impl IntoView {
             .then(|| NewPassword::parse(&value).err().map(|e| e.to_string()))
             .flatten()
     });
-    let server_error = move |field: &'static str| error_on(create.value().get(), field);
+    let server_error = move |field: FormField| error_on(create.value().get(), field);
     let other_error = move || error_elsewhere(create.value().get(), &PROFILE_FIELDS);
     Effect::new(move |_| {
         if let Some(Ok(username)) = create.value().get() {
@@ -129,7 +129,7 @@ fn NewUserForm(roles: Vec<String>, teams: Vec<String>) -> impl IntoView {
                         autocomplete="new-password"
                         hint="At least 10 characters; common passwords are refused. Pass it on safely."
                         maxlength=128
-                        error=Signal::derive(move || password_error.get().or_else(|| server_error("password")))
+                        error=Signal::derive(move || password_error.get().or_else(|| server_error(FormField::Password)))
                     />
                 </Show>
                 {move || other_error().map(|e| view! { <Notice kind=NoticeKind::Error>{e}</Notice> })}

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::auth::{Permission, use_current_user};
 use crate::components::{ConfirmDialog, TextField, ToastKind, use_toasts};
-use crate::domain::NewPassword;
+use crate::domain::{FormField, NewPassword};
 use crate::users::bulk::api::{BulkAction, RunBulkAction, Selection};
 use crate::users::detail::api::{DeleteUserPermanently, UserDetails};
 use crate::users::set_password_fields_ui::SetPasswordFields;
@@ -129,7 +129,7 @@ pub fn UserActions(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView
             return;
         };
         match result {
-            Err(error) if error.field() == Some("password") => {
+            Err(error) if error.form_field() == Some(FormField::Password) => {
                 field_error.set(Some(error.to_string()));
                 return;
             }

@@ -15,7 +15,7 @@ use crate::auth::service::{SessionUser, live_session, revoke_other_sessions};
 use crate::auth::settings::AuthSettings;
 use crate::auth::{Permission, SessionEndReason};
 use crate::db::begin_write;
-use crate::domain::table_time;
+use crate::domain::{FormField, table_time};
 use crate::entities::{
     audit_entry, email_outbox, role, role_permission, session, team, user, user_role, user_team,
 };
@@ -190,11 +190,14 @@ pub async fn save_edit(
         edit.teams.clone(),
     )?;
     if edit.roles.iter().all(|r| r.trim().is_empty()) {
-        return Err(AppError::validation("roles", "Choose at least one role."));
+        return Err(AppError::validation(
+            FormField::Roles,
+            "Choose at least one role.",
+        ));
     }
     if edit.id == caller.user_id && !edit.active {
         return Err(AppError::validation(
-            "active",
+            FormField::Active,
             "You cannot make your own account inactive.",
         ));
     }
@@ -401,7 +404,7 @@ async fn check_role_changes(
         .find(|(_, key)| Permission::parse(key).is_ok_and(|permission| !caller.can(permission)));
     if let Some((name, _)) = beyond {
         return Err(AppError::validation(
-            "roles",
+            FormField::Roles,
             format!(
                 "You cannot give or take the role '{name}': it allows things you may not do yourself."
             ),
@@ -426,13 +429,13 @@ pub async fn purge_user(
         .ok_or(AppError::NotFound)?;
     if account.deleted_at.is_none() {
         return Err(AppError::validation(
-            "confirm_username",
+            FormField::ConfirmUsername,
             "Only deleted users can be deleted permanently. Delete the user first.",
         ));
     }
     if confirm_username.trim().to_lowercase() != account.username {
         return Err(AppError::validation(
-            "confirm_username",
+            FormField::ConfirmUsername,
             format!(
                 "Type the username '{}' exactly to confirm.",
                 account.username

@@ -14,6 +14,7 @@ use crate::components::{
     use_toasts,
 };
 use crate::components::{SessionRow, SessionTable};
+use crate::domain::FormField;
 use crate::live::use_live_presence;
 use crate::users::detail::actions_ui::UserActions;
 use crate::users::detail::api::{
@@ -159,7 +160,7 @@ fn EditForm(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
     let toasts = use_toasts();
     let navigate = use_navigate();
     let old_username = row.username.clone();
-    let server_error = move |field: &'static str| error_on(save.value().get(), field);
+    let server_error = move |field: FormField| error_on(save.value().get(), field);
     let other_error = move || error_elsewhere(save.value().get(), &PROFILE_FIELDS);
     Effect::new(move |_| {
         if let Some(Ok(saved)) = save.value().get() {
@@ -206,7 +207,7 @@ fn EditForm(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
             />
             <div class="field">
                 <Checkbox id="field-active" label="Active (inactive users cannot sign in)" checked=active/>
-                {move || server_error("active").map(|e| view! { <p class="field-error">{e}</p> })}
+                {move || server_error(FormField::Active).map(|e| view! { <p class="field-error">{e}</p> })}
             </div>
             {move || other_error().map(|e| view! { <Notice kind=NoticeKind::Error>{e}</Notice> })}
             <div class="form-actions">

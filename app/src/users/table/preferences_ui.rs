@@ -99,7 +99,8 @@ pub fn remember_page_size(size: u32) {
 /// Whether a table view (query string) names its page size; one that does
 /// not gets the remembered size.
 pub fn names_page_size(view: &str) -> bool {
-    url::form_urlencoded::parse(view.as_bytes()).any(|(name, _)| name == "per_page")
+    url::form_urlencoded::parse(view.as_bytes())
+        .any(|(name, _)| name == crate::domain::FormField::PerPage.key())
 }
 
 /// The page size to switch a view without one to, if it differs from the
