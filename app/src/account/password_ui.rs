@@ -117,4 +117,5 @@ pub fn ChangePasswordPage() -> impl IntoView {
             </button>
         </form>
     }
+    .into_any()
 }

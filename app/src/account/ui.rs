@@ -36,6 +36,7 @@ pub fn MyAccountPage() -> impl IntoView {
         </Transition>
         <Sessions/>
     }
+    .into_any()
 }
 
 #[component]
@@ -76,6 +77,7 @@ fn Profile(account: MyAccount) -> impl IntoView {
             <p class="muted">"To change your name, email address or roles, ask an administrator."</p>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -122,4 +124,5 @@ fn Sessions() -> impl IntoView {
             </Transition>
         </section>
     }
+    .into_any()
 }

@@ -111,6 +111,7 @@ pub fn ToastRegion() -> impl IntoView {
             </For>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -149,6 +150,7 @@ fn ToastBox(toast: Toast, toasts: Toasts) -> impl IntoView {
             </button>
         </div>
     }
+    .into_any()
 }
 
 /// Calls `done` after a time that stops running while paused. Browser-only:

@@ -48,6 +48,7 @@ pub fn OutboxPage() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
@@ -78,4 +79,5 @@ fn Message(entry: OutboxEntry, retry: ServerAction<RetryEmail>) -> impl IntoView
             })}
         </li>
     }
+    .into_any()
 }

@@ -68,4 +68,5 @@ pub fn AcceptInvitationPage() -> impl IntoView {
             </Suspense>
         </AuthCard>
     }
+    .into_any()
 }

@@ -226,6 +226,7 @@ pub fn MessageDialog(
             </div>
         </ConfirmDialog>
     }
+    .into_any()
 }
 
 #[cfg(test)]

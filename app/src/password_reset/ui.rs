@@ -55,6 +55,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 </Show>
         </AuthCard>
     }
+    .into_any()
 }
 
 /// `/reset-password?token=…`: choose a new password through an emailed link.
@@ -119,4 +120,5 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 </Suspense>
         </AuthCard>
     }
+    .into_any()
 }

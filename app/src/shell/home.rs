@@ -51,4 +51,5 @@ pub fn HomePage() -> impl IntoView {
             </ul>
         </Transition>
     }
+    .into_any()
 }

@@ -15,6 +15,7 @@ pub fn AppLayout() -> impl IntoView {
             <Outlet/>
         </AppFrame>
     }
+    .into_any()
 }
 
 /// The page frame: a header with the product name and the signed-in user, a
@@ -85,4 +86,5 @@ pub fn AppFrame(children: Children) -> impl IntoView {
             <LiveConnection/>
         </div>
     }
+    .into_any()
 }

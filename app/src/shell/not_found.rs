@@ -20,4 +20,5 @@ pub fn NotFound() -> impl IntoView {
             <p><A href="/">"Go to the home page"</A></p>
         </div>
     }
+    .into_any()
 }

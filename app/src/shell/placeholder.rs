@@ -15,4 +15,5 @@ pub fn Placeholder(title: &'static str, feature: &'static str) -> impl IntoView 
             {format!("This page will hold {feature}; it arrives in a coming release of Roster.")}
         </Notice>
     }
+    .into_any()
 }

@@ -88,6 +88,7 @@ pub fn LoginPage() -> impl IntoView {
             </div>
         </main>
     }
+    .into_any()
 }
 
 /// The header's "Sign out" button. Works without WebAssembly too: it is a
@@ -110,4 +111,5 @@ pub fn SignOutButton() -> impl IntoView {
             </button>
         </ActionForm>
     }
+    .into_any()
 }

@@ -59,4 +59,5 @@ pub fn TemporaryLoginPage() -> impl IntoView {
             </Suspense>
         </AuthCard>
     }
+    .into_any()
 }
