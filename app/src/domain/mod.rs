@@ -4,6 +4,7 @@
 //! same `parse`, so a server function can never receive an invalid one.
 
 pub mod account_state;
+mod closed_set;
 mod email;
 mod field;
 mod password;
@@ -68,4 +69,5 @@ macro_rules! string_newtype {
         }
     };
 }
+pub(crate) use closed_set::closed_set;
 pub(crate) use string_newtype;
