@@ -80,21 +80,6 @@ impl AfterCommit {
         self
     }
 
-    /// Both sets of announcements.
-    pub fn and(mut self, other: AfterCommit) -> Self {
-        for event in other.events {
-            self = self.event(event);
-        }
-        for user_id in other.presence_of {
-            self = self.presence_changed(user_id);
-        }
-        for message_id in other.messages_sent {
-            self = self.message_sent(message_id);
-        }
-        self.wake_outbox |= other.wake_outbox;
-        self
-    }
-
     /// Makes the announcements through this request's hub and outbox.
     /// Outside a request (the command line) there is no hub, and nothing is
     /// published.
@@ -152,11 +137,8 @@ mod tests {
         let after = AfterCommit::none()
             .sessions_ended_of(&[7])
             .users_changed()
-            .and(
-                AfterCommit::none()
-                    .sessions_ended_of(&[7, 8])
-                    .email_queued(),
-            );
+            .sessions_ended_of(&[7, 8])
+            .email_queued();
         assert_eq!(
             after.events,
             vec![HubEvent::SessionsEnded, HubEvent::UsersChanged]

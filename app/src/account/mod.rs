@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-pub use crate::components::SessionRow;
+use crate::components::SessionRow;
 pub use password_ui::ChangePasswordPage;
 pub use ui::MyAccountPage;
 

@@ -6,7 +6,7 @@ use sea_orm::{
     RelationTrait,
 };
 
-use super::{MyAccount, SessionRow};
+use super::MyAccount;
 use crate::audit::AuditAction;
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::auth::SessionEndReason;
@@ -14,6 +14,7 @@ use crate::auth::password::ChosenPassword;
 use crate::auth::service::{SessionUser, delta, revoke_other_sessions, store_chosen_password};
 use crate::auth::settings::{AuthSettings, AuthState};
 use crate::auth::signin::record_wrong_password;
+use crate::components::SessionRow;
 use crate::db::begin_write;
 use crate::domain::FormField;
 use crate::effects::AfterCommit;

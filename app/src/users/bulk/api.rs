@@ -98,6 +98,12 @@ impl BulkAction {
         )
     }
 
+    /// Whether the action queues email: its links, or the notice that an
+    /// administrator set the password.
+    pub fn queues_email(&self) -> bool {
+        self.sends_email() || matches!(self, BulkAction::SetPassword { .. })
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             BulkAction::ForceSignOut => "force sign out",

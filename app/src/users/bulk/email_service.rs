@@ -74,7 +74,8 @@ fn kind_of(action: &BulkAction) -> Option<TokenKind> {
 }
 
 /// Cancels the earlier links of the action's kind for the `marked` users and,
-/// unless the action is Cancel Invitation, issues and queues new ones.
+/// unless the action is Cancel Invitation, issues and queues new ones. An
+/// action that is not about links does nothing here.
 pub async fn send_links(
     txn: &DatabaseTransaction,
     settings: &AuthSettings,

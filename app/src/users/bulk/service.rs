@@ -107,24 +107,23 @@ pub async fn run(
     let marked = Condition::all().add(id_among(txn.get_database_backend(), &changed));
     if succeeded > 0 {
         record_audit(&txn, actor, action, marked.clone(), now).await?;
-        if action.sends_email() || *action == BulkAction::CancelInvitation {
-            crate::users::bulk::email_service::send_links(
-                &txn,
-                auth.settings(),
-                outbox,
-                actor,
-                action,
-                &marked,
-                now,
-            )
-            .await?;
-        }
+        // Only the actions about links do anything here.
+        crate::users::bulk::email_service::send_links(
+            &txn,
+            auth.settings(),
+            outbox,
+            actor,
+            action,
+            &marked,
+            now,
+        )
+        .await?;
         if matches!(action, BulkAction::SetPassword { .. }) {
             crate::users::bulk::email_service::send_password_notices(&txn, outbox, &marked, now)
                 .await?;
         }
-        if action.ends_sessions() {
-            end_sessions(&txn, marked, action.session_end_reason(), now).await?;
+        if let Some(reason) = action.session_end_reason() {
+            end_sessions(&txn, marked, reason, now).await?;
         }
     }
     txn.commit().await?;
@@ -136,7 +135,7 @@ pub async fn run(
             // Their open tabs go to the sign-in page at once.
             after = after.sessions_ended();
         }
-        if action.sends_email() || matches!(action, BulkAction::SetPassword { .. }) {
+        if action.queues_email() {
             after = after.email_queued();
         }
     }
@@ -278,17 +277,13 @@ async fn apply(
 }
 
 /// Revokes the open sessions of the marked users; for Toggle Active only of
-/// those now inactive. Their presence follows. Without a reason (an action
-/// that ends no sessions) nothing ends.
+/// those now inactive. Their presence follows.
 async fn end_sessions(
     txn: &DatabaseTransaction,
     mut marked: Condition,
-    reason: Option<SessionEndReason>,
+    reason: SessionEndReason,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let Some(reason) = reason else {
-        return Ok(());
-    };
     if reason == SessionEndReason::Deactivated {
         marked = marked.add(user::Column::IsActive.eq(false));
     }
