@@ -45,7 +45,7 @@ stage clippy-hydrate cargo clippy -p frontend -p app --features app/hydrate \
 stage cargo-test cargo test --workspace --exclude frontend --locked
 # The release build: the one ./scripts/run.sh serves, and the one the
 # end-to-end suite drives (a green debug build proves nothing about it).
-stage leptos-build cargo leptos build --release
+stage leptos-build cargo leptos build --release --precompress
 if [[ " ${FAILED_STAGES[*]} " != *" leptos-build "* ]]; then
   stage playwright bash -c 'cd end2end && npx playwright test'
 fi

@@ -13,6 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::{Listener, ListenerExt, TapIo};
 use axum::{Json, Router};
 use leptos::config::{Env, LeptosOptions};
 use leptos::nonce::Nonce;
@@ -20,7 +21,7 @@ use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use lettre::message::Mailbox;
 use sea_orm::{DatabaseConnection, DbErr};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -54,8 +55,24 @@ pub enum StartupError {
     },
 }
 
+/// The listener `roster serve` accepts on: every accepted connection has
+/// `TCP_NODELAY` set. Without it, a kept-alive connection (every browser
+/// tab, every API client) stalls each streamed response by a delayed ACK,
+/// about 40 ms: Nagle's algorithm holds the last small write until the
+/// client acknowledges the previous one.
+pub type NoDelayListener = TapIo<TcpListener, fn(&mut TcpStream)>;
+
+pub fn no_delay(listener: TcpListener) -> NoDelayListener {
+    fn set_nodelay(stream: &mut TcpStream) {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::warn!(%error, "cannot set TCP_NODELAY on a connection");
+        }
+    }
+    listener.tap_io(set_nodelay as fn(&mut TcpStream))
+}
+
 pub struct Application {
-    listener: TcpListener,
+    listener: NoDelayListener,
     router: Router,
     hub: LiveHub,
 }
@@ -72,6 +89,7 @@ impl Application {
         }
         let listener = TcpListener::bind(config.site_addr)
             .await
+            .map(no_delay)
             .map_err(|source| StartupError::Bind {
                 addr: config.site_addr,
                 source,
@@ -300,4 +318,22 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connection accepted by the listener `roster serve` uses has
+    /// `TCP_NODELAY` set; without it every kept-alive response stalls by a
+    /// delayed ACK (scripts/bench-nodelay.sh shows the 40 ms).
+    #[tokio::test]
+    async fn accepted_connections_have_nodelay() {
+        let mut listener = no_delay(TcpListener::bind("127.0.0.1:0").await.unwrap());
+        let addr = Listener::local_addr(&listener).unwrap();
+        let client = tokio::spawn(TcpStream::connect(addr));
+        let (accepted, _) = Listener::accept(&mut listener).await;
+        assert!(accepted.nodelay().unwrap(), "TCP_NODELAY is off");
+        client.await.unwrap().unwrap();
+    }
 }
