@@ -63,6 +63,7 @@ done
 PY="$WORK/django/.venv/bin/python"
 echo "==> Roster (release, SQLite, $N users)" >&2
 python3 "$ROOT/scripts/bench-keepalive.py" --base "http://127.0.0.1:$PORT" --path /login
+node "$ROOT/end2end/bench/hydration.mjs" --base "http://127.0.0.1:$PORT" --password "$PASSWORD" --path /users
 "$PY" "$PEERS/roster/bench.py" --base "http://127.0.0.1:$PORT" --db "$DATA/roster.db" \
   --password "$PASSWORD" | tee "$WORK/roster-$N.txt"
 kill "$RPID" 2>/dev/null || true

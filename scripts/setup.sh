@@ -9,7 +9,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CARGO_LEPTOS_VERSION="0.3.6"
+CARGO_LEPTOS_VERSION="0.3.7"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

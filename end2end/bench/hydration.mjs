@@ -27,13 +27,15 @@ for (let i = 0; i < reps; i++) {
     });
     if (!answer.ok()) throw new Error(`sign-in failed: HTTP ${answer.status()}`);
   }
+  // The document the init script sees is replaced once the HTML is parsed,
+  // so watch the whole document for the attribute.
   await context.addInitScript(() => {
     new MutationObserver((_, observer) => {
-      if (document.documentElement.hasAttribute("data-hydrated")) {
+      if (document.documentElement?.hasAttribute("data-hydrated")) {
         window.__hydratedAt = performance.now();
         observer.disconnect();
       }
-    }).observe(document.documentElement, { attributes: true });
+    }).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-hydrated"] });
   });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);

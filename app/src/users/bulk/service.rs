@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    ExprTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait,
+    ExprTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use crate::audit::AuditAction;
@@ -32,7 +32,7 @@ use crate::error::{AppError, AppResult};
 use crate::users::bulk::api::{BulkAction, BulkOutcome, Skipped};
 
 /// How many skipped usernames a result names (the rest are counted).
-const EXAMPLES: u64 = 5;
+const EXAMPLES: usize = 5;
 
 /// Runs a bulk action for `actor` (whose own account is never locked,
 /// deactivated, signed out or given a new password by it). Returns what it
@@ -61,46 +61,69 @@ pub async fn run(
 
     let now = Utc::now();
     let txn = begin_write(db).await?;
-    let chosen = selected(&txn, selection, now).await?;
+    // One pass over the selection (for "all matching", a search through
+    // every user) finds each chosen user and the first reason to leave them
+    // alone; every step after it finds users by id.
+    let rules = skip_rules(action, now);
+    let first_rule: SimpleExpr = match rules.split_first() {
+        None => Expr::value(0),
+        Some(((_, first), rest)) => rest
+            .iter()
+            .enumerate()
+            .fold(Expr::case(first.clone(), 1), |case, (index, (_, rule))| {
+                case.case(rule.clone(), index as i32 + 2)
+            })
+            .finally(0)
+            .into(),
+    };
+    let chosen: Vec<(i64, String, i32)> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Username)
+        .expr(first_rule)
+        .filter(selected(&txn, selection, now).await?)
+        .order_by_asc(user::Column::Id)
+        .into_tuple()
+        .all(&txn)
+        .await?;
     let mut skipped = Vec::new();
     let protects_caller = action.spares_the_caller();
-    if protects_caller {
-        let caller_selected = user::Entity::find()
-            .filter(chosen.clone())
-            .filter(user::Column::Id.eq(caller))
-            .count(&txn)
-            .await?
-            > 0;
-        if caller_selected {
-            skipped.push(Skipped {
-                reason: "that is you".to_owned(),
-                count: 1,
-                examples: vec![actor.username.clone().unwrap_or_default()],
-            });
-        }
+    if protects_caller && chosen.iter().any(|(id, ..)| *id == caller) {
+        skipped.push(Skipped {
+            reason: "that is you".to_owned(),
+            count: 1,
+            examples: vec![actor.username.clone().unwrap_or_default()],
+        });
     }
-    let mut changing = if protects_caller {
-        chosen.add(user::Column::Id.ne(caller))
-    } else {
+    let others = || {
         chosen
+            .iter()
+            .filter(move |(id, ..)| !(protects_caller && *id == caller))
     };
-    // Each rule takes its users out of what remains, so a user is skipped
-    // for the first reason that applies.
-    for (reason, rule) in skip_rules(action, now) {
-        let left_alone = changing.clone().add(rule.clone());
-        let count = user::Entity::find()
-            .filter(left_alone.clone())
-            .count(&txn)
-            .await?;
+    for (index, (reason, _)) in rules.iter().enumerate() {
+        let left_alone = || others().filter(move |(.., rule)| *rule == index as i32 + 1);
+        let count = left_alone().count() as u64;
         if count > 0 {
             skipped.push(Skipped {
-                reason: reason.to_owned(),
+                reason: (*reason).to_owned(),
                 count,
-                examples: examples(&txn, left_alone).await?,
+                examples: left_alone()
+                    .take(EXAMPLES)
+                    .map(|(_, username, _)| username.clone())
+                    .collect(),
             });
         }
-        changing = changing.add(rule.not());
     }
+    let changing_ids: Vec<i64> = others()
+        .filter(|(.., rule)| *rule == 0)
+        .map(|(id, ..)| *id)
+        .collect();
+    // The rules again, on ids: on PostgreSQL another writer may have changed
+    // a user since the pass above.
+    let changing = rules.into_iter().fold(
+        Condition::all().add(id_among(txn.get_database_backend(), &changing_ids)),
+        |changing, (_, rule)| changing.add(rule.not()),
+    );
 
     let changed = apply(&txn, action, changing, password_hash, now).await?;
     let succeeded = changed.len() as u64;
@@ -188,17 +211,6 @@ fn skip_rules(action: &BulkAction, now: DateTime<Utc>) -> Vec<(&'static str, Con
             ("not invited, or already accepted", invited().not()),
         ],
     }
-}
-
-async fn examples(conn: &DatabaseTransaction, condition: Condition) -> AppResult<Vec<String>> {
-    Ok(user::Entity::find()
-        .select_only()
-        .column(user::Column::Username)
-        .filter(condition)
-        .limit(EXAMPLES)
-        .into_tuple()
-        .all(conn)
-        .await?)
 }
 
 /// The UPDATE itself; returns the ids of the rows it changed.
