@@ -40,27 +40,11 @@ pub async fn connect(database_url: &str) -> Result<DatabaseConnection, DbErr> {
                     // again and again (measured: 48 -> 30 ms to lock 4,576
                     // of 100,000 users).
                     .pragma("cache_size", "-16384")
-                    // No checkpoint inside a commit: copying the WAL back
-                    // after a large write took 60 ms of the request that
-                    // made it. `checkpoint_wal` runs in the background
-                    // instead (`roster serve` every second).
-                    .pragma("wal_autocheckpoint", "0")
             });
     } else {
         options.max_connections(20).min_connections(1);
     }
     Database::connect(options).await
-}
-
-/// Copies what the SQLite write-ahead log holds back into the database file,
-/// as far as no reader still needs it (PASSIVE: writers and readers never
-/// wait). Does nothing on PostgreSQL.
-pub async fn checkpoint_wal(db: &DatabaseConnection) -> Result<(), DbErr> {
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
-            .await?;
-    }
-    Ok(())
 }
 
 /// An arbitrary, fixed key for PostgreSQL's advisory lock ("roster" in ASCII).
@@ -113,48 +97,4 @@ fn create_sqlite_parent_dir(database_url: &str) -> Result<(), DbErr> {
         })?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use sea_orm::{ConnectionTrait, Statement};
-
-    use super::*;
-
-    async fn pragma(db: &DatabaseConnection, sql: &str) -> Vec<i64> {
-        let row = db
-            .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
-            .await
-            .unwrap()
-            .unwrap();
-        (0..3)
-            .map_while(|i| row.try_get_by_index::<i64>(i).ok())
-            .collect()
-    }
-
-    /// Commits leave the log alone (no checkpoint inside a request), and
-    /// `checkpoint_wal` copies all of it back once no reader needs it.
-    #[tokio::test]
-    async fn commits_leave_the_wal_to_the_background_checkpoint() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/wal.db?mode=rwc", dir.path().display());
-        let db = connect(&url).await.unwrap();
-        assert_eq!(pragma(&db, "PRAGMA wal_autocheckpoint").await, vec![0]);
-        db.execute_unprepared("CREATE TABLE t (v TEXT)")
-            .await
-            .unwrap();
-        for _ in 0..50 {
-            db.execute_unprepared("INSERT INTO t SELECT hex(randomblob(2000))")
-                .await
-                .unwrap();
-        }
-        checkpoint_wal(&db).await.unwrap();
-        // (busy, frames in the log, frames copied back): all copied.
-        let [busy, logged, copied] = pragma(&db, "PRAGMA wal_checkpoint(PASSIVE)").await[..] else {
-            panic!("wal_checkpoint answers three numbers");
-        };
-        assert_eq!(busy, 0);
-        assert!(logged > 0, "the writes went to the log");
-        assert_eq!(copied, logged);
-    }
 }

@@ -100,7 +100,6 @@ impl Application {
             tokio::spawn(hub.clone().listen());
         }
         tokio::spawn(sweep_every_minute(db.clone(), auth.clone(), hub.clone()));
-        tokio::spawn(checkpoint_every_second(db.clone()));
         let mailer = Mailer::new(
             config.smtp_url.as_ref().map(url::Url::as_str),
             config.outbox_dir.clone(),
@@ -296,19 +295,6 @@ async fn sweep_every_minute(db: DatabaseConnection, auth: AuthState, hub: LiveHu
             tracing::warn!(%error, "live session check failed");
         }
         auth.forget_quiet_addresses();
-    }
-}
-
-/// SQLite's write-ahead log, copied back to the database file off the
-/// request path (connections never checkpoint on commit; see `db::connect`).
-async fn checkpoint_every_second(db: DatabaseConnection) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if let Err(error) = db::checkpoint_wal(&db).await {
-            tracing::warn!(%error, "WAL checkpoint failed");
-        }
     }
 }
 
