@@ -193,7 +193,7 @@ pub async fn permissions_of(
     let mut permissions: Vec<Permission> = keys
         .iter()
         // A key this version does not know (a newer release wrote it) grants nothing.
-        .filter_map(|k| Permission::parse(k).ok())
+        .filter_map(|k| Permission::from_key(k))
         .collect();
     permissions.sort();
     Ok(permissions)

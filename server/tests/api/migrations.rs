@@ -130,7 +130,7 @@ async fn builtin_roles_use_only_known_permissions() {
         let role: String = row.try_get_by_index(0).unwrap();
         let key: String = row.try_get_by_index(1).unwrap();
         assert!(
-            Permission::parse(&key).is_ok(),
+            Permission::from_key(&key).is_some(),
             "role {role} has unknown permission {key}"
         );
         if role == "Administrator" {

@@ -399,9 +399,9 @@ async fn check_role_changes(
         .into_tuple()
         .all(conn)
         .await?;
-    let beyond = granted
-        .iter()
-        .find(|(_, key)| Permission::parse(key).is_ok_and(|permission| !caller.can(permission)));
+    let beyond = granted.iter().find(|(_, key)| {
+        Permission::from_key(key).is_some_and(|permission| !caller.can(permission))
+    });
     if let Some((name, _)) = beyond {
         return Err(AppError::validation(
             FormField::Roles,
