@@ -13,8 +13,10 @@ pub mod error;
 pub mod invitations;
 pub mod live;
 pub mod password_reset;
+pub mod roles;
 pub mod shell;
 pub mod sign_in;
+pub mod teams;
 pub mod temporary_login;
 pub mod users;
 

@@ -47,6 +47,22 @@ closed_set! {
         SessionRevoke = "auth.session_revoke" => "A session was ended",
         ForceSignOut = "auth.force_sign_out" => "Forced to sign out",
         MessageSend = "message.send" => "Sent a message",
+        /// New Role or Copy; `details` holds its name and permissions.
+        RoleCreate = "role.create" => "Created a role",
+        /// One field of a role changed (`field` is name, description or
+        /// permissions; old and new permission lists in full).
+        RoleUpdate = "role.update" => "Changed a role",
+        /// `details` names the role its users moved to.
+        RoleDelete = "role.delete" => "Deleted a role",
+        TeamCreate = "team.create" => "Created a team",
+        /// One field of a team changed (name or description).
+        TeamUpdate = "team.update" => "Changed a team",
+        /// Its members stay users; `details` says how many it had.
+        TeamDelete = "team.delete" => "Deleted a team",
+        /// One entry per user added; `new_value` is the team.
+        TeamMemberAdd = "team.member_add" => "Added to a team",
+        /// One entry per user removed; `old_value` is the team.
+        TeamMemberRemove = "team.member_remove" => "Removed from a team",
     }
 }
 

@@ -32,8 +32,11 @@ const PAGES: [(&str, Access); 8] = [
 ];
 
 /// Pages within a section that need more than viewing the section.
-const STRICTER_SUBPAGES: [(&str, Access); 1] =
-    [("/users/new", Access::Permission(Permission::CreateUsers))];
+const STRICTER_SUBPAGES: [(&str, Access); 3] = [
+    ("/users/new", Access::Permission(Permission::CreateUsers)),
+    ("/roles/new", Access::Permission(Permission::ManageRoles)),
+    ("/teams/new", Access::Permission(Permission::ManageTeams)),
+];
 
 /// What `path` requires. A section's sub-pages (`/users/alice`) require what
 /// the section does; a page not listed requires signing in.

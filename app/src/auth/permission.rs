@@ -27,8 +27,93 @@ closed_set! {
     }
 }
 
+/// The headings a role's permissions are grouped under on its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionGroup {
+    Users,
+    Messages,
+    RolesAndTeams,
+    AuditAndStatistics,
+    Api,
+}
+
+impl PermissionGroup {
+    pub const ALL: [PermissionGroup; 5] = [
+        PermissionGroup::Users,
+        PermissionGroup::Messages,
+        PermissionGroup::RolesAndTeams,
+        PermissionGroup::AuditAndStatistics,
+        PermissionGroup::Api,
+    ];
+
+    pub fn heading(self) -> &'static str {
+        match self {
+            PermissionGroup::Users => "Users",
+            PermissionGroup::Messages => "Messages and email",
+            PermissionGroup::RolesAndTeams => "Roles and teams",
+            PermissionGroup::AuditAndStatistics => "Audit and statistics",
+            PermissionGroup::Api => "API",
+        }
+    }
+
+    /// Its permissions, in the enum's order.
+    pub fn permissions(self) -> impl Iterator<Item = Permission> {
+        Permission::ALL.into_iter().filter(move |p| p.group() == self)
+    }
+}
+
+impl Permission {
+    pub fn group(self) -> PermissionGroup {
+        use Permission::*;
+        match self {
+            ViewUsers | CreateUsers | EditUsers | DeleteUsers | LockUsers | ResetPasswords
+            | ForceSignOut | Impersonate => PermissionGroup::Users,
+            SendMessages | ViewOutbox => PermissionGroup::Messages,
+            ManageRoles | ManageTeams => PermissionGroup::RolesAndTeams,
+            ViewAuditLog | ViewStatistics => PermissionGroup::AuditAndStatistics,
+            ManageApiTokens => PermissionGroup::Api,
+        }
+    }
+}
+
+/// A role's permissions in a line: "Every permission", "None", or their
+/// labels in the enum's order.
+pub fn summary(permissions: &[Permission]) -> String {
+    if Permission::ALL.iter().all(|p| permissions.contains(p)) {
+        return "Every permission".to_owned();
+    }
+    if permissions.is_empty() {
+        return "None: their own account only".to_owned();
+    }
+    Permission::ALL
+        .iter()
+        .filter(|p| permissions.contains(p))
+        .map(|p| p.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_permission_is_in_one_group() {
+        let grouped: usize = PermissionGroup::ALL
+            .iter()
+            .map(|g| g.permissions().count())
+            .sum();
+        assert_eq!(grouped, Permission::ALL.len());
+    }
+
+    #[test]
+    fn summaries_read_as_words() {
+        assert_eq!(summary(&Permission::ALL), "Every permission");
+        assert_eq!(summary(&[]), "None: their own account only");
+        assert_eq!(
+            summary(&[Permission::ViewAuditLog, Permission::ViewUsers]),
+            "View users, View the audit log"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -27,7 +27,9 @@ pub const SECTIONS: [Section; 6] = [
         href: "/roles",
         name: "Roles",
         purpose: "Named sets of permissions. Changing a user's access means changing their roles.",
-        permission: Permission::ManageRoles,
+        // Readable by everyone who sees users (the roles are on every
+        // user); only role managers change them.
+        permission: Permission::ViewUsers,
     },
     Section {
         href: "/teams",

@@ -78,7 +78,7 @@ pub async fn matching(
 /// three or more characters is looked up in the trigram index
 /// (`users_search`); shorter ones, which a trigram cannot find, scan. On
 /// PostgreSQL `pg_trgm` indexes serve the `LIKE`s directly.
-fn search_condition(backend: DbBackend, q: &str) -> Condition {
+pub(crate) fn search_condition(backend: DbBackend, q: &str) -> Condition {
     if backend == DbBackend::Sqlite && q.chars().count() >= 3 {
         // An FTS5 string: a phrase in double quotes, its own quotes doubled.
         let phrase = format!("\"{}\"", q.replace('"', "\"\""));

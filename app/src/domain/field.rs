@@ -38,6 +38,16 @@ closed_set! {
         MessageBody = "body" => "Message",
         /// "Forgot password?": the username or email address.
         Login = "login" => "Username or email",
+        // A role or team (their pages, New Role, New Team, Copy).
+        /// A role's or team's name.
+        GroupName = "group_name" => "Name",
+        Description = "description" => "Description",
+        /// A role's permissions.
+        Permissions = "permissions" => "Permissions",
+        /// The role a deleted role's users move to.
+        MoveTo = "move_to" => "Move its users to",
+        /// The users Add Members adds to a team.
+        Members = "members" => "Members",
         // The Users table's view, as URL parameters.
         /// `q`: the search text.
         Search = "q" => "Search",

@@ -7,6 +7,7 @@ pub mod account_state;
 mod closed_set;
 mod email;
 mod field;
+mod group_name;
 mod password;
 mod person_name;
 mod phone;
@@ -16,6 +17,9 @@ mod username;
 pub use account_state::{AccountState, Standing, StatusBadge, StatusFilter};
 pub use email::{EmailAddress, EmailAddressError};
 pub use field::{FormField, UnknownFormField};
+pub use group_name::{
+    Description, DescriptionError, GroupNameError, GroupNameProblem, RoleName, TeamName,
+};
 pub use password::{NewPassword, PasswordError};
 pub use person_name::{PersonName, PersonNameError};
 pub use phone::{Phone, PhoneError, PhoneExt, PhoneExtError};

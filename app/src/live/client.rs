@@ -21,6 +21,8 @@ pub struct LivePresence {
     pub updates: RwSignal<HashMap<i64, PresenceUpdate>>,
     /// Goes up by one whenever many users changed at once: reload.
     pub users_changed: RwSignal<u64>,
+    /// Goes up by one whenever this user's permissions changed.
+    pub access_changed: RwSignal<u64>,
     /// The browser's clock in Unix seconds, ticking every 15 s once the
     /// page is live (None before): Time Logged In counts up with it.
     pub now: RwSignal<Option<i64>>,
@@ -49,6 +51,7 @@ pub fn provide_live_presence() -> LivePresence {
     let presence = LivePresence {
         updates: RwSignal::new(HashMap::new()),
         users_changed: RwSignal::new(0),
+        access_changed: RwSignal::new(0),
         now: RwSignal::new(None),
     };
     provide_context(presence);
@@ -69,6 +72,17 @@ pub fn LiveConnection() -> impl IntoView {
         let started = StoredValue::new(false);
         let presence = use_live_presence();
         let toasts = crate::components::use_toasts();
+        // Who they are is loaded again when their permissions change, and
+        // the navigation and buttons built from it follow.
+        if let Some(me) = use_context::<crate::auth::current::CurrentUserResource>() {
+            Effect::new(move |seen: Option<u64>| {
+                let now = presence.access_changed.get();
+                if seen.is_some_and(|seen| seen != now) {
+                    me.0.refetch();
+                }
+                now
+            });
+        }
         Effect::new(move |_| {
             if user.get().is_some() && !started.get_value() {
                 started.set_value(true);
@@ -167,6 +181,9 @@ mod browser {
                         // The reloaded table is newer than anything heard so far.
                         presence.updates.update(|all| all.clear());
                         presence.users_changed.update(|n| *n += 1);
+                    }
+                    Ok(LiveEvent::AccessChanged) => {
+                        presence.access_changed.update(|n| *n += 1);
                     }
                     Err(error) => leptos::logging::warn!("unreadable live event: {error}"),
                 }

@@ -48,6 +48,11 @@ pub enum HubEvent {
     Presence(PresenceUpdate),
     /// Many users changed (a bulk action).
     UsersChanged,
+    /// A role's permissions changed, or users moved into it: its holders'
+    /// tabs learn their new permissions.
+    RoleChanged { role_id: i64 },
+    /// One user's roles changed.
+    UserAccessChanged { user_id: i64 },
 }
 
 /// One event, serialised once for however many tabs receive it.
@@ -248,6 +253,8 @@ impl LiveHub {
                 self.to_presence_watchers(&LiveEvent::UsersChanged);
                 Ok(())
             }
+            HubEvent::RoleChanged { role_id } => self.role_changed(role_id).await,
+            HubEvent::UserAccessChanged { user_id } => self.access_changed(&[user_id]).await,
         };
         if let Err(error) = result {
             tracing::error!(%error, "live signal not handled");
@@ -407,6 +414,43 @@ impl LiveHub {
             }
             None => true,
         });
+        Ok(())
+    }
+
+    /// Tells the connected holders of `role_id` that their access changed.
+    async fn role_changed(&self, role_id: i64) -> Result<(), sea_orm::DbErr> {
+        let connected = self.connected(|c| c.user_id);
+        let mut holders = Vec::new();
+        for chunk in connected.chunks(10_000) {
+            let found: Vec<i64> = crate::entities::user_role::Entity::find()
+                .select_only()
+                .column(crate::entities::user_role::Column::UserId)
+                .filter(crate::entities::user_role::Column::RoleId.eq(role_id))
+                .filter(crate::entities::user_role::Column::UserId.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(&self.inner.db)
+                .await?;
+            holders.extend(found);
+        }
+        self.access_changed(&holders).await
+    }
+
+    /// The tabs of `user_ids` connected here learn that their permissions
+    /// changed (they reload who they are), and whether they still receive
+    /// presence updates follows their new permissions.
+    async fn access_changed(&self, user_ids: &[i64]) -> Result<(), sea_orm::DbErr> {
+        let outgoing = Outgoing::new(&LiveEvent::AccessChanged);
+        for &user_id in user_ids {
+            if !self.lock().values().any(|c| c.user_id == user_id) {
+                continue;
+            }
+            let permissions = crate::auth::service::permissions_of(&self.inner.db, user_id).await?;
+            let sees_presence = permissions.contains(&crate::auth::Permission::ViewUsers);
+            for connection in self.lock().values_mut().filter(|c| c.user_id == user_id) {
+                connection.sees_presence = sees_presence;
+                let _ = connection.sender.try_send(outgoing.clone());
+            }
+        }
         Ok(())
     }
 

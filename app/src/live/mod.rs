@@ -29,6 +29,7 @@ pub const EVENT_MESSAGE: &str = "message";
 pub const EVENT_SIGNED_OUT: &str = "signed_out";
 pub const EVENT_PRESENCE: &str = "presence";
 pub const EVENT_USERS_CHANGED: &str = "users_changed";
+pub const EVENT_ACCESS_CHANGED: &str = "access_changed";
 
 /// What the server pushes to a tab.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +42,9 @@ pub enum LiveEvent {
     Presence(PresenceUpdate),
     /// Many users changed at once (a bulk action): reload the table.
     UsersChanged,
+    /// This tab's user's permissions changed (their roles, or a role they
+    /// have): reload who they are, so navigation and buttons follow.
+    AccessChanged,
 }
 
 impl LiveEvent {
@@ -50,6 +54,7 @@ impl LiveEvent {
             LiveEvent::SignedOut { .. } => EVENT_SIGNED_OUT,
             LiveEvent::Presence(_) => EVENT_PRESENCE,
             LiveEvent::UsersChanged => EVENT_USERS_CHANGED,
+            LiveEvent::AccessChanged => EVENT_ACCESS_CHANGED,
         }
     }
 }

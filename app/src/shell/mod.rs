@@ -17,7 +17,9 @@ pub use crate::auth::sections::{SECTIONS, Section};
 use crate::email::OutboxPage;
 use crate::invitations::AcceptInvitationPage;
 use crate::password_reset::{ForgotPasswordPage, ResetPasswordPage};
+use crate::roles::{NewRolePage, RoleDetailPage, RolesPage};
 use crate::sign_in::LoginPage;
+use crate::teams::{NewTeamPage, TeamDetailPage, TeamsPage};
 use crate::temporary_login::TemporaryLoginPage;
 use crate::users::{NewUserPage, UserDetailPage, UsersPage};
 use home::HomePage;
@@ -86,14 +88,12 @@ pub fn App() -> impl IntoView {
                     // not exist answers 404, not a streamed 200.
                     <Route path=path!("users/:username") view=UserDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("outbox") view=OutboxPage/>
-                    <Route
-                        path=path!("roles")
-                        view=|| view! { <Placeholder title="Roles" feature="roles and permissions"/> }
-                    />
-                    <Route
-                        path=path!("teams")
-                        view=|| view! { <Placeholder title="Teams" feature="teams"/> }
-                    />
+                    <Route path=path!("roles") view=RolesPage/>
+                    <Route path=path!("roles/new") view=NewRolePage/>
+                    <Route path=path!("roles/:name") view=RoleDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("teams") view=TeamsPage/>
+                    <Route path=path!("teams/new") view=NewTeamPage/>
+                    <Route path=path!("teams/:name") view=TeamDetailPage ssr=SsrMode::Async/>
                     <Route
                         path=path!("audit")
                         view=|| view! { <Placeholder title="Audit" feature="the audit log"/> }

@@ -148,6 +148,65 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
         Form(&[("token", "not-a-token")]),
         [Y, Y, Y, Y, Y, Y, Y],
     ),
+    ("list_roles", Form(&[]), [N, N, Y, Y, Y, Y, N]),
+    (
+        "get_role",
+        Form(&[("name", "Viewer"), ("page", "1")]),
+        [N, N, Y, Y, Y, Y, N],
+    ),
+    (
+        "create_role",
+        Json(r#"{"draft":{"name":"!","description":"","permissions":[]}}"#),
+        [N, N, N, N, N, Y, N],
+    ),
+    (
+        "update_role",
+        Json(
+            r#"{"edit":{"id":999999,"version":1,"name":"Nobody","description":"","permissions":[]}}"#,
+        ),
+        [N, N, N, N, N, Y, N],
+    ),
+    (
+        "delete_role",
+        Form(&[("id", "999999"), ("version", "1")]),
+        [N, N, N, N, N, Y, N],
+    ),
+    ("list_teams", Form(&[]), [N, N, N, N, Y, Y, N]),
+    (
+        "get_team",
+        Form(&[("name", "Sales"), ("q", ""), ("page", "1")]),
+        [N, N, N, N, Y, Y, N],
+    ),
+    (
+        "create_team",
+        Form(&[("name", "!"), ("description", "")]),
+        [N, N, N, N, Y, Y, N],
+    ),
+    (
+        "update_team",
+        Form(&[
+            ("id", "999999"),
+            ("version", "1"),
+            ("name", "Nobody"),
+            ("description", ""),
+        ]),
+        [N, N, N, N, Y, Y, N],
+    ),
+    (
+        "delete_team",
+        Form(&[("id", "999999"), ("version", "1")]),
+        [N, N, N, N, Y, Y, N],
+    ),
+    (
+        "find_team_candidates",
+        Form(&[("team_id", "999999"), ("q", "caller")]),
+        [N, N, N, N, Y, Y, N],
+    ),
+    (
+        "change_team_members",
+        Json(r#"{"team":"Nobody","add":true,"selection":{"Ids":[999999]}}"#),
+        [N, N, N, N, Y, Y, N],
+    ),
     ("list_outbox", Form(&[]), [N, N, N, N, N, Y, N]),
     (
         "retry_email",
@@ -199,10 +258,26 @@ const ROUTES: &[(&str, [Page; 7])] = &[
     ),
     (
         "/roles",
+        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
+    ),
+    (
+        "/roles/new",
         [SignIn, Denied, Denied, Denied, Denied, Shown, CHANGE],
     ),
     (
+        "/roles/{name}",
+        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
+    ),
+    (
         "/teams",
+        [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE],
+    ),
+    (
+        "/teams/new",
+        [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE],
+    ),
+    (
+        "/teams/{name}",
         [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE],
     ),
     (
@@ -314,10 +389,22 @@ fn caller_name(i: usize) -> &'static str {
 async fn matrix(backend: Backend) {
     let app = spawn_app(backend).await;
     let visitors = callers(&app).await;
+    app.execute(
+        "INSERT INTO teams (name, description, created_at, updated_at, version) \
+         VALUES ('Sales', '', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 1)",
+    )
+    .await;
 
     for (path, expected) in ROUTES {
-        // Parameters in a route are filled with an existing user.
-        let url = path.replace("{username}", "caller1");
+        // Parameters in a route are filled with an existing user, role or team.
+        let url = path.replace("{username}", "caller1").replace(
+            "{name}",
+            if path.starts_with("/roles") {
+                "User%20Manager"
+            } else {
+                "Sales"
+            },
+        );
         for (i, visitor) in visitors.iter().enumerate() {
             // The live connection is a WebSocket: opened, not fetched.
             let (status, target) = if url == "/live" {

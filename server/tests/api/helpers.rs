@@ -516,6 +516,17 @@ pub async fn scalar<T: sea_orm::TryGetable>(db: &DatabaseConnection, sql: &str) 
 }
 
 /// A single number from a SQL query, e.g. `SELECT COUNT(*) FROM users`.
+/// The `value` column of every row `sql` returns.
+pub async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql.to_owned()))
+        .await
+        .expect("query runs");
+    rows.iter()
+        .map(|row| row.try_get::<String>("", "value").expect("a text column `value`"))
+        .collect()
+}
+
 pub async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
     scalar(db, sql).await
 }

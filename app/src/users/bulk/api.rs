@@ -162,6 +162,12 @@ pub struct BulkOutcome {
 impl BulkOutcome {
     /// "Locked 48 users; 2 skipped: ann (that is you); bob, cy (already locked)."
     pub fn message(&self, action: &BulkAction) -> String {
+        self.describe(action.done(), "")
+    }
+
+    /// "{done} 48 users{rest}; 2 skipped: …": "Added 48 users to Support;
+    /// 2 skipped: ann, bob (already members)."
+    pub fn describe(&self, done: &str, rest: &str) -> String {
         let users = |n: u64| {
             if n == 1 {
                 "1 user".to_owned()
@@ -169,7 +175,7 @@ impl BulkOutcome {
                 format!("{n} users")
             }
         };
-        let mut text = format!("{} {}", action.done(), users(self.succeeded));
+        let mut text = format!("{done} {}{rest}", users(self.succeeded));
         let skipped: u64 = self.skipped.iter().map(|s| s.count).sum();
         if skipped > 0 {
             let reasons: Vec<String> = self

@@ -7,4 +7,5 @@ pub mod api;
 pub mod email_service;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod team_ui;
 pub(crate) mod ui;

@@ -114,10 +114,28 @@ pub async fn run(
             });
         }
     }
-    let changing_ids: Vec<i64> = others()
+    let mut changing_ids: Vec<i64> = others()
         .filter(|(.., rule)| *rule == 0)
         .map(|(id, ..)| *id)
         .collect();
+    // Deleting every user who can manage roles (or every Administrator)
+    // would leave nobody to undo it: they are kept.
+    if matches!(action, BulkAction::Delete | BulkAction::CancelInvitation) {
+        let keep = crate::roles::service::last_in_control(&txn, &changing_ids).await?;
+        if !keep.is_empty() {
+            let kept: Vec<&String> = chosen
+                .iter()
+                .filter(|(id, ..)| keep.binary_search(id).is_ok())
+                .map(|(_, username, _)| username)
+                .collect();
+            skipped.push(Skipped {
+                reason: "the last who can manage roles".to_owned(),
+                count: kept.len() as u64,
+                examples: kept.into_iter().take(EXAMPLES).cloned().collect(),
+            });
+            changing_ids.retain(|id| keep.binary_search(id).is_err());
+        }
+    }
     // The rules again, on ids: on PostgreSQL another writer may have changed
     // a user since the pass above.
     let changing = rules.into_iter().fold(

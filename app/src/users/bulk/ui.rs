@@ -11,6 +11,7 @@ use crate::components::{ConfirmDialog, ToastKind, use_toasts};
 use crate::domain::{FormField, NewPassword};
 use crate::live::{MessageDialog, Recipients};
 use crate::users::bulk::api::{BulkAction, RunBulkAction, Selection};
+use crate::users::bulk::team_ui::{TeamChange, TeamChangeDialog};
 use crate::users::set_password_fields_ui::SetPasswordFields;
 
 /// What is selected. Explicit ids survive paging and new searches; "all
@@ -205,6 +206,8 @@ pub fn BulkBar(
     let pending = RwSignal::new(None::<Pending>);
     let run = ServerAction::<RunBulkAction>::new();
     let toasts = use_toasts();
+    // "Add to Team" / "Remove from Team", once chosen.
+    let team_change = RwSignal::new(None::<TeamChange>);
     // "Send Message to …": who to, and how the dialog names them.
     let message_to = RwSignal::new(None::<(Recipients, String)>);
     // Set Password's own fields.
@@ -344,6 +347,37 @@ pub fn BulkBar(
                 {buttons}
                 {move || {
                     user.get()
+                        .is_some_and(|u| u.can(Permission::ManageTeams))
+                        .then(|| {
+                            let open = move |add: bool| {
+                                team_change.set(Some(TeamChange {
+                                    add,
+                                    selection: current_selection(),
+                                    whom: users(count()),
+                                }))
+                            };
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button button-small"
+                                    disabled=move || count() == 0
+                                    on:click=move |_| open(true)
+                                >
+                                    "Add to Team"
+                                </button>
+                                <button
+                                    type="button"
+                                    class="button button-small"
+                                    disabled=move || count() == 0
+                                    on:click=move |_| open(false)
+                                >
+                                    "Remove from Team"
+                                </button>
+                            }
+                        })
+                }}
+                {move || {
+                    user.get()
                         .is_some_and(|u| u.can(Permission::SendMessages))
                         .then(|| {
                             view! {
@@ -371,6 +405,22 @@ pub fn BulkBar(
                 }}
             </span>
         </div>
+        {move || {
+            team_change
+                .get()
+                .map(|change| {
+                    view! {
+                        <TeamChangeDialog
+                            change
+                            on_close=Callback::new(move |_| team_change.set(None))
+                            on_done=Callback::new(move |_| {
+                                selection.clear();
+                                on_done.run(());
+                            })
+                        />
+                    }
+                })
+        }}
         {move || {
             message_to
                 .get()

@@ -96,6 +96,9 @@ pub async fn update_user(edit: UserEdit) -> Result<UserDetails, AppError> {
         if outcome.sessions_ended {
             after = after.sessions_ended_of(&[edit.id]);
         }
+        if outcome.roles_changed {
+            after = after.event(crate::live::hub::HubEvent::UserAccessChanged { user_id: edit.id });
+        }
         after.users_changed().apply().await;
         crate::users::detail::service::user_details(
             &call.db,

@@ -152,6 +152,8 @@ pub struct Updated {
     pub username: String,
     /// The user was made inactive and signed out.
     pub sessions_ended: bool,
+    /// Their roles changed: their open tabs learn their new permissions.
+    pub roles_changed: bool,
 }
 
 /// One changed field: its name, old and new value as the history shows.
@@ -226,9 +228,19 @@ pub async fn save_edit(
     new_roles.sort();
     let mut new_teams: Vec<String> = teams.iter().map(|t| t.name.clone()).collect();
     new_teams.sort();
-    if new_roles != old_roles {
+    let roles_changed = new_roles != old_roles;
+    let control = if roles_changed {
+        if edit.id == caller.user_id {
+            return Err(AppError::validation(
+                FormField::Roles,
+                "You cannot change your own roles. Ask another administrator.",
+            ));
+        }
         check_role_changes(&txn, caller, &old_roles, &new_roles).await?;
-    }
+        Some(crate::roles::service::Control::count(&txn).await?)
+    } else {
+        None
+    };
 
     let text = |value: Option<&str>| value.unwrap_or("").to_owned();
     let active = |on: bool| if on { "active" } else { "inactive" }.to_owned();
@@ -258,6 +270,7 @@ pub async fn save_edit(
         return Ok(Updated {
             username: current.username,
             sessions_ended: false,
+            roles_changed: false,
         });
     }
 
@@ -338,11 +351,15 @@ pub async fn save_edit(
         )
         .await?;
     }
+    if let Some(control) = control {
+        control.ensure_kept(&txn).await?;
+    }
     txn.commit().await?;
     tracing::info!(changed = changes.len(), "user edited");
     Ok(Updated {
         username: username.to_string(),
         sessions_ended,
+        roles_changed,
     })
 }
 

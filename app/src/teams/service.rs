@@ -1,0 +1,545 @@
+//! Teams: the list with member counts, one team's page (its members paged
+//! and searched on the server, never all loaded), creating, renaming and
+//! deleting teams, and adding or removing members in sets: one transaction,
+//! one `INSERT … SELECT` (or `DELETE`) and one audit entry per user changed,
+//! whether it is three users picked on the team page or every user matching
+//! a Users table view.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, Func, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
+};
+
+use super::api::{Candidate, TeamDetails, TeamMember, TeamSummary};
+use super::{CANDIDATES, MEMBERS_PER_PAGE};
+use crate::audit::AuditAction;
+use crate::audit::service::{Actor, AuditEvent, entries_per_user, record, record_rows};
+use crate::db::begin_write;
+use crate::directory::Selection;
+use crate::directory::filter::search_condition;
+use crate::directory::selection::{id_among, selected};
+use crate::domain::{Description, FormField, TeamName};
+use crate::entities::{team, user, user_team};
+use crate::error::{AppError, AppResult};
+use crate::users::bulk::api::{BulkOutcome, Skipped};
+
+/// How many skipped usernames a result names (the rest are counted).
+const EXAMPLES: usize = 5;
+
+/// Every team by name with its members (not deleted): two queries.
+pub async fn list_teams(conn: &impl ConnectionTrait) -> AppResult<Vec<TeamSummary>> {
+    let teams = team::Entity::find()
+        .order_by_asc(team::Column::Name)
+        .all(conn)
+        .await?;
+    let counts: Vec<(i64, i64)> = user_team::Entity::find()
+        .select_only()
+        .column(user_team::Column::TeamId)
+        .column_as(user_team::Column::UserId.count(), "members")
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            user_team::Relation::User.def(),
+        )
+        .filter(user::Column::DeletedAt.is_null())
+        .group_by(user_team::Column::TeamId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let counts: HashMap<i64, i64> = counts.into_iter().collect();
+    Ok(teams
+        .into_iter()
+        .map(|t| TeamSummary {
+            members: Ord::max(counts.get(&t.id).copied().unwrap_or(0), 0) as u64,
+            name: t.name,
+            description: t.description,
+        })
+        .collect())
+}
+
+/// The team called `name`, in any case.
+pub async fn find_by_name(
+    conn: &impl ConnectionTrait,
+    name: &str,
+) -> AppResult<Option<team::Model>> {
+    Ok(team::Entity::find()
+        .filter(
+            Expr::expr(Func::lower(Expr::col(team::Column::Name)))
+                .eq(name.trim().to_lowercase()),
+        )
+        .one(conn)
+        .await?)
+}
+
+/// `/teams/NAME`: the team and page `page` (1-based, clamped) of its
+/// members whose username, email or name contains `q`.
+pub async fn team_details(
+    conn: &impl ConnectionTrait,
+    name: &str,
+    q: &str,
+    page: u64,
+) -> AppResult<TeamDetails> {
+    let team = find_by_name(conn, name).await?.ok_or(AppError::NotFound)?;
+    let members = user::Entity::find()
+        .join(sea_orm::JoinType::InnerJoin, user::Relation::UserTeam.def())
+        .filter(user_team::Column::TeamId.eq(team.id))
+        .filter(user::Column::DeletedAt.is_null());
+    let members_total = members.clone().count(conn).await?;
+    let q = q.trim();
+    let (matching_members, matching) = if q.is_empty() {
+        (members, members_total)
+    } else {
+        let found = members.filter(search_condition(conn.get_database_backend(), q));
+        let matching = found.clone().count(conn).await?;
+        (found, matching)
+    };
+    let pages = Ord::max(matching.div_ceil(MEMBERS_PER_PAGE), 1);
+    let page = page.clamp(1, pages);
+    let rows: Vec<(i64, String, String, String)> = matching_members
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Username)
+        .column(user::Column::Name)
+        .column(user::Column::Email)
+        .order_by_asc(user::Column::Username)
+        .offset((page - 1) * MEMBERS_PER_PAGE)
+        .limit(MEMBERS_PER_PAGE)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(TeamDetails {
+        id: team.id,
+        name: team.name,
+        description: team.description,
+        version: team.version,
+        members_total,
+        matching,
+        members: rows
+            .into_iter()
+            .map(|(id, username, name, email)| TeamMember {
+                id,
+                username,
+                name,
+                email,
+            })
+            .collect(),
+        page,
+        pages,
+    })
+}
+
+/// "Add Members": up to [`CANDIDATES`] users (not deleted) matching `q`,
+/// by username, each saying whether they are in the team already.
+pub async fn candidates(
+    conn: &impl ConnectionTrait,
+    team_id: i64,
+    q: &str,
+) -> AppResult<Vec<Candidate>> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, String, String, String, bool)> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Username)
+        .column(user::Column::Name)
+        .column(user::Column::Email)
+        .expr(member_of_team(team_id))
+        .filter(user::Column::DeletedAt.is_null())
+        .filter(search_condition(conn.get_database_backend(), q))
+        .order_by_asc(user::Column::Username)
+        .limit(CANDIDATES)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, username, name, email, member)| Candidate {
+            id,
+            username,
+            name,
+            email,
+            member,
+        })
+        .collect())
+}
+
+/// `users.id` is a member of team `team_id`.
+fn member_of_team(team_id: i64) -> sea_orm::sea_query::SimpleExpr {
+    user::Column::Id.in_subquery(
+        Query::select()
+            .column(user_team::Column::UserId)
+            .from(user_team::Entity)
+            .and_where(user_team::Column::TeamId.eq(team_id))
+            .to_owned(),
+    )
+}
+
+fn parse_name(name: &str) -> AppResult<TeamName> {
+    TeamName::parse(name).map_err(|e| AppError::validation(FormField::GroupName, e))
+}
+
+fn parse_description(description: &str) -> AppResult<Description> {
+    Description::parse(description).map_err(|e| AppError::validation(FormField::Description, e))
+}
+
+fn taken(name: &str) -> AppError {
+    AppError::conflict(
+        FormField::GroupName,
+        format!("There is already a team called \u{201c}{name}\u{201d}."),
+    )
+}
+
+/// Refuses a name another team has (any case), except team `except`.
+async fn ensure_unique(
+    conn: &impl ConnectionTrait,
+    name: &TeamName,
+    except: Option<i64>,
+) -> AppResult<()> {
+    match find_by_name(conn, name.as_str()).await? {
+        Some(existing) if Some(existing.id) != except => Err(taken(&existing.name)),
+        _ => Ok(()),
+    }
+}
+
+/// A concurrent New Team with the same name loses at the unique index.
+fn unique_violation(error: sea_orm::DbErr, name: &TeamName) -> AppError {
+    if matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    ) {
+        taken(name.as_str())
+    } else {
+        error.into()
+    }
+}
+
+fn stale() -> AppError {
+    AppError::Conflict {
+        field: None,
+        message: "Someone else changed this team after you opened the page, so your changes were not saved. \
+                  Reload the page to see the team as it is now, then make your changes again."
+            .to_owned(),
+    }
+}
+
+/// New Team; returns its name.
+pub async fn create_team(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: &str,
+    description: &str,
+) -> AppResult<String> {
+    let name = parse_name(name)?;
+    let description = parse_description(description)?;
+    let txn = begin_write(db).await?;
+    ensure_unique(&txn, &name, None).await?;
+    let now = Utc::now();
+    let created = team::ActiveModel {
+        name: Set(name.as_str().to_owned()),
+        description: Set(description.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| unique_violation(e, &name))?;
+    record(
+        &txn,
+        actor,
+        AuditEvent {
+            new_value: Some(created.name.clone()),
+            details: Some(serde_json::json!({
+                "team": created.name,
+                "description": created.description,
+            })),
+            ..AuditEvent::new(AuditAction::TeamCreate)
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created.name)
+}
+
+/// Renames or describes a team; returns its name as now stored.
+pub async fn update_team(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    name: &str,
+    description: &str,
+) -> AppResult<String> {
+    let name = parse_name(name)?;
+    let description = parse_description(description)?;
+    let txn = begin_write(db).await?;
+    let current = team::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if current.version != version {
+        return Err(stale());
+    }
+    ensure_unique(&txn, &name, Some(id)).await?;
+    let mut changes: Vec<(&'static str, String, String)> = Vec::new();
+    if name.as_str() != current.name {
+        changes.push(("name", current.name.clone(), name.as_str().to_owned()));
+    }
+    if description.as_str() != current.description {
+        changes.push((
+            "description",
+            current.description.clone(),
+            description.as_str().to_owned(),
+        ));
+    }
+    if changes.is_empty() {
+        return Ok(current.name);
+    }
+    let old_name = current.name.clone();
+    let mut active: team::ActiveModel = current.into();
+    active.name = Set(name.as_str().to_owned());
+    active.description = Set(description.as_str().to_owned());
+    active.version = Set(version + 1);
+    active.updated_at = Set(Utc::now());
+    active
+        .update(&txn)
+        .await
+        .map_err(|e| unique_violation(e, &name))?;
+    for (field, old_value, new_value) in changes {
+        record(
+            &txn,
+            actor,
+            AuditEvent {
+                field: Some(field),
+                old_value: Some(old_value),
+                new_value: Some(new_value),
+                details: Some(serde_json::json!({ "team": old_name })),
+                ..AuditEvent::new(AuditAction::TeamUpdate)
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(name.into_inner())
+}
+
+/// Deletes a team; its members stay users, only their membership goes.
+pub async fn delete_team(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    let current = team::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if current.version != version {
+        return Err(stale());
+    }
+    let removed = user_team::Entity::delete_many()
+        .filter(user_team::Column::TeamId.eq(id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    team::Entity::delete_by_id(id).exec(&txn).await?;
+    record(
+        &txn,
+        actor,
+        AuditEvent {
+            old_value: Some(current.name.clone()),
+            details: Some(serde_json::json!({
+                "team": current.name,
+                "members": removed,
+            })),
+            ..AuditEvent::new(AuditAction::TeamDelete)
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Whether users join or leave the team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    Add,
+    Remove,
+}
+
+impl Membership {
+    /// "Added 48 users to Support", "Removed 3 users from Support".
+    fn done(self, team: &str) -> (&'static str, String) {
+        match self {
+            Membership::Add => ("Added", format!(" to {team}")),
+            Membership::Remove => ("Removed", format!(" from {team}")),
+        }
+    }
+}
+
+/// Adds the selected users to team `team_name`, or removes them: one
+/// transaction, set-based, one audit entry per user changed. Users already
+/// in (or not in) the team, and deleted users when adding, are skipped and
+/// named in the result.
+#[tracing::instrument(skip_all, fields(team = team_name, change = ?change))]
+pub async fn change_members(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    team_name: &str,
+    change: Membership,
+    selection: &Selection,
+) -> AppResult<BulkOutcome> {
+    if selection == &Selection::Everyone {
+        return Err(AppError::validation(
+            FormField::Selection,
+            "Select the users to change, or all matching a view.",
+        ));
+    }
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    let team = find_by_name(&txn, team_name).await?.ok_or_else(|| {
+        AppError::validation(
+            FormField::Team,
+            format!("There is no team \u{201c}{}\u{201d}.", team_name.trim()),
+        )
+    })?;
+    // One pass over the selection: who, whether already a member, whether
+    // deleted. Every step after it goes by id.
+    let chosen: Vec<(i64, String, bool, bool)> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Username)
+        .expr(member_of_team(team.id))
+        .expr(user::Column::DeletedAt.is_not_null())
+        .filter(selected(&txn, selection, now).await?)
+        .order_by_asc(user::Column::Id)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let mut skipped = Vec::new();
+    let mut skip = |reason: &str, rule: &dyn Fn(bool, bool) -> bool| {
+        let left: Vec<&String> = chosen
+            .iter()
+            .filter(|(_, _, member, deleted)| rule(*member, *deleted))
+            .map(|(_, username, ..)| username)
+            .collect();
+        if !left.is_empty() {
+            skipped.push(Skipped {
+                reason: reason.to_owned(),
+                count: left.len() as u64,
+                examples: left.iter().take(EXAMPLES).map(|u| (*u).clone()).collect(),
+            });
+        }
+    };
+    let changing: Vec<i64> = match change {
+        Membership::Add => {
+            skip("already members", &|member, _| member);
+            skip("deleted", &|member, deleted| !member && deleted);
+            chosen
+                .iter()
+                .filter(|(_, _, member, deleted)| !member && !deleted)
+                .map(|(id, ..)| *id)
+                .collect()
+        }
+        Membership::Remove => {
+            skip("not members", &|member, _| !member);
+            chosen
+                .iter()
+                .filter(|(_, _, member, _)| *member)
+                .map(|(id, ..)| *id)
+                .collect()
+        }
+    };
+    let backend = txn.get_database_backend();
+    let changed: Vec<i64> = if changing.is_empty() {
+        Vec::new()
+    } else {
+        match change {
+            Membership::Add => {
+                let rows = Query::select()
+                    .column(user::Column::Id)
+                    .expr(Expr::value(team.id))
+                    .from(user::Entity)
+                    .and_where(id_among(backend, &changing))
+                    .to_owned();
+                let insert = Query::insert()
+                    .into_table(user_team::Entity)
+                    .columns([user_team::Column::UserId, user_team::Column::TeamId])
+                    .select_from(rows)
+                    .map_err(|e| {
+                        tracing::error!(error = %e, "building the team insert failed");
+                        AppError::Internal
+                    })?
+                    // Someone else may have added one meanwhile (PostgreSQL).
+                    .on_conflict(
+                        OnConflict::columns([user_team::Column::UserId, user_team::Column::TeamId])
+                            .do_nothing()
+                            .to_owned(),
+                    )
+                    .returning_col(user_team::Column::UserId)
+                    .to_owned();
+                ids_of(txn.query_all(&insert).await?)?
+            }
+            Membership::Remove => {
+                let delete = Query::delete()
+                    .from_table(user_team::Entity)
+                    .and_where(user_team::Column::TeamId.eq(team.id))
+                    .and_where(
+                        user_team::Column::UserId.in_subquery(
+                            Query::select()
+                                .column(user::Column::Id)
+                                .from(user::Entity)
+                                .and_where(id_among(backend, &changing))
+                                .to_owned(),
+                        ),
+                    )
+                    .returning_col(user_team::Column::UserId)
+                    .to_owned();
+                ids_of(txn.query_all(&delete).await?)?
+            }
+        }
+    };
+    if !changed.is_empty() {
+        let (action, field) = match change {
+            Membership::Add => (AuditAction::TeamMemberAdd, "team"),
+            Membership::Remove => (AuditAction::TeamMemberRemove, "team"),
+        };
+        let entries = entries_per_user(
+            actor,
+            now,
+            action,
+            Some(field),
+            Expr::value(team.name.clone()),
+            Some(serde_json::json!({ "team": team.name }).to_string()),
+        )
+        .from(user::Entity)
+        .and_where(id_among(backend, &changed))
+        .to_owned();
+        record_rows(&txn, entries).await?;
+    }
+    txn.commit().await?;
+    let (done, rest) = change.done(&team.name);
+    Ok(BulkOutcome {
+        action: format!("{done}{rest}"),
+        succeeded: changed.len() as u64,
+        skipped,
+    })
+}
+
+/// The `user_id` of each row a `RETURNING user_id` gave back, sorted.
+fn ids_of(rows: Vec<sea_orm::QueryResult>) -> AppResult<Vec<i64>> {
+    let mut ids = rows
+        .iter()
+        .map(|row| row.try_get::<i64>("", "user_id"))
+        .collect::<Result<Vec<_>, _>>()?;
+    ids.sort_unstable();
+    Ok(ids)
+}

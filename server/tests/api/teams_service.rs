@@ -1,0 +1,235 @@
+//! `app::teams::service`, tested alone against real databases: teams and
+//! their pages, and adding or removing members on every kind of selection,
+//! counting what changed (rows, audit entries) against what the result says.
+
+use app::directory::Selection;
+use app::error::AppError;
+use app::teams::service::{self as teams, Membership};
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::helpers::{Backend, TestDb, count, insert_bare_user_sql, scalar};
+use crate::roles_service::{account, actor};
+
+async fn migrated(backend: Backend) -> (TestDb, DatabaseConnection) {
+    let test_db = TestDb::new(backend).await;
+    let db = test_db.connect().await;
+    Migrator::up(&db, None).await.unwrap();
+    (test_db, db)
+}
+
+async fn exec(db: &DatabaseConnection, sql: &str) {
+    db.execute_unprepared(sql).await.unwrap();
+}
+
+async fn team_id(db: &DatabaseConnection, name: &str) -> i64 {
+    scalar(db, &format!("SELECT id FROM teams WHERE name = '{name}'")).await
+}
+
+async fn members(db: &DatabaseConnection, team: &str) -> i64 {
+    count(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM user_teams WHERE team_id = (SELECT id FROM teams WHERE name = '{team}')"
+        ),
+    )
+    .await
+}
+
+async fn audit(db: &DatabaseConnection, action: &str) -> i64 {
+    count(
+        db,
+        &format!("SELECT COUNT(*) FROM audit_entries WHERE action = '{action}'"),
+    )
+    .await
+}
+
+async fn user_ids(db: &DatabaseConnection, like: &str) -> Vec<i64> {
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT id FROM users WHERE username LIKE '{like}' ORDER BY id"),
+        ))
+        .await
+        .unwrap();
+    rows.iter().map(|r| r.try_get::<i64>("", "id").unwrap()).collect()
+}
+
+async fn teams_are_created_renamed_and_deleted_with_their_members_kept(backend: Backend) {
+    let (_test_db, db) = migrated(backend).await;
+    let root = account(&db, "root", &["Administrator"]).await;
+    let by = actor(&root);
+
+    assert_eq!(teams::create_team(&db, &by, " Sales ", "Sells.").await.unwrap(), "Sales");
+    for (name, description, field) in [
+        ("sales", "", "group_name"),
+        ("Ops/Dev", "", "group_name"),
+        ("Fine", &*"x".repeat(501), "description"),
+    ] {
+        let error = teams::create_team(&db, &by, name, description).await.unwrap_err();
+        assert_eq!(error.field(), Some(field), "{name}: {error:?}");
+    }
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM teams").await, 1);
+    assert_eq!(audit(&db, "team.create").await, 1);
+
+    let id = team_id(&db, "Sales").await;
+    assert_eq!(
+        teams::update_team(&db, &by, id, 1, "Sales EMEA", "Sells in Europe.").await.unwrap(),
+        "Sales EMEA"
+    );
+    assert_eq!(audit(&db, "team.update").await, 2, "name and description");
+    let error = teams::update_team(&db, &by, id, 1, "Sales", "").await.unwrap_err();
+    assert!(matches!(error, AppError::Conflict { field: None, .. }), "stale: {error:?}");
+
+    exec(&db, &insert_bare_user_sql("ann", "ann@example.com")).await;
+    exec(
+        &db,
+        &format!("INSERT INTO user_teams (user_id, team_id) SELECT id, {id} FROM users WHERE username = 'ann'"),
+    )
+    .await;
+    let listed = teams::list_teams(&db).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].members, 1);
+
+    let error = teams::delete_team(&db, &by, id, 1).await.unwrap_err();
+    assert!(matches!(error, AppError::Conflict { .. }));
+    teams::delete_team(&db, &by, id, 2).await.unwrap();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM teams").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM user_teams").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM users WHERE username = 'ann'").await, 1);
+    let details: String = scalar(&db, "SELECT details FROM audit_entries WHERE action = 'team.delete'").await;
+    assert!(details.contains("\"members\":1"), "{details}");
+}
+both_backends!(teams_are_created_renamed_and_deleted_with_their_members_kept);
+
+async fn a_team_page_pages_and_searches_its_members_on_the_server(backend: Backend) {
+    let (_test_db, db) = migrated(backend).await;
+    let root = account(&db, "root", &["Administrator"]).await;
+    teams::create_team(&db, &actor(&root), "Support", "").await.unwrap();
+    let id = team_id(&db, "Support").await;
+    for i in 0..60 {
+        exec(&db, &insert_bare_user_sql(&format!("member{i:02}"), &format!("m{i}@example.com"))).await;
+    }
+    exec(&db, &insert_bare_user_sql("outsider", "out@example.com")).await;
+    exec(
+        &db,
+        &format!("INSERT INTO user_teams (user_id, team_id) SELECT id, {id} FROM users WHERE username LIKE 'member%'"),
+    )
+    .await;
+    // A deleted member is not listed.
+    exec(&db, "UPDATE users SET deleted_at = '2026-01-01T00:00:00+00:00' WHERE username = 'member59'").await;
+
+    let first = teams::team_details(&db, "support", "", 1).await.unwrap();
+    assert_eq!(first.members_total, 59);
+    assert_eq!(first.pages, 2);
+    assert_eq!(first.members.len(), 50);
+    assert_eq!(first.members[0].username, "member00");
+    let last = teams::team_details(&db, "Support", "", 9).await.unwrap();
+    assert_eq!(last.page, 2, "clamped to the last page");
+    assert_eq!(last.members.len(), 9);
+    assert_eq!(last.members[8].username, "member58");
+
+    let found = teams::team_details(&db, "Support", "member1", 1).await.unwrap();
+    assert_eq!(found.matching, 10);
+    assert_eq!(found.members_total, 59);
+    assert!(found.members.iter().all(|m| m.username.starts_with("member1")));
+
+    let error = teams::team_details(&db, "Nobody", "", 1).await.unwrap_err();
+    assert_eq!(error, AppError::NotFound);
+
+    let candidates = teams::candidates(&db, id, "outsid").await.unwrap();
+    assert_eq!(candidates.len(), 1);
+    assert!(!candidates[0].member);
+    let candidates = teams::candidates(&db, id, "member0").await.unwrap();
+    assert_eq!(candidates.len(), 10);
+    assert!(candidates.iter().all(|c| c.member));
+}
+both_backends!(a_team_page_pages_and_searches_its_members_on_the_server);
+
+async fn members_are_added_and_removed_on_every_kind_of_selection(backend: Backend) {
+    let (_test_db, db) = migrated(backend).await;
+    let root = account(&db, "root", &["Administrator"]).await;
+    let by = actor(&root);
+    teams::create_team(&db, &by, "Sales", "").await.unwrap();
+    for i in 0..8 {
+        exec(&db, &insert_bare_user_sql(&format!("seller{i}"), &format!("s{i}@example.com"))).await;
+    }
+    for i in 0..4 {
+        exec(&db, &insert_bare_user_sql(&format!("buyer{i}"), &format!("b{i}@example.com"))).await;
+    }
+    let sellers = user_ids(&db, "seller%").await;
+    let buyers = user_ids(&db, "buyer%").await;
+
+    // Ids: two already in, one deleted.
+    teams::change_members(&db, &by, "Sales", Membership::Add, &Selection::Ids(sellers[..2].to_vec()))
+        .await
+        .unwrap();
+    exec(&db, &format!("UPDATE users SET deleted_at = '2026-01-01T00:00:00+00:00' WHERE id = {}", sellers[7])).await;
+    let outcome = teams::change_members(&db, &by, "sales", Membership::Add, &Selection::Ids(sellers.clone()))
+        .await
+        .unwrap();
+    assert_eq!(outcome.succeeded, 5);
+    assert_eq!(outcome.describe("Added", " to Sales"), format!(
+        "Added 5 users to Sales; 3 skipped: seller0, seller1 (already members); seller7 (deleted)."
+    ));
+    assert_eq!(members(&db, "Sales").await, 7);
+    assert_eq!(audit(&db, "team.member_add").await, 7, "2 + 5, one a user changed");
+
+    // All matching a search: the buyers.
+    let outcome = teams::change_members(
+        &db,
+        &by,
+        "Sales",
+        Membership::Add,
+        &Selection::Matching("q=buyer".to_owned()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.succeeded, 4);
+    assert!(outcome.skipped.is_empty());
+    assert_eq!(members(&db, "Sales").await, 11);
+
+    // All matching a team filter: remove everyone in the team (the deleted
+    // user is not in the default view, and stays).
+    let outcome = teams::change_members(
+        &db,
+        &by,
+        "Sales",
+        Membership::Remove,
+        &Selection::Matching("team=Sales".to_owned()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.succeeded, 11);
+    assert_eq!(members(&db, "Sales").await, 0);
+    assert_eq!(audit(&db, "team.member_remove").await, 11);
+    let target: String = scalar(
+        &db,
+        &format!("SELECT new_value FROM audit_entries WHERE action = 'team.member_remove' AND target_user_id = {}", buyers[0]),
+    )
+    .await;
+    assert_eq!(target, "Sales");
+
+    // Removing people who are not in it changes nothing and says so.
+    let outcome = teams::change_members(&db, &by, "Sales", Membership::Remove, &Selection::Ids(buyers.clone()))
+        .await
+        .unwrap();
+    assert_eq!(outcome.succeeded, 0);
+    assert_eq!(outcome.skipped[0].reason, "not members");
+    assert_eq!(outcome.skipped[0].count, 4);
+    assert_eq!(audit(&db, "team.member_remove").await, 11);
+
+    // Refused: everyone, nobody, a team that does not exist.
+    for (selection, team, field) in [
+        (Selection::Everyone, "Sales", "selection"),
+        (Selection::Ids(vec![]), "Sales", "selection"),
+        (Selection::Ids(buyers.clone()), "Wizards", "team"),
+    ] {
+        let error = teams::change_members(&db, &by, team, Membership::Add, &selection)
+            .await
+            .unwrap_err();
+        assert_eq!(error.field(), Some(field), "{error:?}");
+    }
+    assert_eq!(members(&db, "Sales").await, 0);
+}
+both_backends!(members_are_added_and_removed_on_every_kind_of_selection);
