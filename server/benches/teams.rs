@@ -32,7 +32,10 @@ async fn run() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+    let sqlite = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
     bench("SQLite", &sqlite, users).await;
 
     let admin_url = std::env::var("ROSTER_TEST_POSTGRES_URL")
@@ -45,7 +48,10 @@ async fn run() {
                 .await
                 .is_ok() =>
         {
-            let url = format!("{}/{name}", admin_url.rsplit_once('/').expect("URL ends in /DB").0);
+            let url = format!(
+                "{}/{name}",
+                admin_url.rsplit_once('/').expect("URL ends in /DB").0
+            );
             bench("PostgreSQL", &url, users).await;
             let _ = admin
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
@@ -61,10 +67,7 @@ fn pct(samples: &mut [Duration], p: f64) -> f64 {
     samples[i].as_secs_f64() * 1000.0
 }
 
-async fn timed<T, F: std::future::Future<Output = T>>(
-    what: &str,
-    mut call: impl FnMut() -> F,
-) {
+async fn timed<T, F: std::future::Future<Output = T>>(what: &str, mut call: impl FnMut() -> F) {
     let mut samples = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let start = Instant::now();
@@ -84,7 +87,11 @@ async fn bench(label: &str, url: &str, users: u32) {
     let seeded = server::commands::seed_demo::seed_demo(&db, users, None, |_, _| {})
         .await
         .expect("seed");
-    println!("{label}: {} users seeded in {:.1} s", seeded.inserted, seeded.elapsed.as_secs_f64());
+    println!(
+        "{label}: {} users seeded in {:.1} s",
+        seeded.inserted,
+        seeded.elapsed.as_secs_f64()
+    );
     let actor = Actor {
         user_id: Some(0),
         username: Some("bench".to_owned()),
@@ -100,14 +107,31 @@ async fn bench(label: &str, url: &str, users: u32) {
     .await
     .expect("half the users join");
     let first = teams::team_details(&db, "Half", "", 1).await.expect("page");
-    println!("  team Half: {} members shown, {} pages", first.members_total, first.pages);
+    println!(
+        "  team Half: {} members shown, {} pages",
+        first.members_total, first.pages
+    );
     let last = first.pages;
-    timed("team page, first members page", || teams::team_details(&db, "Half", "", 1)).await;
-    timed("team page, last members page", || teams::team_details(&db, "Half", "", last)).await;
-    timed("team page, search 'smith'", || teams::team_details(&db, "Half", "smith", 1)).await;
-    timed("roles table with member counts", || app::roles::service::list_roles(&db)).await;
+    timed("team page, first members page", || {
+        teams::team_details(&db, "Half", "", 1)
+    })
+    .await;
+    timed("team page, last members page", || {
+        teams::team_details(&db, "Half", "", last)
+    })
+    .await;
+    timed("team page, search 'smith'", || {
+        teams::team_details(&db, "Half", "smith", 1)
+    })
+    .await;
+    timed("roles table with member counts", || {
+        app::roles::service::list_roles(&db)
+    })
+    .await;
 
-    teams::create_team(&db, &actor, "Everyone", "").await.expect("team");
+    teams::create_team(&db, &actor, "Everyone", "")
+        .await
+        .expect("team");
     for change in [Membership::Add, Membership::Remove] {
         let start = Instant::now();
         let outcome = teams::change_members(

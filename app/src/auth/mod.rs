@@ -29,5 +29,7 @@ pub mod signin;
 pub mod token;
 
 pub use current::{CurrentUser, provide_current_user, use_current_user};
-pub use permission::{Permission, PermissionGroup, UnknownPermission, summary as permission_summary};
+pub use permission::{
+    Permission, PermissionGroup, UnknownPermission, summary as permission_summary,
+};
 pub use session_end::{SessionEndReason, UnknownSessionEndReason};

@@ -58,7 +58,9 @@ impl PermissionGroup {
 
     /// Its permissions, in the enum's order.
     pub fn permissions(self) -> impl Iterator<Item = Permission> {
-        Permission::ALL.into_iter().filter(move |p| p.group() == self)
+        Permission::ALL
+            .into_iter()
+            .filter(move |p| p.group() == self)
     }
 }
 

@@ -143,7 +143,10 @@ mod tests {
             RoleName::parse("  User   Manager ").unwrap().as_str(),
             "User Manager"
         );
-        assert_eq!(TeamName::parse("Support EMEA").unwrap().as_str(), "Support EMEA");
+        assert_eq!(
+            TeamName::parse("Support EMEA").unwrap().as_str(),
+            "Support EMEA"
+        );
     }
 
     #[test]
@@ -151,7 +154,10 @@ mod tests {
         for (input, c) in [("Ops/Dev", '/'), ("A?b", '?'), ("50%", '%'), ("x#y", '#')] {
             let error = TeamName::parse(input).unwrap_err();
             assert_eq!(error.problem, GroupNameProblem::Reserved(c));
-            assert_eq!(error.to_string(), format!("Team name must not contain '{c}'."));
+            assert_eq!(
+                error.to_string(),
+                format!("Team name must not contain '{c}'.")
+            );
         }
     }
 

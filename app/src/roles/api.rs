@@ -95,8 +95,13 @@ pub async fn get_role(name: String, page: u64) -> Result<RoleDetails, AppError> 
 pub async fn create_role(draft: RoleDraft) -> Result<String, AppError> {
     use crate::auth::guard::{authorized, request_context};
     authorized(Permission::ManageRoles, |call| async move {
-        crate::roles::service::create_role(&call.db, &request_context().actor(), &call.caller, &draft)
-            .await
+        crate::roles::service::create_role(
+            &call.db,
+            &request_context().actor(),
+            &call.caller,
+            &draft,
+        )
+        .await
     })
     .await
 }

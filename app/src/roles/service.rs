@@ -21,8 +21,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait,
+    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
 use super::api::{RoleDetails, RoleDraft, RoleEdit, RoleMember, RoleSummary};
@@ -74,8 +73,10 @@ async fn permissions_of_role(
         .into_tuple()
         .all(conn)
         .await?;
-    let mut permissions: Vec<Permission> =
-        keys.iter().filter_map(|k| Permission::from_key(k)).collect();
+    let mut permissions: Vec<Permission> = keys
+        .iter()
+        .filter_map(|k| Permission::from_key(k))
+        .collect();
     permissions.sort();
     Ok(permissions)
 }
@@ -123,9 +124,14 @@ pub async fn list_roles(conn: &impl ConnectionTrait) -> AppResult<Vec<RoleSummar
 }
 
 /// The role called `name`, in any case.
-pub async fn find_by_name(conn: &impl ConnectionTrait, name: &str) -> AppResult<Option<role::Model>> {
+pub async fn find_by_name(
+    conn: &impl ConnectionTrait,
+    name: &str,
+) -> AppResult<Option<role::Model>> {
     Ok(role::Entity::find()
-        .filter(Expr::expr(Func::lower(Expr::col(role::Column::Name))).eq(name.trim().to_lowercase()))
+        .filter(
+            Expr::expr(Func::lower(Expr::col(role::Column::Name))).eq(name.trim().to_lowercase()),
+        )
         .one(conn)
         .await?)
 }
@@ -261,13 +267,15 @@ impl InControl {
         };
         sea_orm::Condition::all()
             .add(user::Column::DeletedAt.is_null())
-            .add(user::Column::Id.in_subquery(
-                Query::select()
-                    .column(user_role::Column::UserId)
-                    .from(user_role::Entity)
-                    .and_where(user_role::Column::RoleId.in_subquery(roles))
-                    .to_owned(),
-            ))
+            .add(
+                user::Column::Id.in_subquery(
+                    Query::select()
+                        .column(user_role::Column::UserId)
+                        .from(user_role::Entity)
+                        .and_where(user_role::Column::RoleId.in_subquery(roles))
+                        .to_owned(),
+                ),
+            )
     }
 
     async fn count(self, conn: &impl ConnectionTrait) -> AppResult<i64> {
@@ -374,7 +382,10 @@ async fn ensure_unique(
     {
         return Err(AppError::conflict(
             FormField::GroupName,
-            format!("There is already a role called \u{201c}{}\u{201d}.", existing.name),
+            format!(
+                "There is already a role called \u{201c}{}\u{201d}.",
+                existing.name
+            ),
         ));
     }
     Ok(())
@@ -386,7 +397,11 @@ async fn write_permissions(
     old: &[Permission],
     new: &[Permission],
 ) -> AppResult<()> {
-    let removed: Vec<&str> = old.iter().filter(|p| !new.contains(p)).map(|p| p.key()).collect();
+    let removed: Vec<&str> = old
+        .iter()
+        .filter(|p| !new.contains(p))
+        .map(|p| p.key())
+        .collect();
     if !removed.is_empty() {
         role_permission::Entity::delete_many()
             .filter(role_permission::Column::RoleId.eq(role_id))
@@ -403,7 +418,9 @@ async fn write_permissions(
         })
         .collect();
     if !added.is_empty() {
-        role_permission::Entity::insert_many(added).exec(conn).await?;
+        role_permission::Entity::insert_many(added)
+            .exec(conn)
+            .await?;
     }
     Ok(())
 }
@@ -620,17 +637,27 @@ pub async fn delete_role(
     let control = Control::count(&txn).await?;
     let mut moved_to = None;
     if holders > 0 {
-        let wanted = move_to.map(str::trim).filter(|m| !m.is_empty()).ok_or_else(|| {
+        let wanted = move_to
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .ok_or_else(|| {
+                AppError::validation(
+                    FormField::MoveTo,
+                    format!(
+                        "{holders} {} this role: choose the role they move to.",
+                        if holders == 1 {
+                            "user has"
+                        } else {
+                            "users have"
+                        }
+                    ),
+                )
+            })?;
+        let target = find_by_name(&txn, wanted).await?.ok_or_else(|| {
             AppError::validation(
                 FormField::MoveTo,
-                format!(
-                    "{holders} {} this role: choose the role they move to.",
-                    if holders == 1 { "user has" } else { "users have" }
-                ),
+                format!("There is no role \u{201c}{wanted}\u{201d}."),
             )
-        })?;
-        let target = find_by_name(&txn, wanted).await?.ok_or_else(|| {
-            AppError::validation(FormField::MoveTo, format!("There is no role \u{201c}{wanted}\u{201d}."))
         })?;
         if target.id == id {
             return Err(AppError::validation(

@@ -553,7 +553,10 @@ fn DeleteRoleDialog(details: RoleDetails, open: RwSignal<bool>) -> impl IntoView
             } else {
                 String::new()
             };
-            toasts.show(ToastKind::Success, format!("Deleted the role {name}{moved}."));
+            toasts.show(
+                ToastKind::Success,
+                format!("Deleted the role {name}{moved}."),
+            );
             open.set(false);
             navigate("/roles", Default::default());
         }

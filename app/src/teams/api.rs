@@ -82,8 +82,13 @@ pub async fn create_team(name: String, description: String) -> Result<String, Ap
     use crate::auth::Permission;
     use crate::auth::guard::{authorized, request_context};
     authorized(Permission::ManageTeams, |call| async move {
-        crate::teams::service::create_team(&call.db, &request_context().actor(), &name, &description)
-            .await
+        crate::teams::service::create_team(
+            &call.db,
+            &request_context().actor(),
+            &name,
+            &description,
+        )
+        .await
     })
     .await
 }
@@ -118,8 +123,12 @@ pub async fn delete_team(id: i64, version: i32) -> Result<(), AppError> {
     use crate::auth::Permission;
     use crate::auth::guard::{authorized, request_context};
     authorized(Permission::ManageTeams, |call| async move {
-        crate::teams::service::delete_team(&call.db, &request_context().actor(), id, version).await?;
-        crate::effects::AfterCommit::none().users_changed().apply().await;
+        crate::teams::service::delete_team(&call.db, &request_context().actor(), id, version)
+            .await?;
+        crate::effects::AfterCommit::none()
+            .users_changed()
+            .apply()
+            .await;
         Ok(())
     })
     .await
@@ -161,7 +170,10 @@ pub async fn change_members(
             &selection,
         )
         .await?;
-        crate::effects::AfterCommit::none().users_changed().apply().await;
+        crate::effects::AfterCommit::none()
+            .users_changed()
+            .apply()
+            .await;
         Ok(outcome)
     })
     .await

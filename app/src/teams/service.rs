@@ -11,8 +11,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, Func, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait,
+    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
 use super::api::{Candidate, TeamDetails, TeamMember, TeamSummary};
@@ -68,8 +67,7 @@ pub async fn find_by_name(
 ) -> AppResult<Option<team::Model>> {
     Ok(team::Entity::find()
         .filter(
-            Expr::expr(Func::lower(Expr::col(team::Column::Name)))
-                .eq(name.trim().to_lowercase()),
+            Expr::expr(Func::lower(Expr::col(team::Column::Name))).eq(name.trim().to_lowercase()),
         )
         .one(conn)
         .await?)

@@ -519,11 +519,17 @@ pub async fn scalar<T: sea_orm::TryGetable>(db: &DatabaseConnection, sql: &str) 
 /// The `value` column of every row `sql` returns.
 pub async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
     let rows = db
-        .query_all_raw(Statement::from_string(db.get_database_backend(), sql.to_owned()))
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
         .await
         .expect("query runs");
     rows.iter()
-        .map(|row| row.try_get::<String>("", "value").expect("a text column `value`"))
+        .map(|row| {
+            row.try_get::<String>("", "value")
+                .expect("a text column `value`")
+        })
         .collect()
 }
 

@@ -61,8 +61,16 @@ const MATRIX: [(Change, [bool; 6]); 10] = [
 ];
 
 async fn role(app: &TestApp, name: &str) -> (i64, i32, Vec<String>) {
-    let id: i64 = scalar(&app.db, &format!("SELECT id FROM roles WHERE name = '{name}'")).await;
-    let version: i32 = scalar(&app.db, &format!("SELECT version FROM roles WHERE id = {id}")).await;
+    let id: i64 = scalar(
+        &app.db,
+        &format!("SELECT id FROM roles WHERE name = '{name}'"),
+    )
+    .await;
+    let version: i32 = scalar(
+        &app.db,
+        &format!("SELECT version FROM roles WHERE id = {id}"),
+    )
+    .await;
     let keys = crate::helpers::strings(
         &app.db,
         &format!("SELECT permission AS value FROM role_permissions WHERE role_id = {id} ORDER BY permission"),
@@ -71,7 +79,13 @@ async fn role(app: &TestApp, name: &str) -> (i64, i32, Vec<String>) {
     (id, version, keys)
 }
 
-fn role_edit(id: i64, version: i32, name: &str, description: &str, permissions: &[String]) -> Value {
+fn role_edit(
+    id: i64,
+    version: i32,
+    name: &str,
+    description: &str,
+    permissions: &[String],
+) -> Value {
     json!({ "edit": {
         "id": id, "version": version, "name": name,
         "description": description, "permissions": permissions,
@@ -79,8 +93,16 @@ fn role_edit(id: i64, version: i32, name: &str, description: &str, permissions: 
 }
 
 async fn user_edit(app: &TestApp, username: &str, roles: &[&str]) -> Value {
-    let id: i64 = scalar(&app.db, &format!("SELECT id FROM users WHERE username = '{username}'")).await;
-    let version: i32 = scalar(&app.db, &format!("SELECT version FROM users WHERE id = {id}")).await;
+    let id: i64 = scalar(
+        &app.db,
+        &format!("SELECT id FROM users WHERE username = '{username}'"),
+    )
+    .await;
+    let version: i32 = scalar(
+        &app.db,
+        &format!("SELECT version FROM users WHERE id = {id}"),
+    )
+    .await;
     json!({ "edit": {
         "id": id, "version": version, "username": username,
         "email": format!("{username}@example.com"), "name": format!("{username} Tester"),
@@ -113,7 +135,13 @@ async fn attempt(app: &TestApp, visitor: &Visitor, i: usize, me: &str, change: C
         }
         Change::DescribeViewer => {
             let (id, version, keys) = role(app, "Viewer").await;
-            let body = role_edit(id, version, "Viewer", &format!("Described by caller {i}."), &keys);
+            let body = role_edit(
+                id,
+                version,
+                "Viewer",
+                &format!("Described by caller {i}."),
+                &keys,
+            );
             visitor.call_json("update_role", &body).await
         }
         Change::StripAdministrator => {
@@ -159,15 +187,22 @@ async fn nobody_grants_more_than_they_hold(backend: Backend) {
         description: String::new(),
         permissions: permissions.to_vec(),
     };
-    app::roles::service::create_role(&app.db, &actor(&boss), &boss, &draft("Role Manager", &ROLE_MANAGER))
-        .await
-        .unwrap();
+    app::roles::service::create_role(
+        &app.db,
+        &actor(&boss),
+        &boss,
+        &draft("Role Manager", &ROLE_MANAGER),
+    )
+    .await
+    .unwrap();
     let mut visitors = Vec::new();
     for (i, role) in CALLERS.iter().enumerate() {
         let me = format!("caller{i}");
         app.create_user(&me, &[role], false).await;
-        app.create_user(&format!("target{i}a"), &["User"], false).await;
-        app.create_user(&format!("target{i}v"), &["User"], false).await;
+        app.create_user(&format!("target{i}a"), &["User"], false)
+            .await;
+        app.create_user(&format!("target{i}v"), &["User"], false)
+            .await;
         app::roles::service::create_role(
             &app.db,
             &actor(&boss),
@@ -176,7 +211,8 @@ async fn nobody_grants_more_than_they_hold(backend: Backend) {
         )
         .await
         .unwrap();
-        app.create_user(&format!("temp{i}"), &[&format!("Temp {i}")], false).await;
+        app.create_user(&format!("temp{i}"), &[&format!("Temp {i}")], false)
+            .await;
         visitors.push((me.clone(), app.signed_in(&me).await));
     }
 
@@ -194,7 +230,11 @@ async fn nobody_grants_more_than_they_hold(backend: Backend) {
             }
         }
     }
-    assert!(wrong.is_empty(), "the matrix disagrees:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "the matrix disagrees:\n{}",
+        wrong.join("\n")
+    );
 
     // What was allowed happened; what was refused did not.
     let (_, _, support) = role(&app, "Support").await;
@@ -245,7 +285,11 @@ async fn a_role_change_reaches_its_holders_live(backend: Backend) {
         "a Viewer's tab hears nothing of Support"
     );
     let after = sam.call("list_users", &[("view", "")]).await;
-    assert_eq!(after.status(), 403, "the next request has the new permissions");
+    assert_eq!(
+        after.status(),
+        403,
+        "the next request has the new permissions"
+    );
 
     // Giving vic another role on the user page reaches vic's tab too.
     let body = user_edit(&app, "vic", &["Viewer", "Support"]).await;

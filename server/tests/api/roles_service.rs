@@ -64,7 +64,11 @@ async fn role_id(db: &DatabaseConnection, name: &str) -> i64 {
 }
 
 async fn version(db: &DatabaseConnection, name: &str) -> i32 {
-    scalar(db, &format!("SELECT version FROM roles WHERE name = '{name}'")).await
+    scalar(
+        db,
+        &format!("SELECT version FROM roles WHERE name = '{name}'"),
+    )
+    .await
 }
 
 async fn permissions(db: &DatabaseConnection, name: &str) -> Vec<String> {
@@ -114,7 +118,11 @@ async fn roles_are_listed_with_their_members_counted(backend: Backend) {
         account(&db, name, &["Support"]).await;
     }
     // A deleted user no longer counts.
-    db_exec(&db, "UPDATE users SET deleted_at = '2026-01-01T00:00:00+00:00' WHERE username = 'sid'").await;
+    db_exec(
+        &db,
+        "UPDATE users SET deleted_at = '2026-01-01T00:00:00+00:00' WHERE username = 'sid'",
+    )
+    .await;
     let listed = roles::list_roles(&db).await.unwrap();
     let names: Vec<&str> = listed.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(
@@ -146,12 +154,22 @@ async fn creating_and_changing_a_role_is_audited_and_refusals_write_nothing(back
         &db,
         &by,
         &root,
-        &draft("  Auditor ", &[Permission::ViewUsers, Permission::ViewAuditLog, Permission::ViewUsers]),
+        &draft(
+            "  Auditor ",
+            &[
+                Permission::ViewUsers,
+                Permission::ViewAuditLog,
+                Permission::ViewUsers,
+            ],
+        ),
     )
     .await
     .unwrap();
     assert_eq!(created, "Auditor");
-    assert_eq!(permissions(&db, "Auditor").await, ["audit.view", "users.view"]);
+    assert_eq!(
+        permissions(&db, "Auditor").await,
+        ["audit.view", "users.view"]
+    );
     assert_eq!(audit(&db, "role.create").await, 1);
 
     // Refusals, each on its field, each writing nothing.
@@ -196,7 +214,11 @@ async fn creating_and_changing_a_role_is_audited_and_refusals_write_nothing(back
         permissions(&db, "Auditors").await,
         ["audit.view", "statistics.view", "users.view"]
     );
-    assert_eq!(audit(&db, "role.update").await, 3, "name, description, permissions");
+    assert_eq!(
+        audit(&db, "role.update").await,
+        3,
+        "name, description, permissions"
+    );
     let (old, new): (String, String) = (
         scalar(&db, "SELECT old_value FROM audit_entries WHERE action = 'role.update' AND field = 'permissions'").await,
         scalar(&db, "SELECT new_value FROM audit_entries WHERE action = 'role.update' AND field = 'permissions'").await,
@@ -205,8 +227,13 @@ async fn creating_and_changing_a_role_is_audited_and_refusals_write_nothing(back
     assert_eq!(new, "users.view, audit.view, statistics.view");
 
     // The same edit again is stale: someone changed the role meanwhile.
-    let error = roles::update_role(&db, &by, &root, &edit).await.unwrap_err();
-    assert!(matches!(error, AppError::Conflict { field: None, .. }), "{error:?}");
+    let error = roles::update_role(&db, &by, &root, &edit)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, AppError::Conflict { field: None, .. }),
+        "{error:?}"
+    );
 
     // Built-in roles keep their names; Administrator keeps everything.
     let support = RoleEdit {
@@ -216,7 +243,9 @@ async fn creating_and_changing_a_role_is_audited_and_refusals_write_nothing(back
         description: String::new(),
         permissions: vec![Permission::ViewUsers],
     };
-    let error = roles::update_role(&db, &by, &root, &support).await.unwrap_err();
+    let error = roles::update_role(&db, &by, &root, &support)
+        .await
+        .unwrap_err();
     assert_eq!(error.field(), Some("group_name"));
     let admin = RoleEdit {
         id: role_id(&db, "Administrator").await,
@@ -225,9 +254,14 @@ async fn creating_and_changing_a_role_is_audited_and_refusals_write_nothing(back
         description: String::new(),
         permissions: vec![Permission::ViewUsers],
     };
-    let error = roles::update_role(&db, &by, &root, &admin).await.unwrap_err();
+    let error = roles::update_role(&db, &by, &root, &admin)
+        .await
+        .unwrap_err();
     assert_eq!(error.field(), Some("permissions"));
-    assert_eq!(permissions(&db, "Administrator").await.len(), Permission::ALL.len());
+    assert_eq!(
+        permissions(&db, "Administrator").await.len(),
+        Permission::ALL.len()
+    );
     assert_eq!(permissions(&db, "Support").await.len(), 5);
     assert_eq!(audit(&db, "role.update").await, 3);
 }
@@ -237,9 +271,14 @@ async fn deleting_a_role_moves_its_users_in_the_same_transaction(backend: Backen
     let (_test_db, db) = migrated(backend).await;
     let root = account(&db, "root", &["Administrator"]).await;
     let by = actor(&root);
-    roles::create_role(&db, &by, &root, &draft("Night Shift", &[Permission::ViewUsers]))
-        .await
-        .unwrap();
+    roles::create_role(
+        &db,
+        &by,
+        &root,
+        &draft("Night Shift", &[Permission::ViewUsers]),
+    )
+    .await
+    .unwrap();
     for name in ["nia", "ned", "noa"] {
         account(&db, name, &["Night Shift"]).await;
     }
@@ -259,7 +298,10 @@ async fn deleting_a_role_moves_its_users_in_the_same_transaction(backend: Backen
         .unwrap_err();
     assert!(matches!(error, AppError::Conflict { .. }), "{error:?}");
     for (move_to, message) in [
-        (None, "3 users have this role: choose the role they move to."),
+        (
+            None,
+            "3 users have this role: choose the role they move to.",
+        ),
         (Some("Wizards"), "There is no role \u{201c}Wizards\u{201d}."),
         (Some("night shift"), "Choose another role for its users."),
     ] {
@@ -270,7 +312,11 @@ async fn deleting_a_role_moves_its_users_in_the_same_transaction(backend: Backen
         assert_eq!(error.to_string(), message);
     }
     assert_eq!(
-        count(&db, &format!("SELECT COUNT(*) FROM user_roles WHERE role_id = {id}")).await,
+        count(
+            &db,
+            &format!("SELECT COUNT(*) FROM user_roles WHERE role_id = {id}")
+        )
+        .await,
         3,
         "nothing half-written"
     );
@@ -278,9 +324,16 @@ async fn deleting_a_role_moves_its_users_in_the_same_transaction(backend: Backen
     roles::delete_role(&db, &by, &root, id, v, Some("viewer"))
         .await
         .unwrap();
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM roles WHERE name = 'Night Shift'").await, 0);
     assert_eq!(
-        count(&db, &format!("SELECT COUNT(*) FROM role_permissions WHERE role_id = {id}")).await,
+        count(&db, "SELECT COUNT(*) FROM roles WHERE name = 'Night Shift'").await,
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            &format!("SELECT COUNT(*) FROM role_permissions WHERE role_id = {id}")
+        )
+        .await,
         0
     );
     let viewers = count(
@@ -291,14 +344,20 @@ async fn deleting_a_role_moves_its_users_in_the_same_transaction(backend: Backen
     .await;
     assert_eq!(viewers, 3);
     assert_eq!(audit(&db, "role.delete").await, 1);
-    let details: String = scalar(&db, "SELECT details FROM audit_entries WHERE action = 'role.delete'").await;
+    let details: String = scalar(
+        &db,
+        "SELECT details FROM audit_entries WHERE action = 'role.delete'",
+    )
+    .await;
     let details: serde_json::Value = serde_json::from_str(&details).unwrap();
     assert_eq!(details["moved_to"], "Viewer");
     assert_eq!(details["users_moved"], 3);
     assert_eq!(details["permissions"], serde_json::json!(["users.view"]));
 
     // A role with nobody in it goes without a move.
-    roles::create_role(&db, &by, &root, &draft("Empty", &[])).await.unwrap();
+    roles::create_role(&db, &by, &root, &draft("Empty", &[]))
+        .await
+        .unwrap();
     roles::delete_role(&db, &by, &root, role_id(&db, "Empty").await, 1, None)
         .await
         .unwrap();
@@ -317,11 +376,24 @@ async fn nobody_deletes_a_role_they_have(backend: Backend) {
          WHERE u.username = 'root' AND r.name = 'Mine'",
     )
     .await;
-    let error = roles::delete_role(&db, &actor(&root), &root, role_id(&db, "Mine").await, 1, Some("User"))
-        .await
-        .unwrap_err();
-    assert!(error.to_string().contains("You have this role yourself"), "{error}");
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM roles WHERE name = 'Mine'").await, 1);
+    let error = roles::delete_role(
+        &db,
+        &actor(&root),
+        &root,
+        role_id(&db, "Mine").await,
+        1,
+        Some("User"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("You have this role yourself"),
+        "{error}"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM roles WHERE name = 'Mine'").await,
+        1
+    );
 }
 both_backends!(nobody_deletes_a_role_they_have);
 
@@ -334,9 +406,14 @@ async fn the_last_who_can_manage_roles_stays(backend: Backend) {
     let mut boss = account(&db, "boss", &["User"]).await;
     boss.permissions = Permission::ALL.to_vec();
     let by = actor(&boss);
-    roles::create_role(&db, &by, &boss, &draft("Keepers", &[Permission::ManageRoles, Permission::ViewUsers]))
-        .await
-        .unwrap();
+    roles::create_role(
+        &db,
+        &by,
+        &boss,
+        &draft("Keepers", &[Permission::ManageRoles, Permission::ViewUsers]),
+    )
+    .await
+    .unwrap();
     let keeper = account(&db, "keeper", &["Keepers"]).await;
     assert_eq!(Control::count(&db).await.unwrap().role_managers, 1);
 
@@ -348,17 +425,24 @@ async fn the_last_who_can_manage_roles_stays(backend: Backend) {
         description: String::new(),
         permissions: vec![Permission::ViewUsers],
     };
-    let error = roles::update_role(&db, &by, &boss, &edit).await.unwrap_err();
+    let error = roles::update_role(&db, &by, &boss, &edit)
+        .await
+        .unwrap_err();
     assert_eq!(
         error.to_string(),
         "This would leave nobody who can manage roles, so it was not done."
     );
-    let error = roles::delete_role(&db, &by, &boss, id, 1, Some("User")).await.unwrap_err();
+    let error = roles::delete_role(&db, &by, &boss, id, 1, Some("User"))
+        .await
+        .unwrap_err();
     assert_eq!(
         error.to_string(),
         "This would leave nobody who can manage roles, so it was not done."
     );
-    assert_eq!(permissions(&db, "Keepers").await, ["roles.manage", "users.view"]);
+    assert_eq!(
+        permissions(&db, "Keepers").await,
+        ["roles.manage", "users.view"]
+    );
     assert_eq!(Control::count(&db).await.unwrap().role_managers, 1);
 
     // The user page: taking Keepers from its one holder is refused too.

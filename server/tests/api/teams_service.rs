@@ -52,7 +52,9 @@ async fn user_ids(db: &DatabaseConnection, like: &str) -> Vec<i64> {
         ))
         .await
         .unwrap();
-    rows.iter().map(|r| r.try_get::<i64>("", "id").unwrap()).collect()
+    rows.iter()
+        .map(|r| r.try_get::<i64>("", "id").unwrap())
+        .collect()
 }
 
 async fn teams_are_created_renamed_and_deleted_with_their_members_kept(backend: Backend) {
@@ -60,13 +62,20 @@ async fn teams_are_created_renamed_and_deleted_with_their_members_kept(backend: 
     let root = account(&db, "root", &["Administrator"]).await;
     let by = actor(&root);
 
-    assert_eq!(teams::create_team(&db, &by, " Sales ", "Sells.").await.unwrap(), "Sales");
+    assert_eq!(
+        teams::create_team(&db, &by, " Sales ", "Sells.")
+            .await
+            .unwrap(),
+        "Sales"
+    );
     for (name, description, field) in [
         ("sales", "", "group_name"),
         ("Ops/Dev", "", "group_name"),
         ("Fine", &*"x".repeat(501), "description"),
     ] {
-        let error = teams::create_team(&db, &by, name, description).await.unwrap_err();
+        let error = teams::create_team(&db, &by, name, description)
+            .await
+            .unwrap_err();
         assert_eq!(error.field(), Some(field), "{name}: {error:?}");
     }
     assert_eq!(count(&db, "SELECT COUNT(*) FROM teams").await, 1);
@@ -74,12 +83,19 @@ async fn teams_are_created_renamed_and_deleted_with_their_members_kept(backend: 
 
     let id = team_id(&db, "Sales").await;
     assert_eq!(
-        teams::update_team(&db, &by, id, 1, "Sales EMEA", "Sells in Europe.").await.unwrap(),
+        teams::update_team(&db, &by, id, 1, "Sales EMEA", "Sells in Europe.")
+            .await
+            .unwrap(),
         "Sales EMEA"
     );
     assert_eq!(audit(&db, "team.update").await, 2, "name and description");
-    let error = teams::update_team(&db, &by, id, 1, "Sales", "").await.unwrap_err();
-    assert!(matches!(error, AppError::Conflict { field: None, .. }), "stale: {error:?}");
+    let error = teams::update_team(&db, &by, id, 1, "Sales", "")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, AppError::Conflict { field: None, .. }),
+        "stale: {error:?}"
+    );
 
     exec(&db, &insert_bare_user_sql("ann", "ann@example.com")).await;
     exec(
@@ -96,8 +112,15 @@ async fn teams_are_created_renamed_and_deleted_with_their_members_kept(backend: 
     teams::delete_team(&db, &by, id, 2).await.unwrap();
     assert_eq!(count(&db, "SELECT COUNT(*) FROM teams").await, 0);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM user_teams").await, 0);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM users WHERE username = 'ann'").await, 1);
-    let details: String = scalar(&db, "SELECT details FROM audit_entries WHERE action = 'team.delete'").await;
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM users WHERE username = 'ann'").await,
+        1
+    );
+    let details: String = scalar(
+        &db,
+        "SELECT details FROM audit_entries WHERE action = 'team.delete'",
+    )
+    .await;
     assert!(details.contains("\"members\":1"), "{details}");
 }
 both_backends!(teams_are_created_renamed_and_deleted_with_their_members_kept);
@@ -105,10 +128,16 @@ both_backends!(teams_are_created_renamed_and_deleted_with_their_members_kept);
 async fn a_team_page_pages_and_searches_its_members_on_the_server(backend: Backend) {
     let (_test_db, db) = migrated(backend).await;
     let root = account(&db, "root", &["Administrator"]).await;
-    teams::create_team(&db, &actor(&root), "Support", "").await.unwrap();
+    teams::create_team(&db, &actor(&root), "Support", "")
+        .await
+        .unwrap();
     let id = team_id(&db, "Support").await;
     for i in 0..60 {
-        exec(&db, &insert_bare_user_sql(&format!("member{i:02}"), &format!("m{i}@example.com"))).await;
+        exec(
+            &db,
+            &insert_bare_user_sql(&format!("member{i:02}"), &format!("m{i}@example.com")),
+        )
+        .await;
     }
     exec(&db, &insert_bare_user_sql("outsider", "out@example.com")).await;
     exec(
@@ -117,7 +146,11 @@ async fn a_team_page_pages_and_searches_its_members_on_the_server(backend: Backe
     )
     .await;
     // A deleted member is not listed.
-    exec(&db, "UPDATE users SET deleted_at = '2026-01-01T00:00:00+00:00' WHERE username = 'member59'").await;
+    exec(
+        &db,
+        "UPDATE users SET deleted_at = '2026-01-01T00:00:00+00:00' WHERE username = 'member59'",
+    )
+    .await;
 
     let first = teams::team_details(&db, "support", "", 1).await.unwrap();
     assert_eq!(first.members_total, 59);
@@ -129,10 +162,17 @@ async fn a_team_page_pages_and_searches_its_members_on_the_server(backend: Backe
     assert_eq!(last.members.len(), 9);
     assert_eq!(last.members[8].username, "member58");
 
-    let found = teams::team_details(&db, "Support", "member1", 1).await.unwrap();
+    let found = teams::team_details(&db, "Support", "member1", 1)
+        .await
+        .unwrap();
     assert_eq!(found.matching, 10);
     assert_eq!(found.members_total, 59);
-    assert!(found.members.iter().all(|m| m.username.starts_with("member1")));
+    assert!(
+        found
+            .members
+            .iter()
+            .all(|m| m.username.starts_with("member1"))
+    );
 
     let error = teams::team_details(&db, "Nobody", "", 1).await.unwrap_err();
     assert_eq!(error, AppError::NotFound);
@@ -152,28 +192,62 @@ async fn members_are_added_and_removed_on_every_kind_of_selection(backend: Backe
     let by = actor(&root);
     teams::create_team(&db, &by, "Sales", "").await.unwrap();
     for i in 0..8 {
-        exec(&db, &insert_bare_user_sql(&format!("seller{i}"), &format!("s{i}@example.com"))).await;
+        exec(
+            &db,
+            &insert_bare_user_sql(&format!("seller{i}"), &format!("s{i}@example.com")),
+        )
+        .await;
     }
     for i in 0..4 {
-        exec(&db, &insert_bare_user_sql(&format!("buyer{i}"), &format!("b{i}@example.com"))).await;
+        exec(
+            &db,
+            &insert_bare_user_sql(&format!("buyer{i}"), &format!("b{i}@example.com")),
+        )
+        .await;
     }
     let sellers = user_ids(&db, "seller%").await;
     let buyers = user_ids(&db, "buyer%").await;
 
     // Ids: two already in, one deleted.
-    teams::change_members(&db, &by, "Sales", Membership::Add, &Selection::Ids(sellers[..2].to_vec()))
-        .await
-        .unwrap();
-    exec(&db, &format!("UPDATE users SET deleted_at = '2026-01-01T00:00:00+00:00' WHERE id = {}", sellers[7])).await;
-    let outcome = teams::change_members(&db, &by, "sales", Membership::Add, &Selection::Ids(sellers.clone()))
-        .await
-        .unwrap();
+    teams::change_members(
+        &db,
+        &by,
+        "Sales",
+        Membership::Add,
+        &Selection::Ids(sellers[..2].to_vec()),
+    )
+    .await
+    .unwrap();
+    exec(
+        &db,
+        &format!(
+            "UPDATE users SET deleted_at = '2026-01-01T00:00:00+00:00' WHERE id = {}",
+            sellers[7]
+        ),
+    )
+    .await;
+    let outcome = teams::change_members(
+        &db,
+        &by,
+        "sales",
+        Membership::Add,
+        &Selection::Ids(sellers.clone()),
+    )
+    .await
+    .unwrap();
     assert_eq!(outcome.succeeded, 5);
-    assert_eq!(outcome.describe("Added", " to Sales"), format!(
-        "Added 5 users to Sales; 3 skipped: seller0, seller1 (already members); seller7 (deleted)."
-    ));
+    assert_eq!(
+        outcome.describe("Added", " to Sales"),
+        format!(
+            "Added 5 users to Sales; 3 skipped: seller0, seller1 (already members); seller7 (deleted)."
+        )
+    );
     assert_eq!(members(&db, "Sales").await, 7);
-    assert_eq!(audit(&db, "team.member_add").await, 7, "2 + 5, one a user changed");
+    assert_eq!(
+        audit(&db, "team.member_add").await,
+        7,
+        "2 + 5, one a user changed"
+    );
 
     // All matching a search: the buyers.
     let outcome = teams::change_members(
@@ -211,9 +285,15 @@ async fn members_are_added_and_removed_on_every_kind_of_selection(backend: Backe
     assert_eq!(target, "Sales");
 
     // Removing people who are not in it changes nothing and says so.
-    let outcome = teams::change_members(&db, &by, "Sales", Membership::Remove, &Selection::Ids(buyers.clone()))
-        .await
-        .unwrap();
+    let outcome = teams::change_members(
+        &db,
+        &by,
+        "Sales",
+        Membership::Remove,
+        &Selection::Ids(buyers.clone()),
+    )
+    .await
+    .unwrap();
     assert_eq!(outcome.succeeded, 0);
     assert_eq!(outcome.skipped[0].reason, "not members");
     assert_eq!(outcome.skipped[0].count, 4);

@@ -46,11 +46,21 @@ pub fn TeamChangeDialog(
         Some(Err(error)) => toasts.show(ToastKind::Error, error.to_string()),
         None => {}
     });
-    let label = if add { "Add to Team" } else { "Remove from Team" };
-    let message = if add {
-        format!("Add {} to the team below. Those already in it are skipped.", change.whom)
+    let label = if add {
+        "Add to Team"
     } else {
-        format!("Remove {} from the team below. They stay users.", change.whom)
+        "Remove from Team"
+    };
+    let message = if add {
+        format!(
+            "Add {} to the team below. Those already in it are skipped.",
+            change.whom
+        )
+    } else {
+        format!(
+            "Remove {} from the team below. They stay users.",
+            change.whom
+        )
     };
     let selection = change.selection.clone();
     let picker = move || {
