@@ -41,7 +41,7 @@ enum Change {
     DescribeViewer,
     GiveAdministrator,
     GiveViewer,
-    ChangeOwnRoles,
+    OwnRoles,
     DeleteRoleMovingUsers,
     StripAdministrator,
 }
@@ -55,7 +55,7 @@ const MATRIX: [(Change, [bool; 6]); 10] = [
     (Change::DescribeViewer, [N, N, N, N, Y, Y]),
     (Change::GiveAdministrator, [N, N, N, N, N, Y]),
     (Change::GiveViewer, [N, N, N, Y, N, Y]),
-    (Change::ChangeOwnRoles, [N, N, N, N, N, N]),
+    (Change::OwnRoles, [N, N, N, N, N, N]),
     (Change::DeleteRoleMovingUsers, [N, N, N, N, Y, Y]),
     (Change::StripAdministrator, [N, N, N, N, N, N]),
 ];
@@ -157,7 +157,7 @@ async fn attempt(app: &TestApp, visitor: &Visitor, i: usize, me: &str, change: C
             let body = user_edit(app, &format!("target{i}v"), &["Viewer"]).await;
             visitor.call_json("update_user", &body).await
         }
-        Change::ChangeOwnRoles => {
+        Change::OwnRoles => {
             let own = CALLERS[i];
             let body = user_edit(app, me, &[own, "Viewer"]).await;
             visitor.call_json("update_user", &body).await

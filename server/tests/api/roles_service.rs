@@ -321,7 +321,7 @@ async fn deleting_a_role_moves_its_users_in_the_same_transaction(backend: Backen
         "nothing half-written"
     );
 
-    roles::delete_role(&db, &by, &root, id, v, Some("viewer"))
+    let _moved = roles::delete_role(&db, &by, &root, id, v, Some("viewer"))
         .await
         .unwrap();
     assert_eq!(
@@ -358,7 +358,7 @@ async fn deleting_a_role_moves_its_users_in_the_same_transaction(backend: Backen
     roles::create_role(&db, &by, &root, &draft("Empty", &[]))
         .await
         .unwrap();
-    roles::delete_role(&db, &by, &root, role_id(&db, "Empty").await, 1, None)
+    let _none = roles::delete_role(&db, &by, &root, role_id(&db, "Empty").await, 1, None)
         .await
         .unwrap();
 }
