@@ -37,7 +37,7 @@ test("navigation moves between pages in the browser and marks the current one", 
   await nav.getByRole("link", { name: "Teams" }).click();
   await expect(page).toHaveURL(/\/teams$/);
   await expect(page.getByRole("heading", { level: 1, name: "Teams" })).toBeVisible();
-  await expect(page.getByText("Not built yet.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "New Team" })).toBeVisible();
   await expect(nav.getByRole("link", { name: "Teams" })).toHaveAttribute("aria-current", "page");
   await expect(page).toHaveTitle("Teams · Roster");
 });
