@@ -57,6 +57,7 @@ export default defineConfig({
       `"${binary}" create-user --username umi --email umi@example.com --name "Umi Manager" --role "User Manager"`,
       `"${binary}" create-user --username owlone --email owlone@example.com --name "Oscar Owl" --role User`,
       `"${binary}" create-user --username owltwo --email owltwo@example.com --name "Ophelia Owl" --role User`,
+      `"${binary}" create-user --username audrey --email audrey@example.com --name "Audrey Audit" --role User`,
       `"${binary}" seed-demo --users 120`,
       `exec "${binary}" serve`,
     ].join(" && "),

@@ -16,6 +16,7 @@ pub mod password_reset;
 pub mod roles;
 pub mod shell;
 pub mod sign_in;
+pub mod statistics;
 pub mod teams;
 pub mod temporary_login;
 pub mod users;

@@ -119,3 +119,14 @@ test("a team gets members from the Users table, shows them, filters the table an
   await expect(page.getByRole("link", { name: "owlone" })).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test("one's own roles show on one's user page but cannot be changed there", async ({ page }) => {
+  await gotoLive(page, "/users/admin");
+  await expect(page.getByText("You cannot change your own roles. Ask another administrator.")).toBeVisible();
+  const own = page.getByRole("checkbox", { name: "Administrator", exact: true });
+  await expect(own).toBeChecked();
+  await expect(own).toBeDisabled();
+  // Another user's roles stay editable.
+  await gotoLive(page, "/users/plain");
+  await expect(page.getByRole("checkbox", { name: "User", exact: true })).toBeEnabled();
+});

@@ -50,6 +50,12 @@ pub struct Config {
     /// `ROSTER_LOCKOUT_DURATION`, `ROSTER_SIGNIN_RATE_LIMIT`,
     /// `ROSTER_MAX_CONCURRENT_HASHES`, `ROSTER_TRUST_PROXY`.
     pub auth: AuthSettings,
+    /// `ROSTER_AUDIT_RETENTION`: audit entries older than this are deleted
+    /// (in small batches, hourly); unset keeps them forever.
+    pub audit_retention: Option<Duration>,
+    /// `ROSTER_METRICS_ALLOW`: networks (`127.0.0.1/32,10.0.0.0/8`) from
+    /// which `GET /metrics` answers without a session; empty by default.
+    pub metrics_allow: Vec<ipnet::IpNet>,
 }
 
 impl std::fmt::Debug for Config {
@@ -75,6 +81,8 @@ impl std::fmt::Debug for Config {
             .field("site_root", &self.site_root)
             .field("output_name", &self.output_name)
             .field("auth", &self.auth)
+            .field("audit_retention", &self.audit_retention)
+            .field("metrics_allow", &self.metrics_allow)
             .finish_non_exhaustive()
     }
 }
@@ -194,7 +202,52 @@ impl Config {
             format!("Roster <noreply@{host}>")
         });
 
+        let audit_retention = match get("ROSTER_AUDIT_RETENTION") {
+            None => None,
+            Some(text) if text.eq_ignore_ascii_case("forever") => None,
+            Some(text) => match humantime::parse_duration(&text) {
+                // Shorter than a day would delete what an administrator is
+                // still reading about today.
+                Ok(d) if d >= Duration::from_secs(86_400) => Some(d),
+                Ok(_) => {
+                    return Err(ConfigError::new(
+                        "ROSTER_AUDIT_RETENTION",
+                        format!("'{text}' is too short; keep entries at least 1d"),
+                    ));
+                }
+                Err(_) => {
+                    return Err(ConfigError::new(
+                        "ROSTER_AUDIT_RETENTION",
+                        format!("'{text}' is not a duration such as 90d or 2years, or forever"),
+                    ));
+                }
+            },
+        };
+
+        let metrics_allow = match get("ROSTER_METRICS_ALLOW") {
+            None => Vec::new(),
+            Some(text) => text
+                .split(',')
+                .map(str::trim)
+                .filter(|part| !part.is_empty())
+                .map(|part| {
+                    part.parse::<ipnet::IpNet>()
+                        .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| {
+                            ConfigError::new(
+                                "ROSTER_METRICS_ALLOW",
+                                format!(
+                                    "'{part}' is not an address or network such as 127.0.0.1/32"
+                                ),
+                            )
+                        })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+
         Ok(Config {
+            metrics_allow,
+            audit_retention,
             mail_from,
             auth,
             database_url,
@@ -435,6 +488,10 @@ mod tests {
             ("ROSTER_SIGNIN_RATE_LIMIT", "0"),
             ("ROSTER_MAX_CONCURRENT_HASHES", "0"),
             ("ROSTER_TRUST_PROXY", "perhaps"),
+            ("ROSTER_AUDIT_RETENTION", "a while"),
+            ("ROSTER_AUDIT_RETENTION", "2h"),
+            ("ROSTER_METRICS_ALLOW", "127.0.0.1/33"),
+            ("ROSTER_METRICS_ALLOW", "localhost"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");
@@ -467,6 +524,23 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(err.var, "ROSTER_SESSION_IDLE_TIMEOUT");
+    }
+
+    #[test]
+    fn audit_retention_is_forever_unless_set() {
+        assert_eq!(config(&[]).unwrap().audit_retention, None);
+        let c = config(&[("ROSTER_AUDIT_RETENTION", "400d")]).unwrap();
+        assert_eq!(c.audit_retention, Some(Duration::from_secs(400 * 86_400)));
+        let c = config(&[("ROSTER_AUDIT_RETENTION", "forever")]).unwrap();
+        assert_eq!(c.audit_retention, None);
+    }
+
+    #[test]
+    fn metrics_are_open_to_no_address_unless_listed() {
+        assert!(config(&[]).unwrap().metrics_allow.is_empty());
+        let c = config(&[("ROSTER_METRICS_ALLOW", "127.0.0.1/32, 10.0.0.0/8,::1")]).unwrap();
+        let shown: Vec<String> = c.metrics_allow.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
     }
 
     #[test]

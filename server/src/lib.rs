@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod export;
 pub mod live;
+pub mod metrics;
 pub mod middleware;
 pub mod startup;
 pub mod telemetry;

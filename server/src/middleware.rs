@@ -90,6 +90,8 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
         // The live connection answers 401 itself; a redirect would hand
         // the browser's WebSocket a page.
         && path != "/live"
+        // Scrapers have no session; `/metrics` answers 401/403 itself.
+        && path != "/metrics"
         && let Some(redirect) = page_redirect(&path, request.uri().query(), &context)
     {
         let mut response = redirect.into_response();

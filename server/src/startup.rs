@@ -38,6 +38,7 @@ pub struct AppState {
     pub auth: AuthState,
     pub hub: LiveHub,
     pub outbox: Outbox,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +101,9 @@ impl Application {
             tokio::spawn(hub.clone().listen());
         }
         tokio::spawn(sweep_every_minute(db.clone(), auth.clone(), hub.clone()));
+        if let Some(retention) = config.audit_retention {
+            tokio::spawn(delete_old_audit_entries_hourly(db.clone(), retention));
+        }
         let mailer = Mailer::new(
             config.smtp_url.as_ref().map(url::Url::as_str),
             config.outbox_dir.clone(),
@@ -123,6 +127,7 @@ impl Application {
             config: Arc::new(config),
             auth,
             hub: hub.clone(),
+            metrics: Arc::default(),
         };
         Ok(Application {
             listener,
@@ -176,7 +181,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/users/export.csv", get(crate::export::export_users))
+        .route("/audit/export.csv", get(crate::export::export_audit))
         .route("/live", get(crate::live::live_socket))
+        .route("/metrics", get(crate::metrics::metrics))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -187,6 +194,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(state.clone(), cache_control))
         .layer(middleware::from_fn_with_state(state.clone(), guard_request))
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            crate::metrics::record_requests,
+        ))
         .layer(CompressionLayer::new())
         .layer(
             // One INFO line per request: method, path, status, latency.
@@ -269,6 +280,25 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .hash_files(config.hash_files && hash_file_present)
         .hash_file(Arc::<str>::from(config.hash_file_name.as_str()))
         .build()
+}
+
+/// At start and then every hour: delete audit entries past the retention
+/// period, in small batches (`retention_service`).
+async fn delete_old_audit_entries_hourly(db: DatabaseConnection, retention: std::time::Duration) {
+    use app::audit::retention_service::{RETENTION_BATCH, delete_older_than};
+    let hour = std::time::Duration::from_secs(3600);
+    let mut tick = tokio::time::interval(hour);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Ok(retention) = chrono::Duration::from_std(retention) else {
+            return;
+        };
+        let cutoff = chrono::Utc::now() - retention;
+        if let Err(error) = delete_older_than(&db, cutoff, RETENTION_BATCH).await {
+            tracing::warn!(%error, "audit retention failed");
+        }
+    }
 }
 
 /// Once a minute: mark users whose sessions have all expired as signed out,

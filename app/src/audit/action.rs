@@ -45,6 +45,8 @@ closed_set! {
         SignOut = "auth.sign_out" => "Signed out",
         /// One session ended by its owner or an administrator.
         SessionRevoke = "auth.session_revoke" => "A session was ended",
+        /// Every session of the user ran out (idle timeout or lifetime).
+        SessionExpire = "auth.session_expire" => "Session expired",
         ForceSignOut = "auth.force_sign_out" => "Forced to sign out",
         MessageSend = "message.send" => "Sent a message",
         /// New Role or Copy; `details` holds its name and permissions.
@@ -63,12 +65,37 @@ closed_set! {
         TeamMemberAdd = "team.member_add" => "Added to a team",
         /// One entry per user removed; `old_value` is the team.
         TeamMemberRemove = "team.member_remove" => "Removed from a team",
+        /// Entries past `ROSTER_AUDIT_RETENTION` were deleted; `details`
+        /// holds how many and the cutoff.
+        RetentionDelete = "audit.retention" => "Deleted audit entries past the retention period",
     }
 }
+
+/// The Audit page's action filter, grouped: (group, key prefix). Every
+/// key starts with one of these prefixes (a test checks).
+pub const GROUPS: [(&str, &str); 6] = [
+    ("Accounts", "user."),
+    ("Sign-in and sessions", "auth."),
+    ("Messages", "message."),
+    ("Roles", "role."),
+    ("Teams", "team."),
+    ("Audit log", "audit."),
+];
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_action_is_in_one_group_of_the_filter() {
+        for action in AuditAction::ALL {
+            let groups = GROUPS
+                .iter()
+                .filter(|(_, prefix)| action.key().starts_with(prefix))
+                .count();
+            assert_eq!(groups, 1, "{action:?}");
+        }
+    }
 
     #[test]
     fn every_action_has_a_description_of_its_own() {

@@ -361,8 +361,9 @@ pub async fn refresh_presence(
 }
 
 /// Marks as signed out every user shown as signed in whose sessions have all
-/// expired (idle or absolute) since: set-based, run every minute by the
-/// server. Returns how many users it changed.
+/// expired (idle or absolute) since, and records "Session expired" for
+/// each: set-based, run every minute by the server. Returns how many users
+/// it changed.
 pub async fn sweep_expired_presence(
     db: &DatabaseConnection,
     settings: &AuthSettings,
@@ -377,15 +378,35 @@ pub async fn sweep_expired_presence(
         )
         .cond_where(live_session(settings, now))
         .to_owned();
+    let expired = Condition::all()
+        .add(user::Column::SignedInSince.is_not_null())
+        .add(Expr::exists(open_sessions).not());
+    let txn = begin_write(db).await?;
+    // The entries first, from the same condition the update then clears:
+    // one INSERT … SELECT however many users expired at once.
+    let entries = crate::audit::service::entries_per_user(
+        &Actor::system("Roster (session expiry)"),
+        now,
+        AuditAction::SessionExpire,
+        None,
+        Expr::value(Option::<String>::None),
+        None,
+    )
+    .from(user::Entity)
+    .cond_where(expired.clone())
+    .to_owned();
+    crate::audit::service::record_rows(&txn, entries)
+        .await
+        .map_err(|_| DbErr::Custom("recording expired sessions failed".to_owned()))?;
     let result = user::Entity::update_many()
         .col_expr(
             user::Column::SignedInSince,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(user::Column::LastSignedOutAt, Expr::value(now))
-        .filter(user::Column::SignedInSince.is_not_null())
-        .filter(Expr::exists(open_sessions).not())
-        .exec(db)
+        .filter(expired)
+        .exec(&txn)
         .await?;
+    txn.commit().await?;
     Ok(result.rows_affected)
 }

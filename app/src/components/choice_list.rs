@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
 /// A group of checkboxes (roles, teams) in a `fieldset` whose `legend` names
-/// it; each box has its own label. `chosen` holds the ticked options.
+/// it; each box has its own label. `chosen` holds the ticked options. With
+/// `fixed`, the boxes show the choice but cannot change it, and the text
+/// says why (e.g. one's own roles).
 #[component]
 pub fn ChoiceList(
     legend: &'static str,
@@ -13,6 +15,7 @@ pub fn ChoiceList(
     /// Shown when there are no options.
     #[prop(optional)]
     empty: Option<&'static str>,
+    #[prop(into, optional)] fixed: MaybeProp<String>,
 ) -> impl IntoView {
     let error_id = format!("{name}-error");
     let described_by = {
@@ -54,9 +57,11 @@ pub fn ChoiceList(
             class="field choice-list"
             class:field-invalid=move || error.get().is_some()
             aria-describedby=described_by
+            disabled=move || fixed.get().is_some()
         >
             <legend>{legend}</legend>
             {none}
+            {move || fixed.get().map(|why| view! { <p class="field-hint">{why}</p> })}
             <div class="choices">{boxes}</div>
             {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
         </fieldset>

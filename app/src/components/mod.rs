@@ -3,6 +3,7 @@
 //! built from these; styles live in `style/components/`.
 
 mod auth_card;
+mod chart;
 mod checkbox;
 mod choice_list;
 mod dialog;
@@ -18,6 +19,7 @@ mod text_field;
 mod toast;
 
 pub use auth_card::AuthCard;
+pub use chart::{BarChart, ChartSeries};
 pub use checkbox::Checkbox;
 pub use choice_list::ChoiceList;
 pub use dialog::ConfirmDialog;

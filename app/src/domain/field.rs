@@ -62,6 +62,21 @@ closed_set! {
         SortDirection = "dir" => "Sort direction",
         Page = "page" => "Page",
         PerPage = "per_page" => "Users per page",
+        // The Audit page's view, as URL parameters.
+        /// Who acted (a username).
+        Actor = "actor" => "Actor",
+        /// Whom an entry is about (a username).
+        Target = "target" => "Target user",
+        AuditAction = "action" => "Action",
+        Since = "since" => "From",
+        Until = "until" => "To",
+        Impersonated = "impersonated" => "While impersonating",
+        /// The page of entries older than this entry.
+        Before = "before" => "Before entry",
+        /// The page of entries newer than this entry.
+        After = "after" => "After entry",
+        /// `at=oldest`: the last page.
+        At = "at" => "Page",
     }
 }
 

@@ -4,7 +4,6 @@
 mod home;
 mod layout;
 mod not_found;
-mod placeholder;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
@@ -12,6 +11,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::account::{ChangePasswordPage, MyAccountPage};
+use crate::audit::{AuditEntryPage, AuditLogPage};
 use crate::auth::provide_current_user;
 pub use crate::auth::sections::{SECTIONS, Section};
 use crate::email::OutboxPage;
@@ -19,13 +19,13 @@ use crate::invitations::AcceptInvitationPage;
 use crate::password_reset::{ForgotPasswordPage, ResetPasswordPage};
 use crate::roles::{NewRolePage, RoleDetailPage, RolesPage};
 use crate::sign_in::LoginPage;
+use crate::statistics::StatisticsPage;
 use crate::teams::{NewTeamPage, TeamDetailPage, TeamsPage};
 use crate::temporary_login::TemporaryLoginPage;
 use crate::users::{NewUserPage, UserDetailPage, UsersPage};
 use home::HomePage;
 use layout::{AppFrame, AppLayout};
 pub use not_found::NotFound;
-use placeholder::Placeholder;
 
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -94,14 +94,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("teams") view=TeamsPage/>
                     <Route path=path!("teams/new") view=NewTeamPage/>
                     <Route path=path!("teams/:name") view=TeamDetailPage ssr=SsrMode::Async/>
-                    <Route
-                        path=path!("audit")
-                        view=|| view! { <Placeholder title="Audit" feature="the audit log"/> }
-                    />
-                    <Route
-                        path=path!("statistics")
-                        view=|| view! { <Placeholder title="Statistics" feature="statistics"/> }
-                    />
+                    <Route path=path!("audit") view=AuditLogPage/>
+                    <Route path=path!("audit/:id") view=AuditEntryPage ssr=SsrMode::Async/>
+                    <Route path=path!("statistics") view=StatisticsPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

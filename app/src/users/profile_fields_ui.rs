@@ -125,6 +125,9 @@ pub fn ProfileFields(
     role_options: Vec<String>,
     team_options: Vec<String>,
     #[prop(into)] server_error: Callback<FormField, Option<String>>,
+    /// Why the roles cannot be changed here, if they cannot.
+    #[prop(into, optional)]
+    roles_fixed: MaybeProp<String>,
 ) -> impl IntoView {
     let error = move |field: FormField| {
         Signal::derive(move || draft.error(field).or_else(|| server_error.run(field)))
@@ -181,7 +184,14 @@ pub fn ProfileFields(
                 error=error(FormField::PhoneExt)
             />
         </div>
-        <ChoiceList legend="Roles" name="roles" options=role_options chosen=draft.roles error=error(FormField::Roles)/>
+        <ChoiceList
+            legend="Roles"
+            name="roles"
+            options=role_options
+            chosen=draft.roles
+            error=error(FormField::Roles)
+            fixed=roles_fixed
+        />
         <ChoiceList
             legend="Teams"
             name="teams"

@@ -628,6 +628,21 @@ async fn presence_follows_sessions(backend: Backend) {
     .unwrap();
     assert_eq!(swept, 1);
     assert_eq!(count(&app.db, &signed_in).await, 0);
+    // The audit log says so, once, about pat.
+    let expired = format!(
+        "SELECT COUNT(*) FROM audit_entries WHERE action = 'auth.session_expire' AND target_user_id = {id}"
+    );
+    assert_eq!(count(&app.db, &expired).await, 1);
+    // A second sweep finds nobody left to mark, and records nothing.
+    let again = app::auth::service::sweep_expired_presence(
+        &app.db,
+        &app::auth::settings::AuthSettings::default(),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, 0);
+    assert_eq!(count(&app.db, &expired).await, 1);
 }
 
 async fn responses_carry_security_headers_and_cross_site_writes_are_refused(backend: Backend) {

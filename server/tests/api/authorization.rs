@@ -148,6 +148,13 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
         Form(&[("token", "not-a-token")]),
         [Y, Y, Y, Y, Y, Y, Y],
     ),
+    ("list_audit", Form(&[("view", "")]), [N, N, Y, N, Y, Y, N]),
+    ("get_statistics", Form(&[]), [N, N, Y, N, Y, Y, N]),
+    (
+        "get_audit_entry",
+        Form(&[("id", "1")]),
+        [N, N, Y, N, Y, Y, N],
+    ),
     ("list_roles", Form(&[]), [N, N, Y, Y, Y, Y, N]),
     (
         "get_role",
@@ -224,10 +231,12 @@ enum Page {
     SignIn,
     Denied,
     To(&'static str),
-    /// 401 without a redirect (the live stream).
+    /// 401 without a redirect (the live stream, metrics).
     Refused,
+    /// 403 without a redirect (metrics without "View statistics").
+    Forbidden,
 }
-use Page::{Denied, Refused, Shown, SignIn, To};
+use Page::{Denied, Forbidden, Refused, Shown, SignIn, To};
 
 /// Every route (the app's pages plus plain HTTP routes) and what each caller
 /// gets there.
@@ -255,6 +264,14 @@ const ROUTES: &[(&str, [Page; 7])] = &[
     (
         "/outbox",
         [SignIn, Denied, Denied, Denied, Denied, Shown, CHANGE],
+    ),
+    (
+        "/audit/export.csv",
+        [SignIn, Denied, Shown, Denied, Shown, Shown, CHANGE],
+    ),
+    (
+        "/audit/{id}",
+        [SignIn, Denied, Shown, Denied, Shown, Shown, CHANGE],
     ),
     (
         "/roles",
@@ -329,10 +346,22 @@ const ROUTES: &[(&str, [Page; 7])] = &[
         [Shown, Shown, Shown, Shown, Shown, Shown, Shown],
     ),
     ("/live", [Refused, Shown, Shown, Shown, Shown, Shown, Shown]),
+    (
+        "/metrics",
+        [
+            Refused, Forbidden, Shown, Forbidden, Shown, Shown, Forbidden,
+        ],
+    ),
 ];
 
 /// Routes served by axum directly, not by the Leptos router.
-const HTTP_ROUTES: &[&str] = &["/healthz", "/users/export.csv", "/live"];
+const HTTP_ROUTES: &[&str] = &[
+    "/healthz",
+    "/users/export.csv",
+    "/audit/export.csv",
+    "/live",
+    "/metrics",
+];
 
 #[tokio::test]
 async fn the_tables_list_every_server_function_and_route() {
@@ -397,14 +426,18 @@ async fn matrix(backend: Backend) {
 
     for (path, expected) in ROUTES {
         // Parameters in a route are filled with an existing user, role or team.
-        let url = path.replace("{username}", "caller1").replace(
-            "{name}",
-            if path.starts_with("/roles") {
-                "User%20Manager"
-            } else {
-                "Sales"
-            },
-        );
+        // The first audit entry: creating the first caller wrote it.
+        let url = path
+            .replace("{username}", "caller1")
+            .replace("{id}", "1")
+            .replace(
+                "{name}",
+                if path.starts_with("/roles") {
+                    "User%20Manager"
+                } else {
+                    "Sales"
+                },
+            );
         for (i, visitor) in visitors.iter().enumerate() {
             // The live connection is a WebSocket: opened, not fetched.
             let (status, target) = if url == "/live" {
@@ -418,6 +451,7 @@ async fn matrix(backend: Backend) {
                 // parameters (a reset link without a valid token).
                 200 | 101 | 422 => Shown,
                 401 => Refused,
+                403 => Forbidden,
                 303 if target.starts_with("/login") => SignIn,
                 303 if target.starts_with("/account?denied=") => Denied,
                 303 => To(Box::leak(target.into_boxed_str())),

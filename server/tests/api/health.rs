@@ -82,20 +82,6 @@ async fn home_page_is_server_rendered_with_the_navigation() {
 }
 
 #[tokio::test]
-async fn placeholder_pages_say_plainly_that_they_are_not_built() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let browser = administrator(&app).await;
-    for path in ["/audit", "/statistics"] {
-        let response = browser.get(path).await;
-        assert_eq!(response.status(), 200, "{path}");
-        assert!(
-            response.text().await.unwrap().contains("Not built yet."),
-            "{path}"
-        );
-    }
-}
-
-#[tokio::test]
 async fn the_page_of_a_user_who_does_not_exist_answers_404() {
     let app = spawn_app(Backend::Sqlite).await;
     let browser = administrator(&app).await;

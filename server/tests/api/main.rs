@@ -22,6 +22,7 @@ macro_rules! both_backends {
 
 mod account_state;
 mod accounts;
+mod audit_log;
 mod auth;
 mod authorization;
 mod cli;
@@ -30,11 +31,13 @@ mod health;
 mod helpers;
 mod live;
 mod mail_listener;
+mod metrics;
 mod migrations;
 mod password_reset;
 mod roles_escalation;
 mod roles_service;
 mod seed;
+mod statistics;
 mod teams_service;
 mod users_bulk;
 mod users_bulk_matching;

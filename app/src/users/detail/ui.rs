@@ -112,7 +112,7 @@ fn UserView(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
                 <Sessions user_id=row.id sessions=details.sessions.clone() reload/>
             </section>
         </div>
-        <History entries=details.history.clone()/>
+        <History entries=details.history.clone() username=row.username.clone()/>
     }
     .into_any()
 }
@@ -177,6 +177,13 @@ fn EditForm(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
         }
     });
     let (id, version) = (row.id, details.version);
+    // The server refuses a change to one's own roles; the boxes say so first.
+    let me = use_current_user();
+    let roles_fixed = Signal::derive(move || {
+        me.get()
+            .is_some_and(|u| u.user_id == id)
+            .then(|| "You cannot change your own roles. Ask another administrator.".to_owned())
+    });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !draft.ready_to_send() {
@@ -204,6 +211,7 @@ fn EditForm(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
                 role_options=details.role_options.clone()
                 team_options=details.team_options.clone()
                 server_error=server_error
+                roles_fixed=roles_fixed
             />
             <div class="field">
                 <Checkbox id="field-active" label="Active (inactive users cannot sign in)" checked=active/>
@@ -252,11 +260,17 @@ fn Sessions(user_id: i64, sessions: Vec<SessionRow>, reload: RwSignal<u32>) -> i
 }
 
 #[component]
-fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
+fn History(entries: Vec<HistoryEntry>, username: String) -> impl IntoView {
     let dash = || "—".to_owned();
+    let user = use_current_user();
+    let may_audit = move || user.get().is_some_and(|u| u.can(Permission::ViewAuditLog));
+    let audit_href = format!("/audit?target={username}");
     view! {
         <section class="card" aria-labelledby="history-heading">
             <h2 id="history-heading">"Change history"</h2>
+            <Show when=may_audit>
+                <p><A href=audit_href.clone()>{format!("Every audit entry about {username}")}</A></p>
+            </Show>
             {if entries.is_empty() {
                 view! { <p class="muted">"Nothing recorded yet."</p> }.into_any()
             } else {

@@ -6,7 +6,7 @@ use crate::users::table::api::UserRow;
 /// The CSV's columns: the table's, without View.
 /// Spreadsheets run a cell that starts with one of these as a formula; a
 /// leading apostrophe keeps a name like "=HYPERLINK(…)" plain text.
-fn defuse(value: &str) -> String {
+pub(crate) fn defuse(value: &str) -> String {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
