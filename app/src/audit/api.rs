@@ -14,7 +14,8 @@ pub struct AuditRow {
     pub when: String,
     /// RFC 3339, for `<time datetime>`.
     pub when_iso: String,
-    /// Who acted: a username, "ADMIN as USER" while impersonating, or the
+    /// Who acted: a username, "ADMIN as USER" while impersonating,
+    /// "Anonymous" (not signed in, from an address), or the
     /// client for the system itself ("roster create-admin").
     pub actor: String,
     /// The action's description ("Locked").

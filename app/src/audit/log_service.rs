@@ -7,7 +7,7 @@
 //! last of millions included, is an index range of one page's length.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Select,
@@ -47,24 +47,24 @@ pub async fn page(db: &impl ConnectionTrait, query: &AuditQuery) -> AppResult<Au
         }
         Position::Before(id) => {
             let edge = edge(db, id, FormField::Before).await?;
-            let rows = newest_first(matching().filter(beyond(edge, "<")))
+            let rows = newest_first(matching().filter(beyond(edge, Side::Older)))
                 .limit(limit)
                 .all(db)
                 .await?;
             let older = rows.len() as u64 > AUDIT_PAGE_SIZE;
-            let newer = any(db, matching().filter(beyond(edge, ">="))).await?;
+            let newer = any(db, matching().filter(beyond(edge, Side::NewerOrAt))).await?;
             (rows, newer, older)
         }
         Position::After(id) => {
             let edge = edge(db, id, FormField::After).await?;
-            let mut rows = oldest_first(matching().filter(beyond(edge, ">")))
+            let mut rows = oldest_first(matching().filter(beyond(edge, Side::Newer)))
                 .limit(limit)
                 .all(db)
                 .await?;
             let newer = rows.len() as u64 > AUDIT_PAGE_SIZE;
             rows.truncate(AUDIT_PAGE_SIZE as usize);
             rows.reverse();
-            let older = any(db, matching().filter(beyond(edge, "<="))).await?;
+            let older = any(db, matching().filter(beyond(edge, Side::OlderOrAt))).await?;
             (rows, newer, older)
         }
     };
@@ -101,7 +101,7 @@ pub async fn batch(
 ) -> AppResult<Vec<audit_entry::Model>> {
     let mut select = audit_entry::Entity::find().filter(filter.clone());
     if let Some(edge) = edge {
-        select = select.filter(beyond(edge, "<"));
+        select = select.filter(beyond(edge, Side::Older));
     }
     Ok(newest_first(select).limit(batch).all(db).await?)
 }
@@ -191,7 +191,14 @@ pub fn row(entry: audit_entry::Model) -> AuditRow {
     let actor = match (&entry.actor_username, &entry.impersonator_username) {
         (Some(actor), Some(impersonator)) => format!("{impersonator} as {actor}"),
         (Some(actor), None) => actor.clone(),
-        (None, _) => entry.client.clone().unwrap_or_else(|| "Roster".to_owned()),
+        // No account and no address: Roster itself (a background task or
+        // the command line, named by its client).
+        (None, _) if entry.ip.is_none() => {
+            entry.client.clone().unwrap_or_else(|| "Roster".to_owned())
+        }
+        // An address but no account: someone not signed in (a refused
+        // sign-in, a reset requested).
+        (None, _) => "Anonymous".to_owned(),
     };
     let from = match (&entry.ip, &entry.client) {
         (Some(ip), Some(client)) => format!("{ip} · {client}"),
@@ -318,14 +325,34 @@ async fn edge(
     Ok((at, id))
 }
 
-/// Entries on one side of `edge` in the log's order: `<` older, `>` newer.
-fn beyond((at, id): (DateTime<Utc>, i64), op: &str) -> SimpleExpr {
+/// Which side of an edge a page reads.
+#[derive(Clone, Copy)]
+enum Side {
+    /// Strictly older.
+    Older,
+    /// The edge and older.
+    OlderOrAt,
+    /// Strictly newer.
+    Newer,
+    /// The edge and newer.
+    NewerOrAt,
+}
+
+/// Entries on one side of `edge` in the log's order.
+fn beyond((at, id): (DateTime<Utc>, i64), side: Side) -> SimpleExpr {
     // A row-value comparison: one index range on (occurred_at, id) in both
     // SQLite and PostgreSQL, and exact when several entries share a time.
-    Expr::cust_with_values(
-        format!("(occurred_at, id) {op} (?, ?)"),
-        [sea_orm::Value::from(at), sea_orm::Value::from(id)],
-    )
+    let left = Expr::tuple([
+        Expr::col(audit_entry::Column::OccurredAt),
+        Expr::col(audit_entry::Column::Id),
+    ]);
+    let right = Expr::tuple([Expr::value(at), Expr::value(id)]);
+    match side {
+        Side::Older => left.lt(right),
+        Side::OlderOrAt => left.lte(right),
+        Side::Newer => left.gt(right),
+        Side::NewerOrAt => left.gte(right),
+    }
 }
 
 fn newest_first(select: Select<audit_entry::Entity>) -> Select<audit_entry::Entity> {

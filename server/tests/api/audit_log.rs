@@ -170,7 +170,10 @@ async fn keyset_pages_walk_the_whole_log_both_ways_with_ties_in_time(backend: Ba
         EntryCount::MoreThan(log_service::EXACT_COUNT_LIMIT)
     );
     assert_eq!(page.count.describe(), "More than 1000 entries");
-    assert_eq!(page.rows[0].actor, "Roster", "no actor: the system");
+    assert_eq!(
+        page.rows[0].actor, "Anonymous",
+        "no account, but an address"
+    );
 
     // A page next to an entry that is gone says so.
     let gone = AuditQuery {
