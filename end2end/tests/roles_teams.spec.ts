@@ -121,6 +121,7 @@ test("a team gets members from the Users table, shows them, filters the table an
 });
 
 test("one's own roles show on one's user page but cannot be changed there", async ({ page }) => {
+  await signIn(page, "admin");
   await gotoLive(page, "/users/admin");
   await expect(page.getByText("You cannot change your own roles. Ask another administrator.")).toBeVisible();
   const own = page.getByRole("checkbox", { name: "Administrator", exact: true });
