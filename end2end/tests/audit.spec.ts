@@ -46,3 +46,26 @@ test("a bad filter on the Audit page says what is wrong", async ({ page }) => {
   await page.goto("/audit?since=2026-02-30");
   await expect(page.getByText("'2026-02-30' is not a date; use YYYY-MM-DD.")).toBeVisible();
 });
+
+test("the Audit page filters and pages without JavaScript", async ({ page: signedIn, browser }) => {
+  await signIn(signedIn, "admin");
+  const storageState = await signedIn.context().storageState();
+  const context = await browser.newContext({ javaScriptEnabled: false, storageState });
+  const page = await context.newPage();
+  // A context made by hand does not take the config's baseURL.
+  await page.goto(new URL("/audit", signedIn.url()).href);
+  await expect(page.getByRole("table").getByRole("columnheader", { name: "Actor", exact: true })).toBeVisible();
+  // Signing in wrote entries by admin; the plain HTML form narrows to them.
+  await page.getByLabel("Actor").fill("admin");
+  await page.getByLabel("Action").selectOption("auth.sign_in");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/actor=admin/);
+  await expect(page).toHaveURL(/action=auth.sign_in/);
+  const actions = page.getByRole("table").locator("tbody tr td:nth-child(3)");
+  expect(await actions.count()).toBeGreaterThan(0);
+  for (const text of await actions.allInnerTexts()) expect(text).toBe("Signed in");
+  // A bad date is refused with the reason, on the server.
+  await page.goto(new URL("/audit?since=2026-02-30", signedIn.url()).href);
+  await expect(page.getByText("'2026-02-30' is not a date; use YYYY-MM-DD.")).toBeVisible();
+  await context.close();
+});

@@ -96,7 +96,7 @@ async fn timed(db: &DatabaseConnection, what: &str, query: AuditQuery) {
 fn fill(backend: DbBackend, users: u64, entries: u64) -> String {
     let (numbers, at) = match backend {
         DbBackend::Postgres => (
-            format!("SELECT i FROM generate_series(1, {entries}) AS n(i)"),
+            format!("SELECT i FROM generate_series(1::bigint, {entries}) AS n(i)"),
             format!("now() - ({entries} - i) * INTERVAL '{SPACING} seconds'"),
         ),
         // sqlx's text form of a UTC time, as sea-orm writes it.

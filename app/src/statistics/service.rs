@@ -1,14 +1,17 @@
-//! The Statistics page's figures, computed in the database: one pass over
-//! `users` for every figure (a `COUNT(CASE …)` each), one `GROUP BY` day
-//! over `users.created_at` for both growth series, and one over the audit
-//! log's sign-in entries of the last 30 days (an index range on
-//! `(action, occurred_at, id)`). Never users loaded into memory.
+//! The Statistics page's figures, computed in the database: one statement
+//! of index-range counts for the figures, one for both growth series (a
+//! range count a month and a day over the `created_at` index), and one
+//! `GROUP BY` day over the audit log's sign-in entries of the last 30 days
+//! (an index range on `(action, occurred_at, id)`). Never users loaded
+//! into memory.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, Func, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend};
+use sea_orm::sea_query::{Alias, Expr, Func, Query, SelectStatement, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect,
+};
 
 use super::Figure;
 use super::api::{GrowthPoint, SignInDay, Statistics};
@@ -32,33 +35,55 @@ pub async fn statistics(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppRes
     })
 }
 
-/// Every figure in one pass over `users`: each counts the rows its Users
-/// table view's own condition (`directory::filter::matching`) selects, so
-/// the figure and the table it links to always agree.
+/// Every figure in one statement: a `COUNT(*)` subquery each, over the
+/// condition its Users table view selects (`directory::filter::matching`),
+/// so the figure and the table it links to always agree. Each subquery
+/// reads its own small index (migration `…000020`), not every row.
 pub async fn figures(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<(Figure, u64)>> {
     let mut select = Query::select();
-    select.from(user::Entity);
     for figure in Figure::ALL {
         let mut condition = matching(db, &figure.view(), now).await?;
         if let Some(days) = figure.added_within_days() {
             condition = condition.add(user::Column::CreatedAt.gte(now - Duration::days(days)));
         }
-        let counted: SimpleExpr = Expr::case(condition, 1).into();
-        select.expr(Func::count(counted));
+        select.expr(count_of(condition));
     }
-    let row = db.query_one(&select).await?;
-    let mut figures = Vec::with_capacity(Figure::ALL.len());
-    for (index, figure) in Figure::ALL.into_iter().enumerate() {
-        let n = match &row {
-            Some(row) => row.try_get_by_index::<i64>(index)?,
-            None => 0,
-        };
-        figures.push((figure, n.max(0) as u64));
-    }
-    Ok(figures)
+    counts(db, &select, Figure::ALL.len())
+        .await
+        .map(|counts| Figure::ALL.into_iter().zip(counts).collect())
+}
+
+/// `(SELECT COUNT(*) FROM users WHERE condition)`.
+fn count_of(condition: Condition) -> SimpleExpr {
+    SimpleExpr::SubQuery(
+        None,
+        Box::new(
+            Query::select()
+                .expr(Func::count(Expr::col(user::Column::Id)))
+                .from(user::Entity)
+                .cond_where(condition)
+                .to_owned()
+                .into(),
+        ),
+    )
+}
+
+/// Runs a one-row `select` of `n` counts.
+async fn counts(
+    db: &impl ConnectionTrait,
+    select: &SelectStatement,
+    n: usize,
+) -> AppResult<Vec<u64>> {
+    let row = db.query_one(select).await?;
+    (0..n)
+        .map(|index| match &row {
+            Some(row) => Ok(row.try_get_by_index::<i64>(index)?.max(0) as u64),
+            None => Ok(0),
+        })
+        .collect()
 }
 
 /// The UTC day (`YYYY-MM-DD`) of a timestamp column, as SQL. SQLite keeps
@@ -123,73 +148,104 @@ pub async fn sign_ins(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResul
     Ok(days.into_values().collect())
 }
 
-/// Users (not deleted) by the day they were added, from one `GROUP BY`:
-/// the total at the end of every month since the first user's, and of
-/// each of the last [`GROWTH_DAYS`] days.
+/// Users (not deleted) at the end of every month since the first user's,
+/// and of each of the last [`GROWTH_DAYS`] days, with how many were added
+/// in each. One statement of range counts over the `created_at` index
+/// (a subquery a month and a day): every user is stepped over about once,
+/// nothing is sorted, nothing is loaded.
 pub async fn growth(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
 ) -> AppResult<(Vec<GrowthPoint>, Vec<GrowthPoint>)> {
-    let day = Alias::new("day");
-    let select = Query::select()
-        .expr_as(day_of(db.get_database_backend(), "created_at"), day.clone())
-        .expr(Func::count(Expr::col(user::Column::Id)))
-        .from(user::Entity)
-        .and_where(user::Column::DeletedAt.is_null())
-        .and_where(user::Column::CreatedAt.lte(now))
-        .group_by_col(day.clone())
-        .order_by(day, sea_orm::Order::Asc)
-        .to_owned();
-    let mut added_by_day: BTreeMap<NaiveDate, u64> = BTreeMap::new();
-    for row in db.query_all(&select).await? {
-        let text: String = row.try_get_by_index(0)?;
-        let n = row.try_get_by_index::<i64>(1)?.max(0) as u64;
-        if let Ok(date) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
-            *added_by_day.entry(date).or_default() += n;
-        }
-    }
+    let live = || Condition::all().add(user::Column::DeletedAt.is_null());
+    let first: Option<DateTime<Utc>> = user::Entity::find()
+        .select_only()
+        .expr(Func::min(Expr::col(user::Column::CreatedAt)))
+        .filter(live())
+        .into_tuple::<Option<DateTime<Utc>>>()
+        .one(db)
+        .await?
+        .flatten();
     let today = now.date_naive();
+    let window = today - Duration::days(GROWTH_DAYS - 1);
+    let Some(first) = first.map(|t| t.date_naive()) else {
+        let empty = (0..GROWTH_DAYS)
+            .map(|i| GrowthPoint {
+                period: (window + Duration::days(i)).to_string(),
+                total: 0,
+                added: 0,
+            })
+            .collect();
+        return Ok((Vec::new(), empty));
+    };
 
-    // By month, from the first user's month to this one, gaps included.
-    let mut by_month = Vec::new();
-    if let Some(first) = added_by_day.keys().next().copied() {
-        let mut added_by_month: BTreeMap<(i32, u32), u64> = BTreeMap::new();
-        for (date, n) in &added_by_day {
-            *added_by_month
-                .entry((date.year(), date.month()))
-                .or_default() += n;
-        }
-        let (mut year, mut month) = (first.year(), first.month());
-        let mut total = 0;
-        while (year, month) <= (today.year(), today.month()) {
-            let added = added_by_month.get(&(year, month)).copied().unwrap_or(0);
-            total += added;
-            by_month.push(GrowthPoint {
-                period: format!("{year:04}-{month:02}"),
-                total,
-                added,
-            });
-            (year, month) = if month == 12 {
-                (year + 1, 1)
-            } else {
-                (year, month + 1)
-            };
-        }
+    // Month starts from the first user's month to this one.
+    let mut months = Vec::new();
+    let (mut year, mut month) = (first.year(), first.month());
+    while (year, month) <= (today.year(), today.month()) {
+        months.push(NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(first));
+        (year, month) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
     }
+    let end_of = |start: NaiveDate, next: Option<NaiveDate>| {
+        next.map(midnight)
+            .unwrap_or(now)
+            .min(now)
+            .max(midnight(start))
+    };
+    let added_between = |from: DateTime<Utc>, to: DateTime<Utc>| {
+        count_of(
+            live()
+                .add(user::Column::CreatedAt.gte(from))
+                .add(user::Column::CreatedAt.lt(to)),
+        )
+    };
+    let mut select = Query::select();
+    // Before the first month: none, by definition; added in each month.
+    for (i, start) in months.iter().enumerate() {
+        select.expr(added_between(
+            midnight(*start),
+            end_of(*start, months.get(i + 1).copied()),
+        ));
+    }
+    // Before the daily window, then added on each day of it.
+    select.expr(count_of(
+        live().add(user::Column::CreatedAt.lt(midnight(window))),
+    ));
+    for i in 0..GROWTH_DAYS {
+        let day = window + Duration::days(i);
+        let next = day + Duration::days(1);
+        select.expr(added_between(midnight(day), end_of(day, Some(next))));
+    }
+    let counts = counts(db, &select, months.len() + 1 + GROWTH_DAYS as usize).await?;
+    let (by_month_added, rest) = counts.split_at(months.len());
 
-    // By day, the last GROWTH_DAYS, starting from those added before them.
-    let first = today - Duration::days(GROWTH_DAYS - 1);
-    let in_window: u64 = added_by_day.range(first..).map(|(_, n)| n).sum();
-    let mut total = added_by_day.values().sum::<u64>() - in_window;
-    let by_day = (0..GROWTH_DAYS)
-        .map(|i| {
-            let date = first + Duration::days(i);
-            let added = added_by_day.get(&date).copied().unwrap_or(0);
+    let mut total = 0;
+    let by_month = months
+        .iter()
+        .zip(by_month_added)
+        .map(|(start, added)| {
             total += added;
             GrowthPoint {
-                period: date.to_string(),
+                period: format!("{:04}-{:02}", start.year(), start.month()),
                 total,
-                added,
+                added: *added,
+            }
+        })
+        .collect();
+    let mut total = rest[0];
+    let by_day = rest[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, added)| {
+            total += added;
+            GrowthPoint {
+                period: (window + Duration::days(i as i64)).to_string(),
+                total,
+                added: *added,
             }
         })
         .collect();
