@@ -18,14 +18,18 @@ const TOP: f64 = 10.0;
 const BOTTOM: f64 = 26.0;
 
 /// A bar chart drawn as SVG on the server, so it reads without the
-/// WebAssembly; once hydrated, pointing at (or focusing) a group of bars
-/// shows its numbers in the line under the chart. Several series draw side
-/// by side within each label's slot, each in its own colour
-/// (`.chart-series-N`).
+/// WebAssembly: pointing at a bar shows its label and numbers (each slot
+/// carries an SVG `<title>`, the browser's own tooltip, so this works
+/// before hydration too). Several series draw side by side within each
+/// label's slot, each in its own colour (`.chart-series-N`).
 ///
 /// Accessible by construction: the SVG is one image named by `title`
 /// (screen readers do not walk 90 rectangles), and the same numbers follow
 /// in a real table, folded into "Show the numbers" for sighted readers.
+///
+/// The drawing is written as SVG text (`svg_markup`), not as a view: it
+/// never changes once drawn, and a view per rectangle type would add to
+/// every visitor's WebAssembly download for nothing.
 ///
 /// ```ignore
 /// <BarChart
@@ -44,95 +48,11 @@ pub fn BarChart(
     labels: Vec<String>,
     series: Vec<ChartSeries>,
     /// Print every Nth label under the axis (all of them are in the table
-    /// and the hover details); the last label is always printed.
+    /// and the tooltips); the last label is always printed.
     #[prop(default = 1)]
     label_every: usize,
 ) -> impl IntoView {
-    let max = series
-        .iter()
-        .flat_map(|s| s.values.iter().copied())
-        .max()
-        .unwrap_or(0);
-    let top = nice_ceiling(max);
-    let slots = labels.len().max(1);
-    let slot_width = (WIDTH - LEFT - RIGHT) / slots as f64;
-    let bar_width = (slot_width * 0.8 / series.len().max(1) as f64).max(0.5);
-    let plot_height = HEIGHT - TOP - BOTTOM;
-    let y_of = move |value: u64| TOP + plot_height * (1.0 - value as f64 / top as f64);
-    let hovered = RwSignal::new(None::<usize>);
-
-    let grid = [0, top / 2, top]
-        .into_iter()
-        .map(|value| {
-            let y = y_of(value);
-            view! {
-                <line class="chart-grid" x1=LEFT x2=WIDTH - RIGHT y1=y y2=y/>
-                <text class="chart-axis" x=LEFT - 6.0 y=y + 4.0 text-anchor="end">{value.to_string()}</text>
-            }
-        })
-        .collect_view();
-    let every = label_every.max(1);
-    let axis_labels = labels
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| i % every == 0 || *i + 1 == labels.len())
-        .map(|(i, label)| {
-            let x = LEFT + slot_width * (i as f64 + 0.5);
-            view! {
-                <text class="chart-axis" x=x y=HEIGHT - 8.0 text-anchor="middle">{label.clone()}</text>
-            }
-        })
-        .collect_view();
-    let groups = (0..labels.len())
-        .map(|i| {
-            let x0 = LEFT + slot_width * i as f64 + slot_width * 0.1;
-            let bars = series
-                .iter()
-                .enumerate()
-                .map(|(n, s)| {
-                    let value = s.values.get(i).copied().unwrap_or(0);
-                    let y = y_of(value);
-                    view! {
-                        <rect
-                            class=format!("chart-bar chart-series-{n}")
-                            x=x0 + bar_width * n as f64
-                            y=y
-                            width=bar_width
-                            height=(TOP + plot_height - y).max(0.0)
-                        />
-                    }
-                })
-                .collect_view();
-            view! {
-                <g
-                    class="chart-slot"
-                    class:chart-slot-hovered=move || hovered.get() == Some(i)
-                    on:mouseenter=move |_| hovered.set(Some(i))
-                >
-                    // The whole slot's height answers the pointer, not
-                    // only the bars (a zero is still a place to point at).
-                    <rect class="chart-hit" x=LEFT + slot_width * i as f64 y=TOP width=slot_width height=plot_height/>
-                    {bars}
-                </g>
-            }
-        })
-        .collect_view();
-
-    let details = {
-        let labels = labels.clone();
-        let series = series.clone();
-        move || match hovered.get() {
-            Some(i) => {
-                let numbers = series
-                    .iter()
-                    .map(|s| format!("{}: {}", s.name, s.values.get(i).copied().unwrap_or(0)))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                format!("{}: {numbers}", labels.get(i).cloned().unwrap_or_default())
-            }
-            None => "Point at a bar for its numbers.".to_owned(),
-        }
-    };
+    let drawing = svg_markup(&title, &labels, &series, label_every);
     let legend = (series.len() > 1).then(|| {
         let items = series
             .iter()
@@ -155,27 +75,17 @@ pub fn BarChart(
         .map(|(i, label)| {
             let cells = series
                 .iter()
-                .map(|s| view! { <td class="numeric">{s.values.get(i).copied().unwrap_or(0)}</td> })
+                .map(|s| s.values.get(i).copied().unwrap_or(0).to_string())
+                .map(|value| view! { <td class="numeric">{value}</td> })
                 .collect_view();
             view! { <tr><th scope="row">{label.clone()}</th>{cells}</tr> }
         })
         .collect_view();
-
     view! {
-        <figure class="chart" on:mouseleave=move |_| hovered.set(None)>
+        <figure class="chart">
             <figcaption class="chart-title">{title.clone()}</figcaption>
             {legend}
-            <svg
-                class="chart-drawing"
-                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
-                role="img"
-                aria-label=title.clone()
-            >
-                {grid}
-                {groups}
-                {axis_labels}
-            </svg>
-            <p class="chart-details muted" aria-hidden="true">{details}</p>
+            <div class="chart-drawing" inner_html=drawing></div>
             <details class="chart-numbers">
                 <summary>"Show the numbers"</summary>
                 <div class="table-scroll">
@@ -189,6 +99,89 @@ pub fn BarChart(
         </figure>
     }
     .into_any()
+}
+
+/// The chart as SVG text: grid lines at 0, half and the top, a slot per
+/// label with a bar per series and a tooltip, and the labels underneath.
+pub fn svg_markup(
+    title: &str,
+    labels: &[String],
+    series: &[ChartSeries],
+    label_every: usize,
+) -> String {
+    use std::fmt::Write;
+    let max = series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .max()
+        .unwrap_or(0);
+    let top = nice_ceiling(max);
+    let slots = labels.len().max(1);
+    let slot_width = (WIDTH - LEFT - RIGHT) / slots as f64;
+    let bar_width = (slot_width * 0.8 / series.len().max(1) as f64).max(0.5);
+    let plot_height = HEIGHT - TOP - BOTTOM;
+    let y_of = |value: u64| TOP + plot_height * (1.0 - value as f64 / top as f64);
+    let mut svg = format!(
+        r#"<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
+        escape(title)
+    );
+    // Writing to a String cannot fail.
+    for value in [0, top / 2, top] {
+        let y = y_of(value);
+        let _ = write!(
+            svg,
+            r#"<line class="chart-grid" x1="{LEFT}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}"/><text class="chart-axis" x="{:.1}" y="{:.1}" text-anchor="end">{value}</text>"#,
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            y + 4.0
+        );
+    }
+    for (i, label) in labels.iter().enumerate() {
+        let x = LEFT + slot_width * i as f64;
+        let numbers = series
+            .iter()
+            .map(|s| format!("{}: {}", s.name, s.values.get(i).copied().unwrap_or(0)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = write!(
+            svg,
+            r#"<g class="chart-slot"><title>{}: {}</title><rect class="chart-hit" x="{x:.1}" y="{TOP}" width="{slot_width:.1}" height="{plot_height:.1}"/>"#,
+            escape(label),
+            escape(&numbers)
+        );
+        for (n, s) in series.iter().enumerate() {
+            let y = y_of(s.values.get(i).copied().unwrap_or(0));
+            let _ = write!(
+                svg,
+                r#"<rect class="chart-bar chart-series-{n}" x="{:.1}" y="{y:.1}" width="{bar_width:.1}" height="{:.1}"/>"#,
+                x + slot_width * 0.1 + bar_width * n as f64,
+                (TOP + plot_height - y).max(0.0)
+            );
+        }
+        svg.push_str("</g>");
+    }
+    let every = label_every.max(1);
+    for (i, label) in labels.iter().enumerate() {
+        if i % every == 0 || i + 1 == labels.len() {
+            let _ = write!(
+                svg,
+                r#"<text class="chart-axis" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+                LEFT + slot_width * (i as f64 + 0.5),
+                HEIGHT - 8.0,
+                escape(label)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Text made safe inside SVG markup and its attributes.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The axis' top: the smallest 1, 2 or 5 times a power of ten that is at
@@ -208,7 +201,27 @@ pub fn nice_ceiling(max: u64) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::nice_ceiling;
+    use super::*;
+
+    #[test]
+    fn the_drawing_is_one_named_image_with_a_slot_per_label() {
+        let svg = svg_markup(
+            "Growth <by> day",
+            &["Dec 1".to_owned(), "Dec 2".to_owned()],
+            &[ChartSeries {
+                name: "Users",
+                values: vec![3, 7],
+            }],
+            1,
+        );
+        assert!(svg.starts_with(
+            r#"<svg viewBox="0 0 720 220" role="img" aria-label="Growth &lt;by&gt; day""#
+        ));
+        assert_eq!(svg.matches(r#"<g class="chart-slot">"#).count(), 2);
+        assert!(svg.contains("<title>Dec 2: Users: 7</title>"));
+        // The top of the axis is 10; 7 reaches 70 % of the plot's height.
+        assert!(svg.contains(">10</text>"));
+    }
 
     #[test]
     fn the_axis_top_is_a_round_number_at_or_above_the_largest_value() {
