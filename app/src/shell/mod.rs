@@ -94,7 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("teams") view=TeamsPage/>
                     <Route path=path!("teams/new") view=NewTeamPage/>
                     <Route path=path!("teams/:name") view=TeamDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("audit") view=AuditLogPage/>
+                    <Route path=path!("audit") view=AuditLogPage ssr=SsrMode::Async/>
                     <Route path=path!("audit/:id") view=AuditEntryPage ssr=SsrMode::Async/>
                     <Route path=path!("statistics") view=StatisticsPage ssr=SsrMode::Async/>
                 </ParentRoute>

@@ -27,8 +27,11 @@ pub const GROWTH_DAYS: i64 = 90;
 /// separate connections they were no faster on two cores: measured.)
 pub async fn statistics(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<Statistics> {
     let (growth_by_month, growth_by_day) = growth(db, now).await?;
+    // The months hold every user (not deleted) added up to now: Total
+    // needs only those dated later added, not a second pass over everyone.
+    let added_until_now = growth_by_month.last().map_or(0, |p| p.total);
     Ok(Statistics {
-        figures: figures(db, now).await?,
+        figures: figures_given(db, now, Some(added_until_now)).await?,
         sign_ins: sign_ins(db, now).await?,
         growth_by_month,
         growth_by_day,
@@ -46,6 +49,16 @@ pub async fn figures(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<(Figure, u64)>> {
+    figures_given(db, now, None).await
+}
+
+/// [`figures`], where the users (not deleted) added up to `now` may be
+/// known already: Total then counts only those dated after `now`.
+async fn figures_given(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    added_until_now: Option<u64>,
+) -> AppResult<Vec<(Figure, u64)>> {
     let counted: Vec<Figure> = Figure::ALL
         .into_iter()
         .filter(|figure| *figure != Figure::Active)
@@ -56,9 +69,18 @@ pub async fn figures(
         if let Some(days) = figure.added_within_days() {
             condition = condition.add(user::Column::CreatedAt.gte(now - Duration::days(days)));
         }
+        if *figure == Figure::Total && added_until_now.is_some() {
+            condition = condition.add(user::Column::CreatedAt.gte(just_after(now)));
+        }
         select.expr(count_of(user::Entity, condition));
     }
-    let counts = counts(db, &select, counted.len()).await?;
+    let mut counts = counts(db, &select, counted.len()).await?;
+    if let (Some(known), Some(index)) = (
+        added_until_now,
+        counted.iter().position(|f| *f == Figure::Total),
+    ) {
+        counts[index] += known;
+    }
     let of = |wanted: Figure| {
         counted
             .iter()
@@ -116,8 +138,12 @@ fn midnight(day: NaiveDate) -> DateTime<Utc> {
 /// if that is sooner: nothing dated in the future is counted.
 fn until(start: NaiveDate, next: NaiveDate, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     let from = midnight(start);
-    let just_after_now = now + Duration::microseconds(1);
-    (from, midnight(next).min(just_after_now).max(from))
+    (from, midnight(next).min(just_after(now)).max(from))
+}
+
+/// The first instant after `now` that the databases tell apart from it.
+fn just_after(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + Duration::microseconds(1)
 }
 
 /// Sign-ins and refused sign-ins per day (UTC), the last [`SIGN_IN_DAYS`]
