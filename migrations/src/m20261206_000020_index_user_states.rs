@@ -46,7 +46,16 @@ impl MigrationTrait for Migration {
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
+        let postgres = manager.get_database_backend() == sea_orm::DbBackend::Postgres;
         for (name, columns, only) in INDEXES {
+            // PostgreSQL reads `locked_until` from the index itself (an
+            // index-only count, not a visit to each locked user's row);
+            // SQLite without statistics would pass over that index.
+            let columns = if postgres && name == "idx_users_live_locked" {
+                "deleted_at, locked_until"
+            } else {
+                columns
+            };
             db.execute_unprepared(&format!(
                 "CREATE INDEX {name} ON users ({columns}) WHERE deleted_at IS NULL {only}"
             ))
