@@ -37,13 +37,7 @@ async fn export(
     context: RequestContext,
     view: String,
 ) -> Result<Response, AppError> {
-    let session = context.session.ok_or(AppError::Unauthenticated)?;
-    if session.must_change_password {
-        return Err(AppError::PasswordChangeRequired);
-    }
-    if !session.can(Permission::ViewUsers) {
-        return Err(AppError::Forbidden);
-    }
+    let session = permitted(&context, Permission::ViewUsers)?;
     let query = UserListQuery::from_query_string(&view)?;
     let now = chrono::Utc::now();
     let condition = matching(&db, &query, now).await?;
@@ -96,13 +90,7 @@ async fn audit(
     view: String,
 ) -> Result<Response, AppError> {
     use app::audit::log_service;
-    let session = context.session.ok_or(AppError::Unauthenticated)?;
-    if session.must_change_password {
-        return Err(AppError::PasswordChangeRequired);
-    }
-    if !session.can(Permission::ViewAuditLog) {
-        return Err(AppError::Forbidden);
-    }
+    let session = permitted(&context, Permission::ViewAuditLog)?;
     let query = app::audit::AuditQuery::from_query_string(&view)?;
     let filter = log_service::filter(&db, &query).await?;
     tracing::info!(user_id = session.user_id, "audit log exported");
@@ -141,6 +129,22 @@ async fn audit(
         }
     });
     Ok(csv_response(receiver, "audit"))
+}
+
+/// The caller's session, if it may download with `permission`: the same
+/// refusals a server function gives.
+fn permitted(
+    context: &RequestContext,
+    permission: Permission,
+) -> Result<Arc<app::auth::service::SessionUser>, AppError> {
+    let session = context.session.clone().ok_or(AppError::Unauthenticated)?;
+    if session.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    if !session.can(permission) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(session)
 }
 
 /// A streamed CSV download named `NAME-YYYYMMDD-HHMM.csv`.

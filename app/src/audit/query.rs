@@ -193,15 +193,7 @@ impl AuditQuery {
 
     /// Reads a URL query string (without the `?`).
     pub fn from_query_string(text: &str) -> Result<Self, AppError> {
-        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
-            .into_owned()
-            .collect();
-        Self::from_params(|name| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        })
+        Self::from_params(crate::domain::url_query::parse_query(text))
     }
 
     /// The URL parameters of the filters (not the position), leaving out
@@ -238,14 +230,7 @@ impl AuditQuery {
             Position::Before(id) => params.push((FormField::Before.key(), id.to_string())),
             Position::After(id) => params.push((FormField::After.key(), id.to_string())),
         }
-        if params.is_empty() {
-            return path.to_owned();
-        }
-        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
-        for (key, value) in params {
-            serializer.append_pair(key, &value);
-        }
-        format!("{path}?{}", serializer.finish())
+        crate::domain::url_query::href(path, params)
     }
 }
 

@@ -254,15 +254,12 @@ impl UserListQuery {
 
     /// Reads a URL query string (`q=ann&sort=name`, without the `?`).
     pub fn from_query_string(text: &str) -> Result<Self, AppError> {
-        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
-            .into_owned()
-            .collect();
-        Self::from_params(|name| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        })
+        Self::from_params(crate::domain::url_query::parse_query(text))
+    }
+
+    /// This view's address on the Users table (`/users?…`).
+    pub fn href(&self) -> String {
+        crate::domain::url_query::href("/users", self.to_params())
     }
 
     /// The URL parameters of this view, leaving out defaults.

@@ -12,6 +12,7 @@ mod password;
 mod person_name;
 mod phone;
 mod secret;
+pub mod url_query;
 mod username;
 
 pub use account_state::{AccountState, Standing, StatusBadge, StatusFilter};

@@ -57,15 +57,7 @@ impl Figure {
 
     /// The link to the Users table view.
     pub fn href(self) -> String {
-        let params = self.view().to_params();
-        if params.is_empty() {
-            return "/users".to_owned();
-        }
-        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
-        for (key, value) in params {
-            serializer.append_pair(key, &value);
-        }
-        format!("/users?{}", serializer.finish())
+        self.view().href()
     }
 }
 

@@ -194,7 +194,10 @@ async fn the_page_is_rendered_on_the_server_with_links_and_charts() {
     assert!(html.contains(r#"href="/users?status=locked" aria-label="Locked: 0""#));
     assert!(html.contains(r#"role="img" aria-label="User growth by month"#));
     assert!(html.contains("Show the numbers"));
-    // Today's growth row: two users added.
-    let today = Utc::now().date_naive().to_string();
-    assert!(html.contains("<svg"), "{today}");
+    // Today's bar of the daily growth chart: its tooltip says two users.
+    let today = Utc::now().format("%b %-d").to_string();
+    assert!(
+        html.contains(&format!("<title>{today}: Users: 2</title>")),
+        "{today}"
+    );
 }

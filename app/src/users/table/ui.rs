@@ -19,15 +19,7 @@ use crate::users::table::preferences_ui::{self as preferences, ColumnChooser, Co
 
 /// `/users?PARAMS` for a view.
 fn href(query: &UserListQuery) -> String {
-    let params = query.to_params();
-    if params.is_empty() {
-        return "/users".to_owned();
-    }
-    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
-    for (name, value) in params {
-        serializer.append_pair(name, &value);
-    }
-    format!("/users?{}", serializer.finish())
+    query.href()
 }
 
 #[component]
