@@ -58,6 +58,8 @@ export default defineConfig({
       `"${binary}" create-user --username owlone --email owlone@example.com --name "Oscar Owl" --role User`,
       `"${binary}" create-user --username owltwo --email owltwo@example.com --name "Ophelia Owl" --role User`,
       `"${binary}" create-user --username audrey --email audrey@example.com --name "Audrey Audit" --role User`,
+      `"${binary}" create-user --username ivan --email ivan@example.com --name "Ivan Impersonated" --role Support`,
+      `"${binary}" create-user --username jade --email jade@example.com --name "Jade Jumble" --role User`,
       `"${binary}" seed-demo --users 120`,
       `exec "${binary}" serve`,
     ].join(" && "),

@@ -39,6 +39,10 @@ pub enum AppError {
     PasswordChangeRequired,
     #[error("You do not have permission to do that.")]
     Forbidden,
+    /// Refused for a reason the caller can read and act on (403): "You
+    /// cannot log in as yourself.", "Not while impersonating: …".
+    #[error("{0}")]
+    Refused(String),
     #[error("Too many attempts. Please wait a moment and try again.")]
     RateLimited,
     /// Something failed on the server. The details are in the server log.
@@ -94,7 +98,7 @@ impl AppError {
             AppError::Conflict { .. } => 409,
             AppError::NotFound => 404,
             AppError::Unauthenticated | AppError::SignInFailed => 401,
-            AppError::Forbidden | AppError::PasswordChangeRequired => 403,
+            AppError::Forbidden | AppError::PasswordChangeRequired | AppError::Refused(_) => 403,
             AppError::RateLimited => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
@@ -189,6 +193,7 @@ mod ssr {
                 AppError::SignInFailed => "sign_in_failed",
                 AppError::PasswordChangeRequired => "password_change_required",
                 AppError::Forbidden => "forbidden",
+                AppError::Refused(_) => "refused",
                 AppError::RateLimited => "rate_limited",
                 AppError::Internal => "internal",
                 AppError::Transport(_) => "transport",

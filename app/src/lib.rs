@@ -10,6 +10,7 @@ pub mod directory;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod impersonation;
 pub mod invitations;
 pub mod live;
 pub mod password_reset;

@@ -4,5 +4,11 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    // An impersonation tab's server functions are called under its base
+    // path (`/as/ID/api/…`), which says whose session they act in.
+    let base = app::components::base_path();
+    if !base.is_empty() {
+        let _ = leptos::server_fn::client::try_set_server_url(Box::leak(base.into_boxed_str()));
+    }
     leptos::mount::hydrate_body(app::App);
 }

@@ -28,6 +28,7 @@ mod m20261201_000017_grant_outbox_to_administrators;
 mod m20261202_000018_version_roles_and_teams;
 mod m20261202_000019_index_audit_log_by_keyset;
 mod m20261206_000020_index_user_states;
+mod m20261206_000021_bind_impersonations;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000018_version_roles_and_teams::Migration),
             Box::new(m20261202_000019_index_audit_log_by_keyset::Migration),
             Box::new(m20261206_000020_index_user_states::Migration),
+            Box::new(m20261206_000021_bind_impersonations::Migration),
         ]
     }
 }

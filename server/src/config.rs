@@ -48,7 +48,9 @@ pub struct Config {
     /// Sign-in and session rules: `ROSTER_SESSION_IDLE_TIMEOUT`,
     /// `ROSTER_SESSION_LIFETIME`, `ROSTER_LOCKOUT_THRESHOLD`,
     /// `ROSTER_LOCKOUT_DURATION`, `ROSTER_SIGNIN_RATE_LIMIT`,
-    /// `ROSTER_MAX_CONCURRENT_HASHES`, `ROSTER_TRUST_PROXY`.
+    /// `ROSTER_MAX_CONCURRENT_HASHES`, `ROSTER_TRUST_PROXY`; "Login as":
+    /// `ROSTER_IMPERSONATION`, `ROSTER_IMPERSONATION_REASON`,
+    /// `ROSTER_IMPERSONATION_LIFETIME`.
     pub auth: AuthSettings,
     /// `ROSTER_AUDIT_RETENTION`: audit entries older than this are deleted
     /// (in small batches, hourly); unset keeps them forever.
@@ -322,6 +324,15 @@ fn auth_settings(
             ));
         }
     };
+    let choice = |var: &'static str, on: &str, off: &str, default: bool| match get(var) {
+        None => Ok(default),
+        Some(text) if text == on => Ok(true),
+        Some(text) if text == off => Ok(false),
+        Some(text) => Err(ConfigError::new(
+            var,
+            format!("'{text}' is not {on} or {off}"),
+        )),
+    };
     let settings = AuthSettings {
         idle_timeout: duration("ROSTER_SESSION_IDLE_TIMEOUT", defaults.idle_timeout)?,
         session_lifetime: duration("ROSTER_SESSION_LIFETIME", defaults.session_lifetime)?,
@@ -345,6 +356,22 @@ fn auth_settings(
         temporary_login_lifetime: duration(
             "ROSTER_TEMPORARY_LOGIN_LIFETIME",
             defaults.temporary_login_lifetime,
+        )?,
+        impersonation_enabled: choice(
+            "ROSTER_IMPERSONATION",
+            "on",
+            "off",
+            defaults.impersonation_enabled,
+        )?,
+        impersonation_reason_required: choice(
+            "ROSTER_IMPERSONATION_REASON",
+            "required",
+            "optional",
+            defaults.impersonation_reason_required,
+        )?,
+        impersonation_lifetime: duration(
+            "ROSTER_IMPERSONATION_LIFETIME",
+            defaults.impersonation_lifetime,
         )?,
     };
     if settings.idle_timeout > settings.session_lifetime {
@@ -460,6 +487,23 @@ mod tests {
     }
 
     #[test]
+    fn impersonation_is_on_without_a_reason_for_30_minutes_unless_configured() {
+        let c = config(&[]).unwrap();
+        assert!(c.auth.impersonation_enabled);
+        assert!(!c.auth.impersonation_reason_required);
+        assert_eq!(c.auth.impersonation_lifetime, Duration::from_secs(30 * 60));
+        let c = config(&[
+            ("ROSTER_IMPERSONATION", "off"),
+            ("ROSTER_IMPERSONATION_REASON", "required"),
+            ("ROSTER_IMPERSONATION_LIFETIME", "10m"),
+        ])
+        .unwrap();
+        assert!(!c.auth.impersonation_enabled);
+        assert!(c.auth.impersonation_reason_required);
+        assert_eq!(c.auth.impersonation_lifetime, Duration::from_secs(10 * 60));
+    }
+
+    #[test]
     fn postgres_urls_are_accepted() {
         let c = config(&[("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/roster")]).unwrap();
         assert_eq!(c.database_url, "postgres://postgres@127.0.0.1:5432/roster");
@@ -488,6 +532,9 @@ mod tests {
             ("ROSTER_SIGNIN_RATE_LIMIT", "0"),
             ("ROSTER_MAX_CONCURRENT_HASHES", "0"),
             ("ROSTER_TRUST_PROXY", "perhaps"),
+            ("ROSTER_IMPERSONATION", "maybe"),
+            ("ROSTER_IMPERSONATION_REASON", "yes"),
+            ("ROSTER_IMPERSONATION_LIFETIME", "forever"),
             ("ROSTER_AUDIT_RETENTION", "a while"),
             ("ROSTER_AUDIT_RETENTION", "2h"),
             ("ROSTER_METRICS_ALLOW", "127.0.0.1/33"),

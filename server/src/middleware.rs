@@ -10,7 +10,11 @@ use app::auth::access::{Access, is_local_path, page_access};
 use app::auth::current::landing_path;
 use app::auth::guard::RequestContext;
 use app::auth::service::{SessionUser, authenticate};
-use app::auth::token::{clear_session_cookie, session_cookie_name, session_token_from_headers};
+use app::auth::token::{
+    clear_impersonation_cookie, clear_session_cookie, cookie_from_headers,
+    impersonation_cookie_name, session_cookie_name,
+};
+use app::components::{BasePath, IMPERSONATION_PATH, impersonation_base, split_impersonation_path};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -44,13 +48,35 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
     let path = request.uri().path().to_owned();
     let is_asset = is_static_asset(&path, state);
     let secure = state.auth.settings().secure_cookies;
+    // An impersonation tab ("Login as") carries its own cookie, named after
+    // its session; which cookie counts is said by the address, never by
+    // which cookies the browser happens to hold.
+    let impersonation = (!is_asset)
+        .then(|| impersonation_of(&request, &path))
+        .flatten();
+    let page_path = match impersonation {
+        Some(_) => split_impersonation_path(&path).map_or("/", |(_, inner)| inner),
+        None => path.as_str(),
+    }
+    .to_owned();
+    let cookie_name = match impersonation {
+        Some(session_id) => impersonation_cookie_name(session_id, secure),
+        None => session_cookie_name(secure).to_owned(),
+    };
     let token = (!is_asset)
-        .then(|| session_token_from_headers(request.headers(), secure))
+        .then(|| cookie_from_headers(request.headers(), &cookie_name))
         .flatten();
     let session = match &token {
         Some(token) => {
             match authenticate(&state.db, state.auth.settings(), token, chrono::Utc::now()).await {
-                Ok(found) => found.map(Arc::new),
+                // An impersonation's cookie opens that impersonation only,
+                // and the session cookie never opens one.
+                Ok(found) => found
+                    .filter(|s| match impersonation {
+                        Some(session_id) => s.session_id == session_id && s.is_impersonation(),
+                        None => !s.is_impersonation(),
+                    })
+                    .map(Arc::new),
                 Err(error) => {
                     tracing::error!(%error, "cannot resolve the session");
                     return (
@@ -82,27 +108,32 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
         session: session.clone(),
     };
     let session_ended = context.session_ended;
+    let base = match impersonation {
+        Some(session_id) if path.starts_with(IMPERSONATION_PATH) => impersonation_base(session_id),
+        _ => String::new(),
+    };
 
     if !is_asset
         && matches!(*request.method(), Method::GET | Method::HEAD)
-        && !path.starts_with("/api/")
-        && path != "/healthz"
+        && !page_path.starts_with("/api/")
+        && page_path != "/healthz"
         // The live connection answers 401 itself; a redirect would hand
         // the browser's WebSocket a page.
-        && path != "/live"
+        && page_path != "/live"
         // Scrapers have no session; `/metrics` answers 401/403 itself.
-        && path != "/metrics"
-        && let Some(redirect) = page_redirect(&path, request.uri().query(), &context)
+        && page_path != "/metrics"
+        && let Some(redirect) = page_redirect(&page_path, request.uri().query(), &context, &base)
     {
         let mut response = redirect.into_response();
         if session_ended {
-            clear_cookie(&mut response, secure);
+            clear_cookie(&mut response, &cookie_name, secure);
         }
         return response;
     }
 
     request.extensions_mut().insert(context);
     request.extensions_mut().insert(CspNonce(nonce.to_owned()));
+    request.extensions_mut().insert(BasePath(base));
 
     let mut response = next.run(request).await;
     // The stale cookie is removed, unless the response gives a new one (a
@@ -112,18 +143,63 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(|c| c.starts_with(&format!("{}=", session_cookie_name(secure))));
+        .any(|c| c.starts_with(&format!("{cookie_name}=")));
     if session_ended && !sets_session_cookie {
-        clear_cookie(&mut response, secure);
+        clear_cookie(&mut response, &cookie_name, secure);
     }
     response
 }
 
+/// The impersonation session a request belongs to, if any: its address is
+/// under `/as/ID/`, or it is a plain HTML form an impersonation tab sent to
+/// a server function (`/api/…`, whose address has no base; the page it
+/// came from, in `Referer`, has).
+fn impersonation_of(request: &Request, path: &str) -> Option<i64> {
+    if let Some((session_id, _)) = split_impersonation_path(path) {
+        return Some(session_id);
+    }
+    if request.method() != Method::POST || !path.starts_with("/api/") {
+        return None;
+    }
+    let referer = request
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| url::Url::parse(v).ok())?;
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())?;
+    let referer_host = match referer.port() {
+        Some(port) => format!("{}:{port}", referer.host_str()?),
+        None => referer.host_str()?.to_owned(),
+    };
+    if !referer_host.eq_ignore_ascii_case(host) {
+        return None;
+    }
+    split_impersonation_path(referer.path()).map(|(session_id, _)| session_id)
+}
+
 /// Where a page request must go instead, if anywhere: anonymous visitors to
 /// the sign-in page, users with a pending password change to the change
-/// page, users without the page's permission to their account page.
-fn page_redirect(path: &str, query: Option<&str>, context: &RequestContext) -> Option<Redirect> {
+/// page, users without the page's permission to their account page. `path`
+/// is the page's path inside `base` (an impersonation tab's `/as/ID`).
+fn page_redirect(
+    path: &str,
+    query: Option<&str>,
+    context: &RequestContext,
+    base: &str,
+) -> Option<Redirect> {
     let access = page_access(path);
+    if !base.is_empty() && context.session.is_none() {
+        // An impersonation that has ended (or never was): its tab goes
+        // back to the administrator's own view, or to sign-in.
+        return Some(Redirect::to(&format!(
+            "/login?reason={}",
+            SessionEndReason::Ended.key()
+        )));
+    }
+    let to = |target: &str| Redirect::to(&format!("{base}{target}"));
     let Some(session) = &context.session else {
         if access == Access::Public {
             return None;
@@ -148,7 +224,7 @@ fn page_redirect(path: &str, query: Option<&str>, context: &RequestContext) -> O
     };
     let landing = landing(session);
     if session.must_change_password && access != Access::SignedInPendingPasswordChange {
-        return Some(Redirect::to(landing));
+        return Some(to(landing));
     }
     match access {
         Access::Public if path == "/login" => {
@@ -159,16 +235,14 @@ fn page_redirect(path: &str, query: Option<&str>, context: &RequestContext) -> O
                         .map(|(_, v)| v.into_owned())
                 })
                 .filter(|n| is_local_path(n) && !n.starts_with("/login"));
-            Some(Redirect::to(next.as_deref().unwrap_or(landing)))
+            Some(to(next.as_deref().unwrap_or(landing)))
         }
         Access::Permission(permission) if !session.can(permission) => {
             let denied: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
-            Some(Redirect::to(&format!("/account?denied={denied}")))
+            Some(to(&format!("/account?denied={denied}")))
         }
         // The home page is the console's; others have their account page.
-        Access::SignedIn if path == "/" && session.permissions.is_empty() => {
-            Some(Redirect::to(landing))
-        }
+        Access::SignedIn if path == "/" && session.permissions.is_empty() => Some(to(landing)),
         _ => None,
     }
 }
@@ -281,8 +355,22 @@ fn client_ip(request: &Request, trust_proxy: bool) -> Option<IpAddr> {
         .map(|ConnectInfo(addr)| addr.ip())
 }
 
-fn clear_cookie(response: &mut Response, secure: bool) {
-    if let Ok(value) = HeaderValue::from_str(&clear_session_cookie(secure)) {
+/// Removes the session cookie called `name` (the session cookie, or an
+/// impersonation's).
+fn clear_cookie(response: &mut Response, name: &str, secure: bool) {
+    let value = if name == session_cookie_name(secure) {
+        clear_session_cookie(secure)
+    } else {
+        match name
+            .rsplit('_')
+            .next()
+            .and_then(|id| id.parse::<i64>().ok())
+        {
+            Some(session_id) => clear_impersonation_cookie(session_id, secure),
+            None => return,
+        }
+    };
+    if let Ok(value) = HeaderValue::from_str(&value) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
 }

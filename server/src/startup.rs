@@ -178,12 +178,36 @@ pub fn router(state: AppState) -> Router {
             }
         }
     };
+    let impersonation_pages = impersonation_pages(&state, &routes, context.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/users/export.csv", get(crate::export::export_users))
         .route("/audit/export.csv", get(crate::export::export_audit))
         .route("/live", get(crate::live::live_socket))
         .route("/metrics", get(crate::metrics::metrics))
+        // An impersonation tab's own addresses (see
+        // `app::components::navigation`): the same pages, server functions,
+        // live connection and exports under `/as/ID`, where the middleware
+        // has resolved the impersonation's session.
+        .route(
+            "/as/{impersonation}/api/{*function}",
+            axum::routing::any({
+                let context = context.clone();
+                move |request: Request| impersonated_server_fn(context.clone(), request)
+            }),
+        )
+        .route("/as/{impersonation}/live", get(crate::live::live_socket))
+        .route(
+            "/as/{impersonation}/users/export.csv",
+            get(crate::export::export_users),
+        )
+        .route(
+            "/as/{impersonation}/audit/export.csv",
+            get(crate::export::export_audit),
+        )
+        .route_service("/as/{impersonation}", impersonation_pages.clone())
+        .route_service("/as/{impersonation}/", impersonation_pages.clone())
+        .route_service("/as/{impersonation}/{*page}", impersonation_pages)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -206,6 +230,79 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// Every page again under `/as/{impersonation}`, rendered with that base
+/// (the router's `base`), each in its own rendering mode. A router of its
+/// own: Leptos adds the server functions to any router it gives routes to,
+/// and those are reached through [`impersonated_server_fn`] instead.
+fn impersonation_pages(
+    state: &AppState,
+    routes: &[leptos_axum::AxumRouteListing],
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> Router {
+    let prefixed = routes
+        .iter()
+        .flat_map(|listing| {
+            let inner = listing.path().trim_end_matches('/');
+            let paths = if inner.is_empty() {
+                vec![
+                    "/as/{impersonation}".to_owned(),
+                    "/as/{impersonation}/".to_owned(),
+                ]
+            } else {
+                vec![format!("/as/{{impersonation}}{inner}")]
+            };
+            paths.into_iter().map(move |path| {
+                leptos_axum::AxumRouteListing::new(
+                    path,
+                    listing.mode().clone(),
+                    listing.methods(),
+                    Vec::new(),
+                )
+            })
+        })
+        .collect::<Vec<_>>();
+    Router::new()
+        .leptos_routes_with_context(state, prefixed, context.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
+        .with_state(state.clone())
+}
+
+/// A server function called from an impersonation tab, `/as/ID/api/NAME`:
+/// the middleware has resolved the impersonation's session; the function
+/// itself is found by its own address, `/api/NAME`.
+async fn impersonated_server_fn(
+    context: impl Fn() + Clone + Send + 'static,
+    mut request: Request,
+) -> Response {
+    let inner = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .and_then(|pq| {
+            app::components::split_impersonation_path(pq.split('?').next().unwrap_or(pq)).map(
+                |(_, inner)| {
+                    let query = pq.split_once('?').map(|(_, q)| q);
+                    match query {
+                        Some(q) => format!("{inner}?{q}"),
+                        None => inner.to_owned(),
+                    }
+                },
+            )
+        });
+    let Some(uri) = inner.and_then(|inner| inner.parse::<axum::http::Uri>().ok()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    *request.uri_mut() = uri;
+    leptos_axum::handle_server_fns_with_context(context, request)
+        .await
+        .into_response()
 }
 
 /// `GET /healthz`: 200 when the app and its database answer, 503 otherwise.
@@ -320,6 +417,15 @@ async fn sweep_every_minute(db: DatabaseConnection, auth: AuthState, hub: LiveHu
                 hub.publish(HubEvent::UsersChanged).await;
             }
             Err(error) => tracing::warn!(%error, "presence sweep failed"),
+        }
+        match app::impersonation::service::end_finished(&db, auth.settings(), chrono::Utc::now())
+            .await
+        {
+            Ok(ended) if !ended.is_empty() => {
+                tracing::info!(sessions = ?ended, "ended impersonations whose time or administrator was gone");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "impersonation sweep failed"),
         }
         if let Err(error) = hub.close_ended_sessions().await {
             tracing::warn!(%error, "live session check failed");

@@ -87,7 +87,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
                     view! {
                         <Notice kind=NoticeKind::Success>
                             {format!("Your password was changed.{sessions}")} " "
-                            <a href=target>"Continue"</a>
+                            <a href=crate::components::based(&target)>"Continue"</a>
                         </Notice>
                     }
                 })

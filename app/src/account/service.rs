@@ -69,6 +69,8 @@ pub async fn my_sessions(
     let idle = delta(settings.idle_timeout);
     let sessions = session::Entity::find()
         .filter(session::Column::UserId.eq(user_id))
+        // An impersonation is not one of the user's devices.
+        .filter(session::Column::ImpersonatorSessionId.is_null())
         .filter(session::Column::RevokedAt.is_null())
         .filter(session::Column::ExpiresAt.gt(now))
         .filter(session::Column::LastSeenAt.gt(now - idle))

@@ -48,6 +48,12 @@ closed_set! {
         /// Every session of the user ran out (idle timeout or lifetime).
         SessionExpire = "auth.session_expire" => "Session expired",
         ForceSignOut = "auth.force_sign_out" => "Forced to sign out",
+        /// "Login as" began: the actor is the administrator, the target the
+        /// user; `details` holds the reason, if one was given.
+        ImpersonationStart = "auth.impersonation_start" => "Started impersonating",
+        /// "Login as" ended: recorded as "ADMIN as USER"; `details` says
+        /// how it ended (a session end reason's key).
+        ImpersonationEnd = "auth.impersonation_end" => "Stopped impersonating",
         MessageSend = "message.send" => "Sent a message",
         /// New Role or Copy; `details` holds its name and permissions.
         RoleCreate = "role.create" => "Created a role",

@@ -21,7 +21,8 @@ pub fn AuditLogPage() -> impl IntoView {
     let parsed =
         Memo::new(move |_| AuditQuery::from_query_string(&search.get()).unwrap_or_default());
     let entries = Resource::new(move || search.get(), list_audit);
-    let export = move || parsed.get().href("/audit/export.csv", Position::Newest);
+    let export =
+        move || crate::components::based(&parsed.get().href("/audit/export.csv", Position::Newest));
     view! {
         <Title text="Audit"/>
         <PageHeader title="Audit">

@@ -15,6 +15,18 @@ pub struct CurrentUser {
     pub name: String,
     pub permissions: Vec<Permission>,
     pub must_change_password: bool,
+    /// Set when this tab is an impersonation ("Login as"): who is acting
+    /// as this user, and until when.
+    pub impersonation: Option<Impersonation>,
+}
+
+/// The impersonation a tab is, as its banner shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Impersonation {
+    /// The administrator's username.
+    pub impersonator: String,
+    /// When it ends by itself, in Unix seconds.
+    pub ends_at: i64,
 }
 
 impl CurrentUser {
@@ -56,6 +68,10 @@ pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
         name: s.name.clone(),
         permissions: s.permissions.clone(),
         must_change_password: s.must_change_password,
+        impersonation: s.impersonator.as_ref().map(|i| Impersonation {
+            impersonator: i.username.clone(),
+            ends_at: i.expires_at.timestamp(),
+        }),
     })))
 }
 

@@ -98,6 +98,25 @@ pub fn require_session() -> AppResult<Arc<SessionUser>> {
     with_status(request_context().session.ok_or(AppError::Unauthenticated))
 }
 
+/// Refuses, while impersonating, what is the user's own to do ("Login as"
+/// must not take over the account): their password, their email address,
+/// their API tokens, ending their own sessions. `what` completes "Not
+/// while impersonating: …".
+pub fn not_while_impersonating(caller: &SessionUser, what: &str) -> AppResult<()> {
+    if caller.is_impersonation() {
+        tracing::info!(
+            user_id = caller.user_id,
+            impersonator = caller.impersonator.as_ref().map(|i| i.user_id),
+            what,
+            "refused while impersonating"
+        );
+        return with_status(Err(AppError::Refused(format!(
+            "Not while impersonating: {what} is for the user alone."
+        ))));
+    }
+    Ok(())
+}
+
 /// What a server function's body gets from [`authorized`]: the caller
 /// (who holds the permission asked for) and the database.
 pub struct Authorized {

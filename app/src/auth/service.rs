@@ -38,11 +38,23 @@ pub struct SessionUser {
     pub email: String,
     pub must_change_password: bool,
     pub permissions: Vec<Permission>,
-    /// The administrator acting as this user, when impersonating.
-    pub impersonator_id: Option<i64>,
+    /// The administrator acting as this user, when this session is an
+    /// impersonation ("Login as").
+    pub impersonator: Option<Impersonator>,
     /// This request wrote the user's last activity (at most once a minute),
     /// which administrators watching the Users table are told about.
     pub touched: bool,
+}
+
+/// Who is impersonating, in an impersonation session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Impersonator {
+    pub user_id: i64,
+    pub username: String,
+    /// The administrator's own session, which this one is bound to.
+    pub session_id: i64,
+    /// When the impersonation ends by itself.
+    pub expires_at: DateTime<Utc>,
 }
 
 impl SessionUser {
@@ -50,13 +62,18 @@ impl SessionUser {
         self.permissions.contains(&permission)
     }
 
+    /// Whether this session is an impersonation ("Login as").
+    pub fn is_impersonation(&self) -> bool {
+        self.impersonator.is_some()
+    }
+
     /// The audit log's view of this user acting from `ip` with `client`.
     pub fn actor(&self, ip: Option<IpAddr>, client: Option<String>) -> Actor {
         Actor {
             user_id: Some(self.user_id),
             username: Some(self.username.clone()),
-            impersonator_id: self.impersonator_id,
-            impersonator_username: None,
+            impersonator_id: self.impersonator.as_ref().map(|i| i.user_id),
+            impersonator_username: self.impersonator.as_ref().map(|i| i.username.clone()),
             ip: ip.map(|ip| ip.to_string()),
             client,
         }
@@ -99,6 +116,8 @@ pub fn users_with_open_sessions(now: DateTime<Utc>) -> sea_orm::sea_query::Selec
     Query::select()
         .column(session::Column::UserId)
         .from(session::Entity)
+        // Someone impersonated is not signed in.
+        .and_where(session::Column::ImpersonatorSessionId.is_null())
         .and_where(session::Column::RevokedAt.is_null())
         .and_where(session::Column::ExpiresAt.gt(now))
         .to_owned()
@@ -107,6 +126,11 @@ pub fn users_with_open_sessions(now: DateTime<Utc>) -> sea_orm::sea_query::Selec
 /// Resolves a session cookie to its user, or `None` when the session does not
 /// exist, has ended, or its user may no longer sign in. Writes `last_seen_at`
 /// (and the user's last activity) at most once per [`TOUCH_INTERVAL`].
+///
+/// An impersonation session also needs its administrator: their own
+/// session open, their account able to sign in, the Impersonate permission
+/// still theirs. Its requests keep the administrator's session alive (they
+/// are the administrator's activity) and never change the user's presence.
 pub async fn authenticate(
     db: &DatabaseConnection,
     settings: &AuthSettings,
@@ -125,9 +149,16 @@ pub async fn authenticate(
     if standing_refusal(&account, now).is_some() {
         return Ok(None);
     }
+    let impersonator = match session.impersonator_session_id {
+        None => None,
+        Some(parent_id) => match live_impersonator(db, settings, parent_id, now).await? {
+            Some((parent, admin)) => Some((parent, admin)),
+            None => return Ok(None),
+        },
+    };
     let touched = now - session.last_seen_at >= TOUCH_INTERVAL;
     if touched {
-        touch(db, &session, now).await?;
+        touch(db, &session, impersonator.is_none(), now).await?;
     }
     Ok(Some(SessionUser {
         session_id: session.id,
@@ -135,23 +166,70 @@ pub async fn authenticate(
         username: account.username,
         name: account.name,
         email: account.email,
-        must_change_password: account.must_change_password,
+        // Changing the user's password is not the impersonator's to do.
+        must_change_password: account.must_change_password && impersonator.is_none(),
         permissions: permissions_of(db, account.id).await?,
-        impersonator_id: session.impersonator_id,
-        touched,
+        impersonator: impersonator.map(|(parent, admin)| Impersonator {
+            user_id: admin.id,
+            username: admin.username,
+            session_id: parent.id,
+            expires_at: session.expires_at,
+        }),
+        // The user's presence did not change: nobody is told.
+        touched: touched && session.impersonator_session_id.is_none(),
     }))
+}
+
+/// The administrator's own session `parent_id` and account, if that
+/// session is open, the account may sign in and still holds Impersonate.
+pub async fn live_impersonator(
+    db: &DatabaseConnection,
+    settings: &AuthSettings,
+    parent_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<(session::Model, user::Model)>, DbErr> {
+    let found = session::Entity::find_by_id(parent_id)
+        .filter(live_session(settings, now))
+        .filter(session::Column::ImpersonatorSessionId.is_null())
+        .find_also_related(user::Entity)
+        .one(db)
+        .await?;
+    let Some((parent, Some(admin))) = found else {
+        return Ok(None);
+    };
+    if standing_refusal(&admin, now).is_some()
+        || !permissions_of(db, admin.id)
+            .await?
+            .contains(&Permission::Impersonate)
+    {
+        return Ok(None);
+    }
+    Ok(Some((parent, admin)))
 }
 
 async fn touch(
     db: &DatabaseConnection,
     session: &session::Model,
+    is_own_session: bool,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    // An impersonation's requests are its administrator's activity: their
+    // own session, idle in another tab meanwhile, stays open.
+    let sessions = Condition::any()
+        .add(session::Column::Id.eq(session.id))
+        .add_option(
+            session
+                .impersonator_session_id
+                .map(|parent| session::Column::Id.eq(parent)),
+        );
     session::Entity::update_many()
         .col_expr(session::Column::LastSeenAt, Expr::value(now))
-        .filter(session::Column::Id.eq(session.id))
+        .filter(sessions)
         .exec(db)
         .await?;
+    if !is_own_session {
+        return Ok(());
+    }
     // A sweep running just before this request may have marked the user
     // signed out; an open session says otherwise.
     user::Entity::update_many()
@@ -322,6 +400,7 @@ pub async fn revoke_other_sessions(
 /// Recomputes a user's presence from their sessions: `signed_in_since` is
 /// the start of the earliest session still open; when none is, the user is
 /// signed out and `last_signed_out_at` records when that was noticed.
+/// Impersonations are not the user's sessions and do not count.
 pub async fn refresh_presence(
     conn: &impl ConnectionTrait,
     settings: &AuthSettings,
@@ -332,6 +411,7 @@ pub async fn refresh_presence(
         .select_only()
         .column_as(session::Column::CreatedAt.min(), "earliest")
         .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::ImpersonatorSessionId.is_null())
         .filter(live_session(settings, now))
         .into_tuple()
         .one(conn)
@@ -376,6 +456,7 @@ pub async fn sweep_expired_presence(
             Expr::col((session::Entity, session::Column::UserId))
                 .equals((user::Entity, user::Column::Id)),
         )
+        .and_where(Expr::col((session::Entity, session::Column::ImpersonatorSessionId)).is_null())
         .cond_where(live_session(settings, now))
         .to_owned();
     let expired = Condition::all()

@@ -34,6 +34,13 @@ closed_set! {
         PasswordChanged = "password_changed" => "Your password was changed. Please sign in again.",
         /// The browser signed in again, which ends the session it had.
         Replaced = "replaced" => "You signed in again in this browser, which ended this session.",
+        /// "Login as": the administrator chose "Stop impersonating".
+        ImpersonationStopped = "impersonation_stopped" => "You stopped impersonating.",
+        /// "Login as": its lifetime (`ROSTER_IMPERSONATION_LIFETIME`) ran out.
+        ImpersonationExpired = "impersonation_expired" => "The impersonation reached its time limit and has ended.",
+        /// "Login as": the administrator's own session ended (sign-out,
+        /// lock, expiry), or they may no longer impersonate.
+        ImpersonatorSessionEnded = "impersonator_session_ended" => "The impersonation ended because the administrator's own session ended.",
     }
 }
 

@@ -43,6 +43,13 @@ pub struct AuthSettings {
     pub reset_link_lifetime: Duration,
     /// How long a temporary login link works (`ROSTER_TEMPORARY_LOGIN_LIFETIME`).
     pub temporary_login_lifetime: Duration,
+    /// Whether "Login as" is allowed at all (`ROSTER_IMPERSONATION`, on/off).
+    pub impersonation_enabled: bool,
+    /// Whether starting one asks for a reason, which is recorded
+    /// (`ROSTER_IMPERSONATION_REASON`, required/optional).
+    pub impersonation_reason_required: bool,
+    /// How long an impersonation lasts at most (`ROSTER_IMPERSONATION_LIFETIME`).
+    pub impersonation_lifetime: Duration,
 }
 
 impl Default for AuthSettings {
@@ -61,6 +68,9 @@ impl Default for AuthSettings {
             invitation_lifetime: Duration::from_secs(7 * 24 * 60 * 60),
             reset_link_lifetime: Duration::from_secs(60 * 60),
             temporary_login_lifetime: Duration::from_secs(15 * 60),
+            impersonation_enabled: true,
+            impersonation_reason_required: false,
+            impersonation_lifetime: Duration::from_secs(30 * 60),
         }
     }
 }

@@ -81,9 +81,66 @@ pub fn clear_session_cookie(secure: bool) -> String {
         .to_string()
 }
 
+/// The cookie of impersonation session `session_id` ("Login as"): named
+/// after the session, so that the administrator's own cookie, and other
+/// impersonations in other tabs, are left alone.
+pub fn impersonation_cookie_name(session_id: i64, secure: bool) -> String {
+    format!(
+        "{}{session_id}",
+        if secure {
+            "__Host-roster_as_"
+        } else {
+            "roster_as_"
+        }
+    )
+}
+
+/// `Set-Cookie` value that gives an impersonation tab its session token;
+/// like the session cookie, and gone once the impersonation's time is up.
+pub fn impersonation_cookie(
+    session_id: i64,
+    token: &SecretToken,
+    secure: bool,
+    lifetime: std::time::Duration,
+) -> String {
+    Cookie::build((
+        impersonation_cookie_name(session_id, secure),
+        token.expose().to_owned(),
+    ))
+    .path("/")
+    .http_only(true)
+    .same_site(SameSite::Lax)
+    .secure(secure)
+    .max_age(cookie::time::Duration::seconds(
+        i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX),
+    ))
+    .build()
+    .to_string()
+}
+
+/// `Set-Cookie` value that removes impersonation session `session_id`'s cookie.
+pub fn clear_impersonation_cookie(session_id: i64, secure: bool) -> String {
+    Cookie::build((impersonation_cookie_name(session_id, secure), ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(cookie::time::Duration::ZERO)
+        .expires(cookie::Expiration::from(
+            cookie::time::OffsetDateTime::UNIX_EPOCH,
+        ))
+        .build()
+        .to_string()
+}
+
 /// The session token from a request's `Cookie` headers, if any.
 pub fn session_token_from_headers(headers: &http::HeaderMap, secure: bool) -> Option<String> {
-    let name = session_cookie_name(secure);
+    cookie_from_headers(headers, session_cookie_name(secure))
+}
+
+/// The value of the cookie called `name` in a request's `Cookie` headers,
+/// if it has one that is not empty.
+pub fn cookie_from_headers(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()

@@ -25,7 +25,10 @@ pub use choice_list::ChoiceList;
 pub use dialog::ConfirmDialog;
 pub use error_list::ErrorList;
 pub use form_errors::{error_elsewhere, error_on};
-pub use navigation::{go_to, path_segment};
+pub use navigation::{
+    BasePath, IMPERSONATION_PATH, base_path, based, go_to, go_to_outside, impersonation_base,
+    path_segment, split_impersonation_path,
+};
 pub use new_password_fields::{NewPasswordCheck, NewPasswordFields};
 pub use notice::{Notice, NoticeKind};
 pub use page_header::PageHeader;

@@ -77,6 +77,8 @@ closed_set! {
         After = "after" => "After entry",
         /// `at=oldest`: the last page.
         At = "at" => "Page",
+        /// Why an administrator logs in as a user ("Login as").
+        Reason = "reason" => "Reason",
     }
 }
 

@@ -10,6 +10,9 @@ pub struct Model {
     #[sea_orm(unique)]
     pub token_hash: String,
     pub impersonator_id: Option<i64>,
+    /// The administrator's own session an impersonation is bound to: it
+    /// ends when that one does. Only impersonation sessions have one.
+    pub impersonator_session_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,

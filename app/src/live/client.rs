@@ -139,7 +139,8 @@ mod browser {
         connect(state, presence, toasts);
     }
 
-    /// `ws://host/live` or `wss://host/live`, as the page was served.
+    /// `ws://host/live` or `wss://host/live`, as the page was served (under
+    /// an impersonation tab's base path, whose session it then carries).
     fn live_url() -> Option<String> {
         let location = window().location();
         let scheme = if location.protocol().ok()? == "https:" {
@@ -147,7 +148,11 @@ mod browser {
         } else {
             "ws"
         };
-        Some(format!("{scheme}://{}/live", location.host().ok()?))
+        Some(format!(
+            "{scheme}://{}{}/live",
+            location.host().ok()?,
+            crate::components::base_path()
+        ))
     }
 
     fn connect(state: Rc<RefCell<State>>, presence: LivePresence, toasts: Toasts) {
@@ -170,7 +175,9 @@ mod browser {
                     }
                     Ok(LiveEvent::SignedOut { reason }) => {
                         state.borrow_mut().finished = true;
-                        crate::components::go_to(&format!("/login?reason={reason}"));
+                        // Outside any impersonation: an ended one sends its
+                        // tab to the administrator's own view (or sign-in).
+                        crate::components::go_to_outside(&format!("/login?reason={reason}"));
                     }
                     Ok(LiveEvent::Presence(update)) => {
                         presence.updates.update(|all| {
@@ -221,7 +228,7 @@ mod browser {
     fn closed(state: Rc<RefCell<State>>, presence: LivePresence, toasts: Toasts) {
         leptos::task::spawn_local(async move {
             if let Ok(None) = crate::auth::current::current_user().await {
-                crate::components::go_to(&format!(
+                crate::components::go_to_outside(&format!(
                     "/login?reason={}",
                     crate::auth::SessionEndReason::Ended.key()
                 ));

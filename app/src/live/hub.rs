@@ -373,15 +373,20 @@ impl LiveHub {
                 .all(&self.inner.db)
                 .await?;
             let mut found = std::collections::HashSet::new();
+            // Open impersonations, by their administrator's session.
+            let mut bound: Vec<(i64, i64)> = Vec::new();
             for (session, account) in rows {
                 found.insert(session.id);
                 let refusal = account
                     .as_ref()
                     .and_then(|a| crate::auth::service::standing_refusal(a, now));
+                let impersonation = session.impersonator_session_id.is_some();
                 let reason = if session.revoked_at.is_some() {
                     Some(sign_in_reason(session.revoked_reason.as_deref()))
                 } else if let Some(refusal) = refusal {
                     Some(refusal_reason(refusal))
+                } else if impersonation && session.expires_at <= now {
+                    Some(SessionEndReason::ImpersonationExpired.key())
                 } else if account.is_none()
                     || session.expires_at <= now
                     || session.last_seen_at <= now - idle
@@ -390,8 +395,26 @@ impl LiveHub {
                 } else {
                     None
                 };
-                if let Some(reason) = reason {
-                    ended.insert(session.id, reason);
+                match (reason, session.impersonator_session_id) {
+                    (Some(reason), _) => {
+                        ended.insert(session.id, reason);
+                    }
+                    (None, Some(parent)) => bound.push((session.id, parent)),
+                    (None, None) => {}
+                }
+            }
+            // An impersonation ends, live, with its administrator's session.
+            for (session_id, parent) in bound {
+                if crate::auth::service::live_impersonator(
+                    &self.inner.db,
+                    &self.inner.settings,
+                    parent,
+                    now,
+                )
+                .await?
+                .is_none()
+                {
+                    ended.insert(session_id, SessionEndReason::ImpersonatorSessionEnded.key());
                 }
             }
             // A session that no longer exists has ended too.

@@ -290,7 +290,7 @@ fn NewRoleForm(draft: RoleDraft) -> impl IntoView {
                     <button type="submit" class="button button-primary" disabled=move || create.pending().get()>
                         "Create role"
                     </button>
-                    <a class="button" href="/roles">"Cancel"</a>
+                    <a class="button" href=crate::components::based("/roles")>"Cancel"</a>
                 </div>
             </form>
         </section>

@@ -4,6 +4,7 @@ use leptos_router::components::{A, Outlet};
 use super::SECTIONS;
 use crate::auth::use_current_user;
 use crate::components::ToastRegion;
+use crate::impersonation::ImpersonationBanner;
 use crate::live::LiveConnection;
 use crate::sign_in::SignOutButton;
 
@@ -27,6 +28,7 @@ pub fn AppFrame(children: Children) -> impl IntoView {
     view! {
         <div class="app" class:nav-hidden=move || !nav_open.get()>
             <a class="skip-link" href="#main">"Skip to content"</a>
+            <ImpersonationBanner/>
             <header class="app-header">
                 <button
                     type="button"
@@ -49,7 +51,8 @@ pub fn AppFrame(children: Children) -> impl IntoView {
                                         {user.name.clone()}
                                         <span class="username">{format!(" ({})", user.username)}</span>
                                     </A>
-                                    <SignOutButton/>
+                                    // An impersonation tab stops from its banner.
+                                    {user.impersonation.is_none().then(|| view! { <SignOutButton/> })}
                                 }
                                     .into_any()
                             }

@@ -65,7 +65,9 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Roster".to_owned() } else { format!("{page} · Roster") }/>
-        <Router>
+        // In an impersonation tab every page is under `/as/ID` (see
+        // `components::navigation`); elsewhere the base is empty.
+        <Router base=crate::components::base_path()>
             <Routes fallback=|| {
                 view! {
                     <AppFrame>

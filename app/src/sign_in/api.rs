@@ -89,6 +89,23 @@ pub async fn sign_out() -> Result<(), AppError> {
     with_status(
         async move {
             let (db, auth, ctx) = (database()?, auth_state()?, request_context());
+            // "Sign out" in an impersonation tab stops the impersonation;
+            // the administrator's own session goes on.
+            if let Some(session) = ctx.session.clone().filter(|s| s.is_impersonation()) {
+                crate::impersonation::service::stop(
+                    &db,
+                    &session,
+                    &ctx.actor(),
+                    chrono::Utc::now(),
+                )
+                .await?;
+                set_cookie(&crate::auth::token::clear_impersonation_cookie(
+                    session.session_id,
+                    auth.settings().secure_cookies,
+                ));
+                AfterCommit::none().sessions_ended().apply().await;
+                return Ok(());
+            }
             set_cookie(&clear_session_cookie(auth.settings().secure_cookies));
             let Some(session) = ctx.session.clone() else {
                 return Ok(());

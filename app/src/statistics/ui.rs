@@ -35,7 +35,7 @@ fn Figures(data: Statistics) -> impl IntoView {
             let label = figure.label();
             view! {
                 <li class="figure">
-                    <a href=figure.href() aria-label=format!("{label}: {value}")>
+                    <a href=crate::components::based(&figure.href()) aria-label=format!("{label}: {value}")>
                         <span class="figure-value">{*value}</span>
                         <span class="figure-label">{label}</span>
                     </a>

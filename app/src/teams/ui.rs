@@ -156,7 +156,7 @@ pub fn NewTeamPage() -> impl IntoView {
                     <button type="submit" class="button button-primary" disabled=move || create.pending().get()>
                         "Create team"
                     </button>
-                    <a class="button" href="/teams">"Cancel"</a>
+                    <a class="button" href=crate::components::based("/teams")>"Cancel"</a>
                 </div>
             </form>
         </section>

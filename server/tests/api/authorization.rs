@@ -8,9 +8,11 @@ use std::collections::BTreeSet;
 use crate::helpers::{Backend, TestApp, Visitor, location, spawn_app};
 
 /// Callers, in the order of every row's expectations. `None` is anonymous;
-/// the others are signed in with exactly that built-in role. The last is a
-/// Viewer who must change their password first.
-const CALLERS: [Option<&str>; 7] = [
+/// the others are signed in with exactly that built-in role. The seventh is
+/// a Viewer who must change their password first; the last, an
+/// administrator impersonating a User Manager ("Login as"), in that
+/// impersonation's tab (its pages and functions under `/as/ID`).
+const CALLERS: [Option<&str>; 8] = [
     None,
     Some("User"),
     Some("Viewer"),
@@ -18,14 +20,16 @@ const CALLERS: [Option<&str>; 7] = [
     Some("User Manager"),
     Some("Administrator"),
     Some("Viewer"),
+    Some("User Manager"),
 ];
 const PENDING_PASSWORD_CHANGE: usize = 6;
+const IMPERSONATING: usize = 7;
 const CHANGE: Page = To("/account/password");
 
 const Y: bool = true;
 const N: bool = false;
 
-type ServerFunctionRow = (&'static str, Args, [bool; 7]);
+type ServerFunctionRow = (&'static str, Args, [bool; 8]);
 
 /// A server function's sample arguments: form fields, or a JSON body.
 #[derive(Clone, Copy)]
@@ -37,26 +41,27 @@ use Args::{Form, Json};
 
 /// Server function endpoint, arguments that are valid but harmless, and
 /// whether each caller is allowed (anonymous, User, Viewer, Support, User
-/// Manager, Administrator, pending password change). "Allowed" means not
+/// Manager, Administrator, pending password change, impersonating a User
+/// Manager). "Allowed" means not
 /// refused with 401/403 for who they are; the call may still fail for its
 /// own reasons (404, 422).
 /// `sign_out` is last: it ends the caller's session.
 const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
-    ("current_user", Form(&[]), [Y, Y, Y, Y, Y, Y, Y]),
+    ("current_user", Form(&[]), [Y, Y, Y, Y, Y, Y, Y, Y]),
     (
         "sign_in",
         Form(&[("login", "nobody"), ("password", "not-a-password")]),
-        [Y, Y, Y, Y, Y, Y, Y],
+        [Y, Y, Y, Y, Y, Y, Y, Y],
     ),
     (
         "request_password_reset",
         Form(&[("login", "nobody@example.com")]),
-        [Y, Y, Y, Y, Y, Y, Y],
+        [Y, Y, Y, Y, Y, Y, Y, Y],
     ),
     (
         "reset_link_status",
         Form(&[("token", "not-a-token")]),
-        [Y, Y, Y, Y, Y, Y, Y],
+        [Y, Y, Y, Y, Y, Y, Y, Y],
     ),
     (
         "reset_password",
@@ -65,14 +70,14 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
             ("new_password", "Another-Long-Password-9"),
             ("confirm_password", "Another-Long-Password-9"),
         ]),
-        [Y, Y, Y, Y, Y, Y, Y],
+        [Y, Y, Y, Y, Y, Y, Y, Y],
     ),
-    ("my_account", Form(&[]), [N, Y, Y, Y, Y, Y, Y]),
-    ("my_sessions", Form(&[]), [N, Y, Y, Y, Y, Y, N]),
+    ("my_account", Form(&[]), [N, Y, Y, Y, Y, Y, Y, Y]),
+    ("my_sessions", Form(&[]), [N, Y, Y, Y, Y, Y, N, Y]),
     (
         "end_my_session",
         Form(&[("session_id", "999999")]),
-        [N, Y, Y, Y, Y, Y, N],
+        [N, Y, Y, Y, Y, Y, N, N],
     ),
     (
         "change_password",
@@ -81,53 +86,57 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
             ("new_password", "Another-Long-Password-9"),
             ("confirm_password", "Another-Long-Password-9"),
         ]),
-        [N, Y, Y, Y, Y, Y, Y],
+        [N, Y, Y, Y, Y, Y, Y, N],
     ),
-    ("list_users", Form(&[("view", "")]), [N, N, Y, Y, Y, Y, N]),
-    ("user_filter_options", Form(&[]), [N, N, Y, Y, Y, Y, N]),
+    (
+        "list_users",
+        Form(&[("view", "")]),
+        [N, N, Y, Y, Y, Y, N, Y],
+    ),
+    ("user_filter_options", Form(&[]), [N, N, Y, Y, Y, Y, N, Y]),
     (
         "bulk_action",
         Json(r#"{"action":"Unlock","selection":{"Ids":[999999]}}"#),
-        [N, N, N, Y, Y, Y, N],
+        [N, N, N, Y, Y, Y, N, Y],
     ),
     (
         "send_message",
         Json(r#"{"recipients":{"Selected":{"Ids":[999999]}},"body":"Hello"}"#),
-        [N, N, N, Y, Y, Y, N],
+        [N, N, N, Y, Y, Y, N, Y],
     ),
     (
         "get_user",
         Form(&[("username", "nobody")]),
-        [N, N, Y, Y, Y, Y, N],
+        [N, N, Y, Y, Y, Y, N, Y],
     ),
     (
         "update_user",
         Json(
             r#"{"edit":{"id":999999,"version":1,"username":"nobody","email":"nobody@example.com","name":"No Body","phone":"","phone_ext":"","active":true,"roles":["User"],"teams":[]}}"#,
         ),
-        [N, N, N, N, Y, Y, N],
+        [N, N, N, N, Y, Y, N, Y],
     ),
     (
         "end_user_session",
         Form(&[("user_id", "999999"), ("session_id", "999999")]),
-        [N, N, N, Y, Y, Y, N],
+        [N, N, N, Y, Y, Y, N, Y],
     ),
     (
         "delete_user_permanently",
         Form(&[("user_id", "999999"), ("confirm_username", "nobody")]),
-        [N, N, N, N, Y, Y, N],
+        [N, N, N, N, Y, Y, N, Y],
     ),
     (
         "create_user",
         Json(
             r#"{"account":{"username":"!","email":"x","name":"x","phone":"","phone_ext":"","roles":[],"teams":[],"setup":"Invitation"}}"#,
         ),
-        [N, N, N, N, Y, Y, N],
+        [N, N, N, N, Y, Y, N, Y],
     ),
     (
         "invitation_status",
         Form(&[("token", "not-a-token")]),
-        [Y, Y, Y, Y, Y, Y, Y],
+        [Y, Y, Y, Y, Y, Y, Y, Y],
     ),
     (
         "accept_invitation",
@@ -136,58 +145,62 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
             ("new_password", "Another-Long-Password-9"),
             ("confirm_password", "Another-Long-Password-9"),
         ]),
-        [Y, Y, Y, Y, Y, Y, Y],
+        [Y, Y, Y, Y, Y, Y, Y, Y],
     ),
     (
         "temporary_login_status",
         Form(&[("token", "not-a-token")]),
-        [Y, Y, Y, Y, Y, Y, Y],
+        [Y, Y, Y, Y, Y, Y, Y, Y],
     ),
     (
         "use_temporary_login",
         Form(&[("token", "not-a-token")]),
-        [Y, Y, Y, Y, Y, Y, Y],
+        [Y, Y, Y, Y, Y, Y, Y, Y],
     ),
-    ("list_audit", Form(&[("view", "")]), [N, N, Y, N, Y, Y, N]),
-    ("get_statistics", Form(&[]), [N, N, Y, N, Y, Y, N]),
+    (
+        "list_audit",
+        Form(&[("view", "")]),
+        [N, N, Y, N, Y, Y, N, Y],
+    ),
+    ("get_statistics", Form(&[]), [N, N, Y, N, Y, Y, N, Y]),
     (
         "get_audit_entry",
         Form(&[("id", "1")]),
-        [N, N, Y, N, Y, Y, N],
+        [N, N, Y, N, Y, Y, N, Y],
     ),
-    ("list_roles", Form(&[]), [N, N, Y, Y, Y, Y, N]),
+    ("list_roles", Form(&[]), [N, N, Y, Y, Y, Y, N, Y]),
     (
         "get_role",
         Form(&[("name", "Viewer"), ("page", "1")]),
-        [N, N, Y, Y, Y, Y, N],
+        [N, N, Y, Y, Y, Y, N, Y],
     ),
     (
         "create_role",
         Json(r#"{"draft":{"name":"!","description":"","permissions":[]}}"#),
-        [N, N, N, N, N, Y, N],
+        [N, N, N, N, N, Y, N, N],
     ),
     (
         "update_role",
         Json(
             r#"{"edit":{"id":999999,"version":1,"name":"Nobody","description":"","permissions":[]}}"#,
         ),
-        [N, N, N, N, N, Y, N],
+        [N, N, N, N, N, Y, N, N],
     ),
     (
         "delete_role",
         Form(&[("id", "999999"), ("version", "1")]),
-        [N, N, N, N, N, Y, N],
+        [N, N, N, N, N, Y, N, N],
     ),
-    ("list_teams", Form(&[]), [N, N, N, N, Y, Y, N]),
+    ("list_teams", Form(&[]), [N, N, N, N, Y, Y, N, Y]),
     (
         "get_team",
         Form(&[("name", "Sales"), ("q", ""), ("page", "1")]),
-        [N, N, N, N, Y, Y, N],
+        [N, N, N, N, Y, Y, N, Y],
     ),
     (
         "create_team",
         Form(&[("name", "!"), ("description", "")]),
-        [N, N, N, N, Y, Y, N],
+        [N, N, N, N, Y, Y, N, Y],
     ),
     (
         "update_team",
@@ -197,30 +210,42 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
             ("name", "Nobody"),
             ("description", ""),
         ]),
-        [N, N, N, N, Y, Y, N],
+        [N, N, N, N, Y, Y, N, Y],
     ),
     (
         "delete_team",
         Form(&[("id", "999999"), ("version", "1")]),
-        [N, N, N, N, Y, Y, N],
+        [N, N, N, N, Y, Y, N, Y],
     ),
     (
         "find_team_candidates",
         Form(&[("team_id", "999999"), ("q", "caller")]),
-        [N, N, N, N, Y, Y, N],
+        [N, N, N, N, Y, Y, N, Y],
     ),
     (
         "change_team_members",
         Json(r#"{"team":"Nobody","add":true,"selection":{"Ids":[999999]}}"#),
-        [N, N, N, N, Y, Y, N],
+        [N, N, N, N, Y, Y, N, Y],
     ),
-    ("list_outbox", Form(&[]), [N, N, N, N, N, Y, N]),
+    ("list_outbox", Form(&[]), [N, N, N, N, N, Y, N, N]),
     (
         "retry_email",
         Form(&[("id", "999999")]),
-        [N, N, N, N, N, Y, N],
+        [N, N, N, N, N, Y, N, N],
     ),
-    ("sign_out", Form(&[]), [Y, Y, Y, Y, Y, Y, Y]),
+    (
+        "login_as_offer",
+        Form(&[("username", "nobody")]),
+        [N, N, Y, Y, Y, Y, N, Y],
+    ),
+    (
+        "start_impersonation",
+        Form(&[("username", "nobody")]),
+        [N, N, N, N, N, Y, N, N],
+    ),
+    // Ends the impersonation: after it, only `sign_out`.
+    ("stop_impersonation", Form(&[]), [N, N, N, N, N, N, N, Y]),
+    ("sign_out", Form(&[]), [Y, Y, Y, Y, Y, Y, Y, Y]),
 ];
 
 /// What a page request gets: the page, or a redirect to the sign-in page,
@@ -235,83 +260,98 @@ enum Page {
     Refused,
     /// 403 without a redirect (metrics without "View statistics").
     Forbidden,
+    /// 404: not served there (an impersonation tab has no `/healthz`).
+    Missing,
 }
-use Page::{Denied, Forbidden, Refused, Shown, SignIn, To};
+use Page::{Denied, Forbidden, Missing, Refused, Shown, SignIn, To};
 
 /// Every route (the app's pages plus plain HTTP routes) and what each caller
 /// gets there.
-const ROUTES: &[(&str, [Page; 7])] = &[
+const ROUTES: &[(&str, [Page; 8])] = &[
     (
         "/",
-        [SignIn, To("/account"), Shown, Shown, Shown, Shown, CHANGE],
+        [
+            SignIn,
+            To("/account"),
+            Shown,
+            Shown,
+            Shown,
+            Shown,
+            CHANGE,
+            Shown,
+        ],
     ),
     (
         "/users",
-        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
+        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/users/export.csv",
-        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
+        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/users/new",
-        [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE],
+        [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/users/{username}",
-        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
+        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/outbox",
-        [SignIn, Denied, Denied, Denied, Denied, Shown, CHANGE],
+        [
+            SignIn, Denied, Denied, Denied, Denied, Shown, CHANGE, Denied,
+        ],
     ),
     (
         "/audit/export.csv",
-        [SignIn, Denied, Shown, Denied, Shown, Shown, CHANGE],
+        [SignIn, Denied, Shown, Denied, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/audit/{id}",
-        [SignIn, Denied, Shown, Denied, Shown, Shown, CHANGE],
+        [SignIn, Denied, Shown, Denied, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/roles",
-        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
+        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/roles/new",
-        [SignIn, Denied, Denied, Denied, Denied, Shown, CHANGE],
+        [
+            SignIn, Denied, Denied, Denied, Denied, Shown, CHANGE, Denied,
+        ],
     ),
     (
         "/roles/{name}",
-        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE],
+        [SignIn, Denied, Shown, Shown, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/teams",
-        [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE],
+        [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/teams/new",
-        [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE],
+        [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/teams/{name}",
-        [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE],
+        [SignIn, Denied, Denied, Denied, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/audit",
-        [SignIn, Denied, Shown, Denied, Shown, Shown, CHANGE],
+        [SignIn, Denied, Shown, Denied, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/statistics",
-        [SignIn, Denied, Shown, Denied, Shown, Shown, CHANGE],
+        [SignIn, Denied, Shown, Denied, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/account",
-        [SignIn, Shown, Shown, Shown, Shown, Shown, CHANGE],
+        [SignIn, Shown, Shown, Shown, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/account/password",
-        [SignIn, Shown, Shown, Shown, Shown, Shown, Shown],
+        [SignIn, Shown, Shown, Shown, Shown, Shown, Shown, Shown],
     ),
     (
         "/login",
@@ -323,33 +363,37 @@ const ROUTES: &[(&str, [Page; 7])] = &[
             To("/"),
             To("/"),
             CHANGE,
+            To("/"),
         ],
     ),
     (
         "/forgot-password",
-        [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE],
+        [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/reset-password",
-        [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE],
+        [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/accept-invitation",
-        [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE],
+        [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/temporary-login",
-        [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE],
+        [Shown, Shown, Shown, Shown, Shown, Shown, CHANGE, Shown],
     ),
     (
         "/healthz",
-        [Shown, Shown, Shown, Shown, Shown, Shown, Shown],
+        [Shown, Shown, Shown, Shown, Shown, Shown, Shown, Missing],
     ),
-    ("/live", [Refused, Shown, Shown, Shown, Shown, Shown, Shown]),
+    (
+        "/live",
+        [Refused, Shown, Shown, Shown, Shown, Shown, Shown, Shown],
+    ),
     (
         "/metrics",
         [
-            Refused, Forbidden, Shown, Forbidden, Shown, Shown, Forbidden,
+            Refused, Forbidden, Shown, Forbidden, Shown, Shown, Forbidden, Missing,
         ],
     ),
 ];
@@ -397,6 +441,14 @@ async fn callers(app: &TestApp) -> Vec<Visitor> {
     for (i, caller) in CALLERS.iter().enumerate() {
         match caller {
             None => visitors.push(app.visitor()),
+            Some(role) if i == IMPERSONATING => {
+                let username = format!("caller{i}");
+                app.create_user(&username, &[role], false).await;
+                app.create_user("impersonator", &["Administrator"], false)
+                    .await;
+                let administrator = app.signed_in("impersonator").await;
+                visitors.push(administrator.login_as(&username).await);
+            }
             Some(role) => {
                 let username = format!("caller{i}");
                 app.create_user(&username, &[role], i == PENDING_PASSWORD_CHANGE)
@@ -411,6 +463,7 @@ async fn callers(app: &TestApp) -> Vec<Visitor> {
 fn caller_name(i: usize) -> &'static str {
     match i {
         PENDING_PASSWORD_CHANGE => "Viewer who must change their password",
+        IMPERSONATING => "administrator impersonating a User Manager",
         _ => CALLERS[i].unwrap_or("anonymous"),
     }
 }
@@ -444,7 +497,11 @@ async fn matrix(backend: Backend) {
                 (visitor.open_live().await.status, String::new())
             } else {
                 let response = visitor.get(&url).await;
-                (response.status().as_u16(), location(&response))
+                // An impersonation tab's redirects stay under its base.
+                let base = visitor.address.trim_start_matches(&app.address);
+                let target = location(&response);
+                let target = target.strip_prefix(base).unwrap_or(&target).to_owned();
+                (response.status().as_u16(), target)
             };
             let got = match status {
                 // 422: the page is shown, saying what is wrong with its
@@ -452,6 +509,7 @@ async fn matrix(backend: Backend) {
                 200 | 101 | 422 => Shown,
                 401 => Refused,
                 403 => Forbidden,
+                404 => Missing,
                 303 if target.starts_with("/login") => SignIn,
                 303 if target.starts_with("/account?denied=") => Denied,
                 303 => To(Box::leak(target.into_boxed_str())),
@@ -474,10 +532,10 @@ async fn matrix(backend: Backend) {
             let status = response.status().as_u16();
             let body = response.text().await.unwrap_or_default();
             let refused = matches!(status, 401 | 403)
-                && matches!(
+                && (matches!(
                     body.as_str(),
                     "\"Unauthenticated\"" | "\"Forbidden\"" | "\"PasswordChangeRequired\""
-                );
+                ) || body.starts_with("{\"Refused\""));
             assert!(
                 status < 500,
                 "{name} as {}: server error {status}: {body}",

@@ -354,6 +354,21 @@ pub struct LiveTab {
 }
 
 impl Visitor {
+    /// Starts "Login as" `username` from this (the administrator's)
+    /// browser; returns the same browser in the impersonation's tab, whose
+    /// pages and server functions are under `/as/ID`.
+    pub async fn login_as(&self, username: &str) -> Visitor {
+        let response = self
+            .call("start_impersonation", &[("username", username)])
+            .await;
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        assert_eq!(status, 200, "login as {username}: {body}");
+        let base: String = serde_json::from_str(&body).expect("the impersonation's address");
+        assert!(base.starts_with("/as/"), "{base}");
+        self.at(&format!("{}{}", self.address, base.trim_end_matches('/')))
+    }
+
     /// The same browser (same cookies) talking to another instance.
     pub fn at(&self, address: &str) -> Visitor {
         Visitor {

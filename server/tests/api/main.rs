@@ -29,6 +29,7 @@ mod cli;
 mod config;
 mod health;
 mod helpers;
+mod impersonation;
 mod live;
 mod mail_listener;
 mod metrics;

@@ -46,7 +46,7 @@ pub async fn account(db: &DatabaseConnection, username: &str, roles: &[&str]) ->
         email: String::new(),
         must_change_password: false,
         permissions: permissions_of(db, created.id).await.unwrap(),
-        impersonator_id: None,
+        impersonator: None,
         touched: false,
     }
 }

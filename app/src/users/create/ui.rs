@@ -137,7 +137,7 @@ fn NewUserForm(roles: Vec<String>, teams: Vec<String>) -> impl IntoView {
                     <button type="submit" class="button button-primary" disabled=move || create.pending().get()>
                         {move || if invite.get() { "Send invitation" } else { "Create user" }}
                     </button>
-                    <a class="button" href="/users">"Cancel"</a>
+                    <a class="button" href=crate::components::based("/users")>"Cancel"</a>
                 </div>
             </form>
         </section>

@@ -83,6 +83,17 @@ pub async fn update_user(edit: UserEdit) -> Result<UserDetails, AppError> {
     use crate::auth::guard::{auth_state, authorized, request_context};
     use crate::effects::AfterCommit;
     authorized(Permission::EditUsers, |call| async move {
+        if edit.id == call.caller.user_id
+            && !edit
+                .email
+                .trim()
+                .eq_ignore_ascii_case(call.caller.email.trim())
+        {
+            crate::auth::guard::not_while_impersonating(
+                &call.caller,
+                "changing the email address",
+            )?;
+        }
         let auth = auth_state()?;
         let outcome = crate::users::detail::service::save_edit(
             &call.db,
@@ -118,6 +129,9 @@ pub async fn end_user_session(user_id: i64, session_id: i64) -> Result<(), AppEr
     use crate::auth::guard::{auth_state, authorized, request_context};
     use crate::effects::AfterCommit;
     authorized(Permission::ForceSignOut, |call| async move {
+        if user_id == call.caller.user_id {
+            crate::auth::guard::not_while_impersonating(&call.caller, "ending their sessions")?;
+        }
         crate::auth::service::revoke_session(
             &call.db,
             auth_state()?.settings(),

@@ -80,6 +80,8 @@ pub async fn user_details(
     let teams = names_of_teams(db, account.id).await?;
     let sessions = session::Entity::find()
         .filter(session::Column::UserId.eq(account.id))
+        // An impersonation is not one of the user's devices.
+        .filter(session::Column::ImpersonatorSessionId.is_null())
         .filter(live_session(settings, now))
         .order_by_desc(session::Column::LastSeenAt)
         .all(db)

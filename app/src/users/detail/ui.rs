@@ -20,6 +20,7 @@ use crate::users::detail::actions_ui::UserActions;
 use crate::users::detail::api::{
     EndUserSession, HistoryEntry, UpdateUser, UserDetails, UserEdit, get_user,
 };
+use crate::users::detail::login_as_ui::LoginAs;
 use crate::users::profile_fields_ui::{PROFILE_FIELDS, ProfileDraft, ProfileFields, ProfileValues};
 use crate::users::status_ui::UserStatus;
 
@@ -86,6 +87,7 @@ fn UserView(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
             <Notice kind=NoticeKind::Error>{format!("Suspended: {reason}")}</Notice>
         })}
         <UserActions details=details.clone() reload/>
+        <LoginAs username=row.username.clone()/>
         <div class="user-columns">
             <section class="card" aria-labelledby="details-heading">
                 <h2 id="details-heading">"Details"</h2>

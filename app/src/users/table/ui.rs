@@ -91,9 +91,9 @@ pub fn UsersPage() -> impl IntoView {
                 href=move || {
                     let view = search.get();
                     if view.is_empty() {
-                        "/users/export.csv".to_owned()
+                        crate::components::based("/users/export.csv")
                     } else {
-                        format!("/users/export.csv?{view}")
+                        crate::components::based(&format!("/users/export.csv?{view}"))
                     }
                 }
                 download
