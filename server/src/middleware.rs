@@ -113,6 +113,12 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
         _ => String::new(),
     };
 
+    if impersonation.is_none()
+        && let Some(redirect) = stay_in_impersonation(&request, &path)
+    {
+        return redirect.into_response();
+    }
+
     if !is_asset
         && matches!(*request.method(), Method::GET | Method::HEAD)
         && !page_path.starts_with("/api/")
@@ -150,17 +156,34 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
     response
 }
 
-/// The impersonation session a request belongs to, if any: its address is
-/// under `/as/ID/`, or it is a plain HTML form an impersonation tab sent to
-/// a server function (`/api/…`, whose address has no base; the page it
-/// came from, in `Referer`, has).
-fn impersonation_of(request: &Request, path: &str) -> Option<i64> {
-    if let Some((session_id, _)) = split_impersonation_path(path) {
-        return Some(session_id);
-    }
-    if request.method() != Method::POST || !path.starts_with("/api/") {
+/// A plain HTML search form in an impersonation tab (`/as/ID/users`)
+/// submits to its page's own path without the base (`/users?q=…`): that
+/// request goes back under the base, where the tab's session is. Only for
+/// a page's own path, sent from that very page.
+fn stay_in_impersonation(request: &Request, path: &str) -> Option<Redirect> {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) || path.starts_with("/api/") {
         return None;
     }
+    let (session_id, from) = same_site_referer(request)
+        .as_deref()
+        .and_then(split_impersonation_path)
+        .map(|(id, inner)| (id, inner.to_owned()))?;
+    if from != path {
+        return None;
+    }
+    let query = request
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    Some(Redirect::to(&format!(
+        "{}{path}{query}",
+        impersonation_base(session_id)
+    )))
+}
+
+/// The path of the page of this site a request was sent from (`Referer`).
+fn same_site_referer(request: &Request) -> Option<String> {
     let referer = request
         .headers()
         .get(header::REFERER)
@@ -174,10 +197,24 @@ fn impersonation_of(request: &Request, path: &str) -> Option<i64> {
         Some(port) => format!("{}:{port}", referer.host_str()?),
         None => referer.host_str()?.to_owned(),
     };
-    if !referer_host.eq_ignore_ascii_case(host) {
+    referer_host
+        .eq_ignore_ascii_case(host)
+        .then(|| referer.path().to_owned())
+}
+
+/// The impersonation session a request belongs to, if any: its address is
+/// under `/as/ID/`, or it is a plain HTML form an impersonation tab sent to
+/// a server function (`/api/…`, whose address has no base; the page it
+/// came from, in `Referer`, has).
+fn impersonation_of(request: &Request, path: &str) -> Option<i64> {
+    if let Some((session_id, _)) = split_impersonation_path(path) {
+        return Some(session_id);
+    }
+    if request.method() != Method::POST || !path.starts_with("/api/") {
         return None;
     }
-    split_impersonation_path(referer.path()).map(|(session_id, _)| session_id)
+    let referer = same_site_referer(request)?;
+    split_impersonation_path(&referer).map(|(session_id, _)| session_id)
 }
 
 /// Where a page request must go instead, if anywhere: anonymous visitors to

@@ -71,7 +71,7 @@ fn Profile(account: MyAccount) -> impl IntoView {
                         .password_changed_at
                         .map_or_else(|| "Never set".to_owned(), |at| format!("Changed {at}"))}
                     " · "
-                    <A href="/account/password">"Change password"</A>
+                    <A href=crate::components::in_base("/account/password")>"Change password"</A>
                 </dd>
             </dl>
             <p class="muted">"To change your name, email address or roles, ask an administrator."</p>

@@ -90,7 +90,7 @@ fn Filters(query: AuditQuery) -> impl IntoView {
                 <label for="audit-impersonated">"While impersonating"</label>
             </div>
             <button type="submit" class="button button-primary">"Filter"</button>
-            <A href=PATH attr:class="button">"Clear"</A>
+            <A href=crate::components::in_base(PATH) attr:class="button">"Clear"</A>
         </Form>
     }
     .into_any()
@@ -105,7 +105,7 @@ fn Entries(page: AuditPage, query: AuditQuery) -> impl IntoView {
     let (first, last) = (page.rows[0].id, page.rows[page.rows.len() - 1].id);
     let link = |enabled: bool, label: &'static str, rel: &'static str, position: Position| {
         if enabled {
-            view! { <A href=query.href(PATH, position) attr:rel=rel>{label}</A> }.into_any()
+            view! { <A href=crate::components::in_base(query.href(PATH, position)) attr:rel=rel>{label}</A> }.into_any()
         } else {
             view! { <span class="disabled">{label}</span> }.into_any()
         }
@@ -152,7 +152,7 @@ fn EntryRow(row: AuditRow) -> impl IntoView {
     view! {
         <tr>
             <td class="nowrap">
-                <A href=format!("{PATH}/{}", row.id) attr:aria-label=label>
+                <A href=crate::components::in_base(format!("{PATH}/{}", row.id)) attr:aria-label=label>
                     <time datetime=row.when_iso>{row.when}</time>
                 </A>
             </td>
@@ -193,7 +193,10 @@ pub fn AuditEntryPage() -> impl IntoView {
 fn EntryView(entry: AuditEntryDetails) -> impl IntoView {
     let dash = || "—".to_owned();
     let target = match (entry.row.target.clone(), entry.target_exists) {
-        (Some(name), true) => view! { <A href=format!("/users/{name}")>{name}</A> }.into_any(),
+        (Some(name), true) => {
+            view! { <A href=crate::components::in_base(format!("/users/{name}"))>{name}</A> }
+                .into_any()
+        }
         (Some(name), false) => {
             view! { <span>{format!("{name} (no longer an account)")}</span> }.into_any()
         }
@@ -203,7 +206,7 @@ fn EntryView(entry: AuditEntryDetails) -> impl IntoView {
         .row
         .target
         .clone()
-        .map(|name| view! { <A href=format!("{PATH}?target={name}")>{format!("Every entry about {name}")}</A> });
+        .map(|name| view! { <A href=crate::components::in_base(format!("{PATH}?target={name}"))>{format!("Every entry about {name}")}</A> });
     let line = |term: &'static str, value: Option<String>| {
         view! {
             <dt>{term}</dt>
@@ -212,7 +215,7 @@ fn EntryView(entry: AuditEntryDetails) -> impl IntoView {
     };
     view! {
         <PageHeader title=format!("Audit entry {}", entry.row.id)>
-            <A href=PATH>"Back to Audit"</A>
+            <A href=crate::components::in_base(PATH)>"Back to Audit"</A>
         </PageHeader>
         <section class="card" aria-labelledby="entry-heading">
             <h2 id="entry-heading">{entry.row.action.clone()}</h2>

@@ -13,7 +13,7 @@ pub fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
                 <h1>{title}</h1>
                 {children()}
                 <p class="auth-links">
-                    <A href="/login">"Back to sign in"</A>
+                    <A href=crate::components::in_base("/login")>"Back to sign in"</A>
                 </p>
             </div>
         </main>

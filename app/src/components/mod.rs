@@ -26,8 +26,8 @@ pub use dialog::ConfirmDialog;
 pub use error_list::ErrorList;
 pub use form_errors::{error_elsewhere, error_on};
 pub use navigation::{
-    BasePath, IMPERSONATION_PATH, base_path, based, go_to, go_to_outside, impersonation_base,
-    path_segment, split_impersonation_path,
+    BasePath, Based, IMPERSONATION_PATH, base_path, based, go_to, go_to_outside,
+    impersonation_base, in_base, path_segment, split_impersonation_path,
 };
 pub use new_password_fields::{NewPasswordCheck, NewPasswordFields};
 pub use notice::{Notice, NoticeKind};

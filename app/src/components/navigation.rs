@@ -9,6 +9,7 @@
 //! [`based`] and [`go_to`].
 
 use leptos::prelude::window;
+use leptos_router::components::ToHref;
 
 /// The start of every impersonation tab's path.
 pub const IMPERSONATION_PATH: &str = "/as/";
@@ -62,6 +63,29 @@ pub fn base_path() -> String {
 /// `path` (absolute, `/users`) under this page's base path.
 pub fn based(path: &str) -> String {
     format!("{}{path}", base_path())
+}
+
+/// An `<A>` link's address under this page's base path:
+/// `<A href=in_base("/users")>`. (The router's `<A>` leaves an absolute
+/// address as it is; `navigate` and `<Form>` apply the base themselves.)
+pub fn in_base<H: ToHref>(href: H) -> Based<H> {
+    Based {
+        base: base_path(),
+        href,
+    }
+}
+
+/// An address under a base path, as [`in_base`] makes it.
+pub struct Based<H> {
+    base: String,
+    href: H,
+}
+
+impl<H: ToHref> ToHref for Based<H> {
+    fn to_href(&self) -> Box<dyn Fn() -> String + '_> {
+        let href = self.href.to_href();
+        Box::new(move || format!("{}{}", self.base, href()))
+    }
 }
 
 /// Sends the whole page to `path` under this page's base path (a full

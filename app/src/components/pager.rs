@@ -23,12 +23,12 @@ pub fn Pager(
     view! {
         <nav class="pager" aria-label=label>
             {match previous {
-                Some(href) => view! { <A href=href attr:rel="prev">"Previous"</A> }.into_any(),
+                Some(href) => view! { <A href=crate::components::in_base(href) attr:rel="prev">"Previous"</A> }.into_any(),
                 None => view! { <span class="disabled">"Previous"</span> }.into_any(),
             }}
             <span>{format!("Page {page} of {pages}")}</span>
             {match next {
-                Some(href) => view! { <A href=href attr:rel="next">"Next"</A> }.into_any(),
+                Some(href) => view! { <A href=crate::components::in_base(href) attr:rel="next">"Next"</A> }.into_any(),
                 None => view! { <span class="disabled">"Next"</span> }.into_any(),
             }}
         </nav>

@@ -101,7 +101,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         match status.await {
                             Err(error) => view! {
                                 <Notice kind=NoticeKind::Error>{error.to_string()}</Notice>
-                                <p class="auth-links"><A href="/forgot-password">"Ask for a new link"</A></p>
+                                <p class="auth-links"><A href=crate::components::in_base("/forgot-password")>"Ask for a new link"</A></p>
                             }
                             .into_any(),
                             Ok(username) => view! {

@@ -40,7 +40,7 @@ pub fn RolesPage() -> impl IntoView {
         <Title text="Roles"/>
         <PageHeader title="Roles">
             {move || manage.get().then(|| view! {
-                <A href="/roles/new" attr:class="button button-primary">"New Role"</A>
+                <A href=crate::components::in_base("/roles/new") attr:class="button button-primary">"New Role"</A>
             })}
         </PageHeader>
         <p class="muted">"A role is a named set of permissions. Changing a user's access means changing their roles."</p>
@@ -77,7 +77,7 @@ fn RolesTable(roles: Vec<RoleSummary>) -> impl IntoView {
                         .map(|r| {
                             view! {
                                 <tr>
-                                    <td><A href=role_href(&r.name)>{r.name.clone()}</A></td>
+                                    <td><A href=crate::components::in_base(role_href(&r.name))>{r.name.clone()}</A></td>
                                     <td>{r.description}</td>
                                     <td class="permission-summary">{permission_summary(&r.permissions)}</td>
                                     <td class="number">{r.users}</td>
@@ -194,7 +194,7 @@ pub fn NewRolePage() -> impl IntoView {
     view! {
         <Title text="New Role"/>
         <PageHeader title="New Role">
-            <A href="/roles">"Back to Roles"</A>
+            <A href=crate::components::in_base("/roles")>"Back to Roles"</A>
         </PageHeader>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
@@ -340,9 +340,9 @@ fn RoleView(details: RoleDetails, reload: RwSignal<u32>) -> impl IntoView {
     let deletable = !details.builtin;
     view! {
         <PageHeader title=title>
-            <A href="/roles">"Back to Roles"</A>
+            <A href=crate::components::in_base("/roles")>"Back to Roles"</A>
             {move || manage.get().then(|| view! {
-                <A href=copy_href.clone() attr:class="button">"Copy"</A>
+                <A href=crate::components::in_base(copy_href.clone()) attr:class="button">"Copy"</A>
             })}
             {move || (manage.get() && deletable).then(|| view! {
                 <button type="button" class="button button-danger" on:click=move |_| deleting.set(true)>
@@ -508,7 +508,7 @@ fn Members(details: RoleDetails) -> impl IntoView {
                                     .into_iter()
                                     .map(|m| view! {
                                         <tr>
-                                            <td><A href=format!("/users/{}", path_segment(&m.username))>{m.username.clone()}</A></td>
+                                            <td><A href=crate::components::in_base(format!("/users/{}", path_segment(&m.username)))>{m.username.clone()}</A></td>
                                             <td>{m.name}</td>
                                             <td>{m.email}</td>
                                         </tr>

@@ -41,7 +41,7 @@ pub fn HomePage() -> impl IntoView {
                         .map(|s| {
                             view! {
                                 <li class="card">
-                                    <h2><A href=s.href>{s.name}</A></h2>
+                                    <h2><A href=crate::components::in_base(s.href)>{s.name}</A></h2>
                                     <p>{s.purpose}</p>
                                 </li>
                             }

@@ -40,13 +40,13 @@ pub fn AppFrame(children: Children) -> impl IntoView {
                 >
                     <span aria-hidden="true">"☰"</span>
                 </button>
-                <A href="/" attr:class="brand">"Roster"</A>
+                <A href=crate::components::in_base("/") attr:class="brand">"Roster"</A>
                 <div class="session-info">
                     <Transition fallback=|| ()>
                         {move || match user.get() {
                             Some(user) => {
                                 view! {
-                                    <A href="/account" attr:class="account-link">
+                                    <A href=crate::components::in_base("/account") attr:class="account-link">
                                         <span class="visually-hidden">"Signed in as "</span>
                                         {user.name.clone()}
                                         <span class="username">{format!(" ({})", user.username)}</span>
@@ -56,7 +56,7 @@ pub fn AppFrame(children: Children) -> impl IntoView {
                                 }
                                     .into_any()
                             }
-                            None => view! { <A href="/login" attr:class="account-link">"Sign in"</A> }.into_any(),
+                            None => view! { <A href=crate::components::in_base("/login") attr:class="account-link">"Sign in"</A> }.into_any(),
                         }}
                     </Transition>
                 </div>
@@ -72,11 +72,11 @@ pub fn AppFrame(children: Children) -> impl IntoView {
                                     user.as_ref()
                                         .is_some_and(|u| u.can(s.permission) && !u.must_change_password)
                                 })
-                                .map(|s| view! { <li><A href=s.href>{s.name}</A></li> })
+                                .map(|s| view! { <li><A href=crate::components::in_base(s.href)>{s.name}</A></li> })
                                 .collect_view();
                             view! {
                                 {sections}
-                                {user.is_some().then(|| view! { <li class="nav-own"><A href="/account">"My account"</A></li> })}
+                                {user.is_some().then(|| view! { <li class="nav-own"><A href=crate::components::in_base("/account")>"My account"</A></li> })}
                             }
                         }}
                     </ul>

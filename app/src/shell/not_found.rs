@@ -17,7 +17,7 @@ pub fn NotFound() -> impl IntoView {
         <div class="not-found">
             <PageHeader title="Page not found"/>
             <p>"There is no page at this address. It may have moved, or the link may be mistyped."</p>
-            <p><A href="/">"Go to the home page"</A></p>
+            <p><A href=crate::components::in_base("/")>"Go to the home page"</A></p>
         </div>
     }
     .into_any()

@@ -83,7 +83,7 @@ pub fn LoginPage() -> impl IntoView {
                     </button>
                 </ActionForm>
                 <p class="auth-links">
-                    <A href="/forgot-password">"Forgot password?"</A>
+                    <A href=crate::components::in_base("/forgot-password")>"Forgot password?"</A>
                 </p>
             </div>
         </main>

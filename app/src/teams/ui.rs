@@ -41,7 +41,7 @@ pub fn TeamsPage() -> impl IntoView {
     view! {
         <Title text="Teams"/>
         <PageHeader title="Teams">
-            <A href="/teams/new" attr:class="button button-primary">"New Team"</A>
+            <A href=crate::components::in_base("/teams/new") attr:class="button button-primary">"New Team"</A>
         </PageHeader>
         <Transition fallback=|| view! { <p class="loading">"Loading teams…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
@@ -76,7 +76,7 @@ fn TeamsTable(teams: Vec<TeamSummary>) -> impl IntoView {
                         .into_iter()
                         .map(|t| view! {
                             <tr>
-                                <td><A href=team_href(&t.name)>{t.name.clone()}</A></td>
+                                <td><A href=crate::components::in_base(team_href(&t.name))>{t.name.clone()}</A></td>
                                 <td>{t.description}</td>
                                 <td class="number">{t.members}</td>
                             </tr>
@@ -132,7 +132,7 @@ pub fn NewTeamPage() -> impl IntoView {
     view! {
         <Title text="New Team"/>
         <PageHeader title="New Team">
-            <A href="/teams">"Back to Teams"</A>
+            <A href=crate::components::in_base("/teams")>"Back to Teams"</A>
         </PageHeader>
         <section class="card">
             <form class="form" on:submit=on_submit novalidate>
@@ -200,7 +200,7 @@ fn TeamView(details: TeamDetails, q: String, reload: RwSignal<u32>) -> impl Into
     let deleting = RwSignal::new(false);
     view! {
         <PageHeader title=details.name.clone()>
-            <A href="/teams">"Back to Teams"</A>
+            <A href=crate::components::in_base("/teams")>"Back to Teams"</A>
             <button type="button" class="button button-danger" on:click=move |_| deleting.set(true)>
                 "Delete Team"
             </button>
@@ -333,7 +333,7 @@ fn Members(details: TeamDetails, q: String, reload: RwSignal<u32>) -> impl IntoV
                             }
                         />
                     </td>
-                    <td><A href=format!("/users/{}", path_segment(&m.username))>{m.username.clone()}</A></td>
+                    <td><A href=crate::components::in_base(format!("/users/{}", path_segment(&m.username)))>{m.username.clone()}</A></td>
                     <td>{m.name}</td>
                     <td>{m.email}</td>
                 </tr>

@@ -663,6 +663,22 @@ async fn plain_forms_open_the_tab_and_come_back(backend: Backend) {
     );
     let as_bob = root.at(&format!("{}{}", app.address, address.trim_end_matches('/')));
     assert_eq!(as_bob.whoami().await.as_deref(), Some("bob"));
+    // A plain search form on one of its pages submits to the page's path
+    // without the base: it is sent back under the base, to bob's session.
+    let search = root
+        .client
+        .get(format!("{}/users?q=ann", app.address))
+        .header("referer", format!("{}{address}users", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(search.status(), 303);
+    assert_eq!(
+        crate::helpers::location(&search),
+        format!("{address}users?q=ann")
+    );
+    // The same address typed in (no Referer) is root's own view.
+    assert_eq!(root.get("/users?q=ann").await.status(), 200);
     // A plain form the impersonation tab posts to `/api/…` acts as bob:
     // "Stop impersonating" returns to bob's page in root's own view.
     let response = form(

@@ -76,7 +76,7 @@ fn UserView(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
     let suspended_reason = details.suspended_reason.clone();
     view! {
         <PageHeader title=row.name.clone()>
-            <A href="/users">"Back to Users"</A>
+            <A href=crate::components::in_base("/users")>"Back to Users"</A>
         </PageHeader>
         <p class="user-status">
             <span class="muted">{row.username.clone()}</span>
@@ -271,7 +271,7 @@ fn History(entries: Vec<HistoryEntry>, username: String) -> impl IntoView {
         <section class="card" aria-labelledby="history-heading">
             <h2 id="history-heading">"Change history"</h2>
             <Show when=may_audit>
-                <p><A href=audit_href.clone()>{format!("Every audit entry about {username}")}</A></p>
+                <p><A href=crate::components::in_base(audit_href.clone())>{format!("Every audit entry about {username}")}</A></p>
             </Show>
             {if entries.is_empty() {
                 view! { <p class="muted">"Nothing recorded yet."</p> }.into_any()

@@ -81,7 +81,7 @@ pub fn UsersPage() -> impl IntoView {
             // same on the server and in the browser.
             <Transition fallback=|| ()>
                 <Show when=move || user.get().is_some_and(|u| u.can(Permission::CreateUsers))>
-                    <A href="/users/new" attr:class="button button-primary">"New User"</A>
+                    <A href=crate::components::in_base("/users/new") attr:class="button button-primary">"New User"</A>
                 </Show>
             </Transition>
             <ColumnChooser columns/>
@@ -106,7 +106,7 @@ pub fn UsersPage() -> impl IntoView {
             Err(error) => {
                 view! {
                     <Notice kind=NoticeKind::Error>
-                        {error.to_string()} " " <A href="/users">"Show all users"</A>
+                        {error.to_string()} " " <A href=crate::components::in_base("/users")>"Show all users"</A>
                     </Notice>
                 }
                     .into_any()
@@ -218,7 +218,7 @@ fn Toolbar(query: UserListQuery) -> impl IntoView {
             {(query.per_page != crate::directory::query::DEFAULT_PAGE_SIZE)
                 .then(|| view! { <input type="hidden" name="per_page" value=query.per_page/> })}
             <button type="submit" class="button button-primary">"Search"</button>
-            <A href="/users" attr:class="button">"Clear"</A>
+            <A href=crate::components::in_base("/users") attr:class="button">"Clear"</A>
         </Form>
     }
     .into_any()
@@ -322,7 +322,7 @@ fn Header(title: &'static str, key: Option<SortKey>, query: UserListQuery) -> im
     };
     view! {
         <th scope="col" aria-sort=aria_sort hidden=hidden>
-            <A href=href(&next) attr:class="sort-link">
+            <A href=crate::components::in_base(href(&next)) attr:class="sort-link">
                 {title}
                 <span aria-hidden="true">{arrow}</span>
             </A>
@@ -392,7 +392,7 @@ fn Row(row: UserRow, page_ids: Vec<i64>) -> impl IntoView {
             <td hidden=hidden("Phone EXT")>{row.phone_ext.unwrap_or_else(dash)}</td>
             <td hidden=hidden("Created At") class="nowrap">{row.created_at}</td>
             <td hidden=hidden("View")>
-                <A href=view_href attr:aria-label=view_label>"View"</A>
+                <A href=crate::components::in_base(view_href) attr:aria-label=view_label>"View"</A>
             </td>
         </tr>
     }
@@ -423,7 +423,7 @@ fn Pager(page: u32, pages: u64, query: UserListQuery) -> impl IntoView {
                     {if current {
                         view! { <span aria-current="true" class="current">{size}</span> }.into_any()
                     } else {
-                        view! { <A href=target>{size}</A> }.into_any()
+                        view! { <A href=crate::components::in_base(target)>{size}</A> }.into_any()
                     }}
                 </li>
             }
@@ -432,12 +432,12 @@ fn Pager(page: u32, pages: u64, query: UserListQuery) -> impl IntoView {
     view! {
         <nav class="pager" aria-label="Pages">
             {match previous {
-                Some(href) => view! { <A href=href attr:rel="prev">"Previous"</A> }.into_any(),
+                Some(href) => view! { <A href=crate::components::in_base(href) attr:rel="prev">"Previous"</A> }.into_any(),
                 None => view! { <span class="disabled">"Previous"</span> }.into_any(),
             }}
             <span>{format!("Page {page} of {pages}")}</span>
             {match next {
-                Some(href) => view! { <A href=href attr:rel="next">"Next"</A> }.into_any(),
+                Some(href) => view! { <A href=crate::components::in_base(href) attr:rel="next">"Next"</A> }.into_any(),
                 None => view! { <span class="disabled">"Next"</span> }.into_any(),
             }}
             <span class="pager-sizes">
