@@ -13,7 +13,7 @@ test("Login as opens the user's view in a new tab, beside the administrator's, a
   await expect(page.getByRole("button", { name: "Login as", exact: true })).toBeDisabled();
   await expect(page.getByText("You cannot log in as yourself.")).toBeVisible();
 
-  await gotoLive(page, "/users/ivan");
+  await gotoLive(page, "/users/imogen");
   const [tab] = await Promise.all([
     context.waitForEvent("page"),
     page.getByRole("button", { name: "Login as", exact: true }).click(),
@@ -23,10 +23,10 @@ test("Login as opens the user's view in a new tab, beside the administrator's, a
   // Ivan (Support) lands on the console, under the impersonation's address.
   await expect(tab).toHaveURL(/\/as\/\d+\/$/);
   const base = new URL(tab.url()).pathname.replace(/\/$/, "");
-  const banner = tab.getByRole("alert").filter({ hasText: "You are signed in as ivan by admin." });
+  const banner = tab.getByRole("alert").filter({ hasText: "You are signed in as imogen by admin." });
   await expect(banner).toBeVisible();
   await expect(banner).toContainText(/\d+ minutes left/);
-  await expect(tab.locator(".account-link")).toContainText("(ivan)");
+  await expect(tab.locator(".account-link")).toContainText("(imogen)");
 
   // The administrator's own tab is still the administrator.
   await page.reload();
@@ -37,22 +37,22 @@ test("Login as opens the user's view in a new tab, beside the administrator's, a
   await expect(tab).toHaveURL(new RegExp(`${base}/users$`));
   await gotoLive(tab, `${base}/users/jade`);
   await expect(banner).toBeVisible();
-  // Act as ivan: lock Jade.
+  // Act as imogen: lock Jade.
   await tab.getByRole("group", { name: "Actions on this user" }).getByRole("button", { name: "Lock", exact: true }).click();
   await tab.getByRole("dialog").getByRole("button", { name: "Lock", exact: true }).click();
   await expect(tab.getByRole("status").filter({ hasText: "Locked 1 user." })).toBeVisible();
 
-  // Stop: the tab closes, or goes back to ivan's page in admin's view.
+  // Stop: the tab closes, or goes back to imogen's page in admin's view.
   await tab.getByRole("button", { name: "Stop impersonating" }).click();
   await tab.waitForEvent("close", { timeout: 5_000 }).catch(() => undefined);
   if (!tab.isClosed()) {
-    await expect(tab).toHaveURL(/\/users\/ivan$/);
+    await expect(tab).toHaveURL(/\/users\/imogen$/);
     await expect(tab.locator(".account-link")).toContainText("(admin)");
     expect(tabErrors).toEqual([]);
   }
 
-  // The Audit page has the start, what was done as ivan, and the end.
-  await gotoLive(page, "/audit?target=ivan&action=auth.impersonation_start");
+  // The Audit page has the start, what was done as imogen, and the end.
+  await gotoLive(page, "/audit?target=imogen&action=auth.impersonation_start");
   const start = page.getByRole("table").getByRole("row").filter({ hasText: "Started impersonating" });
   await expect(start).toHaveCount(1);
   await expect(start.getByRole("cell").nth(1)).toHaveText("admin");
@@ -60,10 +60,38 @@ test("Login as opens the user's view in a new tab, beside the administrator's, a
   const rows = page.getByRole("table").getByRole("row");
   const lock = rows.filter({ has: page.getByRole("cell", { name: "Locked", exact: true }) });
   await expect(lock).toHaveCount(1);
-  await expect(lock.getByRole("cell").nth(1)).toHaveText("admin as ivan");
+  await expect(lock.getByRole("cell").nth(1)).toHaveText("admin as imogen");
   await expect(lock.getByRole("cell").nth(3)).toHaveText("jade");
   const end = rows.filter({ hasText: "Stopped impersonating" });
   await expect(end).toHaveCount(1);
-  await expect(end.getByRole("cell").nth(1)).toHaveText("admin as ivan");
+  await expect(end.getByRole("cell").nth(1)).toHaveText("admin as imogen");
   expect(errors).toEqual([]);
+});
+
+test("Login as and Stop impersonating work as plain HTML forms, without JavaScript", async ({ page: signedIn, browser }) => {
+  await signIn(signedIn, "admin");
+  const storageState = await signedIn.context().storageState();
+  const context = await browser.newContext({ javaScriptEnabled: false, storageState });
+  const page = await context.newPage();
+  // A context made by hand does not take the config's baseURL.
+  await page.goto(new URL("/users/kit", signedIn.url()).href);
+  const [tab] = await Promise.all([
+    context.waitForEvent("page"),
+    page.getByRole("button", { name: "Login as", exact: true }).click(),
+  ]);
+  await tab.waitForLoadState();
+  // Kit has no console permissions: his own account page, under the base.
+  await expect(tab).toHaveURL(/\/as\/\d+\/account$/);
+  await expect(tab.getByRole("alert").filter({ hasText: "You are signed in as kit by admin." })).toBeVisible();
+  // Links stay inside the impersonation.
+  await expect(tab.getByRole("link", { name: "Roster", exact: true })).toHaveAttribute("href", /^\/as\/\d+\/$/);
+  // The administrator's own tab is still the administrator.
+  await page.reload();
+  await expect(page.locator(".account-link")).toContainText("(admin)");
+
+  await tab.getByRole("button", { name: "Stop impersonating" }).click();
+  await expect(tab).toHaveURL(/\/users\/kit$/);
+  await expect(tab.locator(".account-link")).toContainText("(admin)");
+  await expect(tab.getByRole("alert").filter({ hasText: "You are signed in as" })).toHaveCount(0);
+  await context.close();
 });
