@@ -3,6 +3,7 @@
 //! the browser's WASM. Server-only code sits behind `#[cfg(feature = "ssr")]`.
 
 pub mod account;
+pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod components;

@@ -29,6 +29,7 @@ mod m20261202_000018_version_roles_and_teams;
 mod m20261202_000019_index_audit_log_by_keyset;
 mod m20261206_000020_index_user_states;
 mod m20261206_000021_bind_impersonations;
+mod m20261206_000022_scope_api_tokens;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000019_index_audit_log_by_keyset::Migration),
             Box::new(m20261206_000020_index_user_states::Migration),
             Box::new(m20261206_000021_bind_impersonations::Migration),
+            Box::new(m20261206_000022_scope_api_tokens::Migration),
         ]
     }
 }

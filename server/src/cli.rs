@@ -26,6 +26,25 @@ pub enum Command {
     CreateAdmin(CreateAdminArgs),
     /// Fill the database with realistic demo users.
     SeedDemo(SeedDemoArgs),
+    /// Create an API token for a user; prints its secret, alone, on standard output.
+    CreateApiToken(CreateApiTokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateApiTokenArgs {
+    /// Whose token it is: it acts as this user.
+    #[arg(long)]
+    pub username: String,
+    /// What it is for, e.g. "Okta provisioning".
+    #[arg(long)]
+    pub name: String,
+    /// A permission key it holds (repeatable), e.g. users.view; by default
+    /// every permission of the user a token may hold.
+    #[arg(long = "permission")]
+    pub permissions: Vec<String>,
+    /// How long it works, e.g. 30d (at most 365d).
+    #[arg(long, default_value = "90d")]
+    pub expires: String,
 }
 
 /// Who the account is: shared by `create-user` and `create-admin`.

@@ -10,5 +10,6 @@ pub mod export;
 pub mod live;
 pub mod metrics;
 pub mod middleware;
+pub mod rest;
 pub mod startup;
 pub mod telemetry;

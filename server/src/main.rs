@@ -75,6 +75,7 @@ async fn run(command: Command, config: Config) -> Result<String, CommandError> {
         }),
         Command::CreateUser(args) => commands::create_user(&db, args).await,
         Command::CreateAdmin(args) => commands::create_admin(&db, args).await,
+        Command::CreateApiToken(args) => commands::create_api_token(&db, args).await,
         Command::SeedDemo(args) => {
             let report = commands::seed_demo(&db, args.users, args.password, |done, total| {
                 eprint!("\rSeeding demo users: {done}/{total}");

@@ -63,12 +63,29 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
         Some(session_id) => impersonation_cookie_name(session_id, secure),
         None => session_cookie_name(secure).to_owned(),
     };
-    let token = (!is_asset)
-        .then(|| cookie_from_headers(request.headers(), &cookie_name))
-        .flatten();
-    let session = match &token {
+    // The REST API takes API tokens only (`Authorization: Bearer`), never
+    // the browser's cookie: no other site's page can call it as someone.
+    let api = path.starts_with("/api/v1/");
+    let token = if api {
+        bearer_token(request.headers())
+    } else {
+        (!is_asset)
+            .then(|| cookie_from_headers(request.headers(), &cookie_name))
+            .flatten()
+    };
+    let ip = client_ip(&request, state.auth.settings().trust_proxy);
+    let resolved = match &token {
+        Some(token) if api => {
+            app::api_tokens::service::authenticate(&state.db, token, ip, chrono::Utc::now()).await
+        }
         Some(token) => {
-            match authenticate(&state.db, state.auth.settings(), token, chrono::Utc::now()).await {
+            authenticate(&state.db, state.auth.settings(), token, chrono::Utc::now()).await
+        }
+        None => Ok(None),
+    };
+    let session = match &token {
+        Some(_) => {
+            match resolved {
                 // An impersonation's cookie opens that impersonation only,
                 // and the session cookie never opens one.
                 Ok(found) => found
@@ -95,7 +112,7 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
         tokio::spawn(async move { hub.presence_changed(user_id).await });
     }
     let context = RequestContext {
-        ip: client_ip(&request, state.auth.settings().trust_proxy),
+        ip,
         user_agent: request
             .headers()
             .get(header::USER_AGENT)
@@ -104,7 +121,7 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
             .chars()
             .take(512)
             .collect(),
-        session_ended: token.is_some() && session.is_none(),
+        session_ended: !api && token.is_some() && session.is_none(),
         session: session.clone(),
     };
     let session_ended = context.session_ended;
@@ -154,6 +171,14 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
         clear_cookie(&mut response, &cookie_name, secure);
     }
     response
+}
+
+/// The API token of `Authorization: Bearer …`, if the request has one.
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
 }
 
 /// A plain HTML search form in an impersonation tab (`/as/ID/users`)

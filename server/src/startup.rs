@@ -185,6 +185,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/export.csv", get(crate::export::export_audit))
         .route("/live", get(crate::live::live_socket))
         .route("/metrics", get(crate::metrics::metrics))
+        .route("/api/v1/me", get(crate::rest::me))
         // An impersonation tab's own addresses (see
         // `app::components::navigation`): the same pages, server functions,
         // live connection and exports under `/as/ID`, where the middleware
@@ -296,7 +297,11 @@ async fn impersonated_server_fn(
                 },
             )
         });
-    let Some(uri) = inner.and_then(|inner| inner.parse::<axum::http::Uri>().ok()) else {
+    // The REST API is not an impersonation's: tokens, not tabs, call it.
+    let Some(uri) = inner
+        .filter(|inner| !inner.starts_with("/api/v1/"))
+        .and_then(|inner| inner.parse::<axum::http::Uri>().ok())
+    else {
         return StatusCode::NOT_FOUND.into_response();
     };
     *request.uri_mut() = uri;

@@ -74,18 +74,24 @@ closed_set! {
         /// Entries past `ROSTER_AUDIT_RETENTION` were deleted; `details`
         /// holds how many and the cutoff.
         RetentionDelete = "audit.retention" => "Deleted audit entries past the retention period",
+        /// `details` holds its name, prefix, permissions and expiry.
+        ApiTokenCreate = "api_token.create" => "Created an API token",
+        ApiTokenRevoke = "api_token.revoke" => "Revoked an API token",
+        /// A token was used from an address it had not been used from last.
+        ApiTokenNewAddress = "api_token.new_address" => "API token used from a new address",
     }
 }
 
 /// The Audit page's action filter, grouped: (group, key prefix). Every
 /// key starts with one of these prefixes (a test checks).
-pub const GROUPS: [(&str, &str); 6] = [
+pub const GROUPS: [(&str, &str); 7] = [
     ("Accounts", "user."),
     ("Sign-in and sessions", "auth."),
     ("Messages", "message."),
     ("Roles", "role."),
     ("Teams", "team."),
     ("Audit log", "audit."),
+    ("API tokens", "api_token."),
 ];
 
 #[cfg(test)]

@@ -20,13 +20,17 @@ pub enum Access {
 }
 
 /// Pages outside the console's sections.
-const PAGES: [(&str, Access); 8] = [
+const PAGES: [(&str, Access); 9] = [
     ("/login", Access::Public),
     ("/forgot-password", Access::Public),
     ("/reset-password", Access::Public),
     ("/accept-invitation", Access::Public),
     ("/temporary-login", Access::Public),
     ("/account/password", Access::SignedInPendingPasswordChange),
+    (
+        "/account/tokens",
+        Access::Permission(Permission::ManageApiTokens),
+    ),
     ("/account", Access::SignedIn),
     ("/", Access::SignedIn),
 ];

@@ -41,6 +41,9 @@ pub struct SessionUser {
     /// The administrator acting as this user, when this session is an
     /// impersonation ("Login as").
     pub impersonator: Option<Impersonator>,
+    /// The API token this caller presented (`Authorization: Bearer`), if
+    /// not a browser session: it acts with that token's permissions.
+    pub api_token: Option<i64>,
     /// This request wrote the user's last activity (at most once a minute),
     /// which administrators watching the Users table are told about.
     pub touched: bool,
@@ -175,6 +178,7 @@ pub async fn authenticate(
             session_id: parent.id,
             expires_at: session.expires_at,
         }),
+        api_token: None,
         // The user's presence did not change: nobody is told.
         touched: touched && session.impersonator_session_id.is_none(),
     }))

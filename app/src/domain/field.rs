@@ -79,6 +79,8 @@ closed_set! {
         At = "at" => "Page",
         /// Why an administrator logs in as a user ("Login as").
         Reason = "reason" => "Reason",
+        /// How long a new API token lives.
+        Expiry = "days" => "Expires in",
     }
 }
 

@@ -3,6 +3,7 @@
 //! passes around; these are the rows.
 
 pub mod api_token;
+pub mod api_token_permission;
 pub mod audit_entry;
 pub mod email_outbox;
 pub mod message;

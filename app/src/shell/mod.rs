@@ -11,6 +11,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::account::{ChangePasswordPage, MyAccountPage};
+use crate::api_tokens::ApiTokensPage;
 use crate::audit::{AuditEntryPage, AuditLogPage};
 use crate::auth::provide_current_user;
 pub use crate::auth::sections::{SECTIONS, Section};
@@ -84,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("account") view=MyAccountPage/>
                     <Route path=path!("account/password") view=ChangePasswordPage/>
+                    <Route path=path!("account/tokens") view=ApiTokensPage/>
                     <Route path=path!("users") view=UsersPage/>
                     <Route path=path!("users/new") view=NewUserPage/>
                     // Rendered once its data is in, so that a user who does

@@ -1,8 +1,10 @@
 //! What each `roster` command does, apart from `serve`.
 
+mod create_api_token;
 mod create_user;
 pub mod seed_demo;
 
+pub use create_api_token::create_api_token;
 pub use create_user::{create_admin, create_user};
 pub use seed_demo::{SeedReport, seed_demo};
 

@@ -233,6 +233,27 @@ const SERVER_FUNCTIONS: &[ServerFunctionRow] = &[
         Form(&[("id", "999999")]),
         [N, N, N, N, N, Y, N, N],
     ),
+    ("my_api_tokens", Form(&[]), [N, N, N, N, N, Y, N, N]),
+    (
+        "create_api_token",
+        Json(r#"{"new":{"name":"","days":90,"permissions":[]}}"#),
+        [N, N, N, N, N, Y, N, N],
+    ),
+    (
+        "revoke_api_token",
+        Form(&[("id", "999999")]),
+        [N, N, N, N, N, Y, N, N],
+    ),
+    (
+        "user_api_tokens",
+        Form(&[("username", "nobody")]),
+        [N, N, N, N, N, Y, N, N],
+    ),
+    (
+        "revoke_user_api_token",
+        Form(&[("user_id", "999999"), ("id", "999999")]),
+        [N, N, N, N, N, Y, N, N],
+    ),
     (
         "login_as_offer",
         Form(&[("username", "nobody")]),
@@ -350,6 +371,12 @@ const ROUTES: &[(&str, [Page; 8])] = &[
         [SignIn, Shown, Shown, Shown, Shown, Shown, CHANGE, Shown],
     ),
     (
+        "/account/tokens",
+        [
+            SignIn, Denied, Denied, Denied, Denied, Shown, CHANGE, Denied,
+        ],
+    ),
+    (
         "/account/password",
         [SignIn, Shown, Shown, Shown, Shown, Shown, Shown, Shown],
     ),
@@ -390,6 +417,14 @@ const ROUTES: &[(&str, [Page; 8])] = &[
         "/live",
         [Refused, Shown, Shown, Shown, Shown, Shown, Shown, Shown],
     ),
+    // The REST API takes API tokens, never a browser's session (see
+    // `api_tokens.rs` for tokens).
+    (
+        "/api/v1/me",
+        [
+            Refused, Refused, Refused, Refused, Refused, Refused, Refused, Missing,
+        ],
+    ),
     (
         "/metrics",
         [
@@ -401,6 +436,7 @@ const ROUTES: &[(&str, [Page; 8])] = &[
 /// Routes served by axum directly, not by the Leptos router.
 const HTTP_ROUTES: &[&str] = &[
     "/healthz",
+    "/api/v1/me",
     "/users/export.csv",
     "/audit/export.csv",
     "/live",

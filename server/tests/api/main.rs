@@ -22,6 +22,7 @@ macro_rules! both_backends {
 
 mod account_state;
 mod accounts;
+mod api_tokens;
 mod audit_log;
 mod auth;
 mod authorization;

@@ -47,6 +47,7 @@ pub async fn account(db: &DatabaseConnection, username: &str, roles: &[&str]) ->
         must_change_password: false,
         permissions: permissions_of(db, created.id).await.unwrap(),
         impersonator: None,
+        api_token: None,
         touched: false,
     }
 }
