@@ -41,6 +41,7 @@ pub fn MyAccountPage() -> impl IntoView {
 
 #[component]
 fn Profile(account: MyAccount) -> impl IntoView {
+    let user = crate::auth::use_current_user();
     let optional = |value: Option<String>| value.unwrap_or_else(|| "—".to_owned());
     let phone = match (account.phone, account.phone_ext) {
         (Some(phone), Some(ext)) => Some(format!("{phone} ext. {ext}")),
@@ -73,6 +74,14 @@ fn Profile(account: MyAccount) -> impl IntoView {
                     " · "
                     <A href=crate::components::in_base("/account/password")>"Change password"</A>
                 </dd>
+                {move || {
+                    user.get()
+                        .filter(|u| u.can(crate::auth::Permission::ManageApiTokens))
+                        .map(|_| view! {
+                            <dt>"API tokens"</dt>
+                            <dd><A href=crate::components::in_base("/account/tokens")>"Manage API tokens"</A></dd>
+                        })
+                }}
             </dl>
             <p class="muted">"To change your name, email address or roles, ask an administrator."</p>
         </section>

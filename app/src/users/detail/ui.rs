@@ -21,6 +21,7 @@ use crate::users::detail::api::{
     EndUserSession, HistoryEntry, UpdateUser, UserDetails, UserEdit, get_user,
 };
 use crate::users::detail::login_as_ui::LoginAs;
+use crate::users::detail::tokens_ui::UserTokens;
 use crate::users::profile_fields_ui::{PROFILE_FIELDS, ProfileDraft, ProfileFields, ProfileValues};
 use crate::users::status_ui::UserStatus;
 
@@ -74,6 +75,7 @@ fn UserView(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
             .unwrap_or_else(dash)
     };
     let suspended_reason = details.suspended_reason.clone();
+    let token_owner = row.username.clone();
     view! {
         <PageHeader title=row.name.clone()>
             <A href=crate::components::in_base("/users")>"Back to Users"</A>
@@ -114,6 +116,9 @@ fn UserView(details: UserDetails, reload: RwSignal<u32>) -> impl IntoView {
                 <Sessions user_id=row.id sessions=details.sessions.clone() reload/>
             </section>
         </div>
+        <Show when=move || can(Permission::EditUsers) && can(Permission::ManageApiTokens)>
+            <UserTokens user_id=id username=token_owner.clone()/>
+        </Show>
         <History entries=details.history.clone() username=row.username.clone()/>
     }
     .into_any()

@@ -1,0 +1,42 @@
+import { expect, test } from "@playwright/test";
+import { collectErrors, gotoLive, signIn } from "./support";
+
+test("an API token is made on the tokens page, shown once, works on /api/v1, and is revoked", async ({
+  page,
+  request,
+}) => {
+  const errors = collectErrors(page);
+  await signIn(page, "admin");
+  await gotoLive(page, "/account");
+  await page.getByRole("link", { name: "Manage API tokens" }).click();
+  await expect(page).toHaveURL(/\/account\/tokens$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("API tokens");
+
+  // Refused on the page first: no permission chosen.
+  await page.getByLabel("Name").fill("E2E script");
+  await page.getByRole("button", { name: "Create Token" }).click();
+  await expect(page.getByText("Choose at least one permission for the token.")).toBeVisible();
+
+  await page.getByLabel("Expires in").selectOption("30");
+  await page.getByRole("checkbox", { name: "View users", exact: true }).check();
+  await page.getByRole("button", { name: "Create Token" }).click();
+  const secret = (await page.getByLabel("New API token").textContent()) ?? "";
+  expect(secret).toMatch(/^roster_[A-Za-z0-9_-]{43}$/);
+  const row = page.getByRole("table").getByRole("row").filter({ hasText: "E2E script" });
+  await expect(row).toContainText(secret.slice(0, 12));
+  await expect(row).toContainText("View users");
+
+  const me = await request.get("/api/v1/me", { headers: { Authorization: `Bearer ${secret}` } });
+  expect(me.status()).toBe(200);
+  expect((await me.json()).permissions).toEqual(["users.view"]);
+
+  // Revoked, after confirming: the token stops at once.
+  await row.getByRole("button", { name: "Revoke E2E script" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Revoke", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "The token was revoked." })).toBeVisible();
+  await expect(page.getByRole("table").getByRole("row").filter({ hasText: "E2E script" })).toHaveCount(0);
+  const after = await request.get("/api/v1/me", { headers: { Authorization: `Bearer ${secret}` } });
+  expect(after.status()).toBe(401);
+  expect(after.headers()["content-type"]).toBe("application/problem+json");
+  expect(errors).toEqual([]);
+});
