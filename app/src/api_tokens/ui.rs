@@ -17,6 +17,8 @@ use crate::domain::FormField;
 pub fn ApiTokensPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let tokens = Resource::new(move || reload.get(), |_| my_api_tokens());
+    // Kept here, above the list that reloads once the token is made.
+    let secret = RwSignal::new(None::<String>);
     view! {
         <Title text="API tokens"/>
         <PageHeader title="API tokens"/>
@@ -25,10 +27,16 @@ pub fn ApiTokensPage() -> impl IntoView {
             <code>"Authorization: Bearer roster_…"</code>
             ". A token acts as you, with the permissions you give it (never more than you hold)."
         </p>
+        {move || secret.get().map(|secret| view! {
+            <Notice kind=NoticeKind::Success>
+                <p>"Your new token. Copy it now: it is not shown again."</p>
+                <p><code class="token-secret" aria-label="Your new API token">{secret}</code></p>
+            </Notice>
+        })}
         <Transition fallback=|| view! { <p class="loading">"Loading your tokens…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
                 {move || Suspend::new(async move {
-                    tokens.await.map(|mine| view! { <Tokens mine reload/> })
+                    tokens.await.map(|mine| view! { <Tokens mine reload secret/> })
                 })}
             </ErrorBoundary>
         </Transition>
@@ -37,22 +45,29 @@ pub fn ApiTokensPage() -> impl IntoView {
 }
 
 #[component]
-fn Tokens(mine: MyTokens, reload: RwSignal<u32>) -> impl IntoView {
+fn Tokens(
+    mine: MyTokens,
+    reload: RwSignal<u32>,
+    secret: RwSignal<Option<String>>,
+) -> impl IntoView {
     let MyTokens { tokens, grantable } = mine;
     view! {
-        <NewTokenForm grantable reload/>
+        <NewTokenForm grantable reload secret/>
         <TokenTable tokens reload/>
     }
     .into_any()
 }
 
 #[component]
-fn NewTokenForm(grantable: Vec<(String, String)>, reload: RwSignal<u32>) -> impl IntoView {
+fn NewTokenForm(
+    grantable: Vec<(String, String)>,
+    reload: RwSignal<u32>,
+    secret: RwSignal<Option<String>>,
+) -> impl IntoView {
     let create = ServerAction::<CreateApiToken>::new();
     let name = RwSignal::new(String::new());
     let days = RwSignal::new(DEFAULT_LIFETIME_DAYS);
     let chosen = RwSignal::new(Vec::<String>::new());
-    let secret = RwSignal::new(None::<String>);
     let local_error = RwSignal::new(None::<(FormField, String)>);
     Effect::new(move |_| {
         if let Some(Ok(made)) = create.value().get() {
@@ -123,12 +138,6 @@ fn NewTokenForm(grantable: Vec<(String, String)>, reload: RwSignal<u32>) -> impl
         })
         .collect_view();
     view! {
-        {move || secret.get().map(|secret| view! {
-            <Notice kind=NoticeKind::Success>
-                <p>"Your new token. Copy it now: it is not shown again."</p>
-                <p><code class="token-secret" aria-label="New API token">{secret}</code></p>
-            </Notice>
-        })}
         {move || {
             create
                 .value()
