@@ -4,7 +4,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 use crate::helpers::{Backend, TestDb, count, insert_bare_user_sql};
 
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 15] = [
     "users",
     "roles",
     "role_permissions",
@@ -17,6 +17,7 @@ const TABLES: [&str; 14] = [
     "messages",
     "message_recipients",
     "api_tokens",
+    "api_token_permissions",
     "user_totals",
     "email_outbox",
 ];
