@@ -186,6 +186,8 @@ pub fn router(state: AppState) -> Router {
         .route("/live", get(crate::live::live_socket))
         .route("/metrics", get(crate::metrics::metrics))
         .route("/api/v1/me", get(crate::rest::me))
+        .route("/api/v1/users", get(crate::rest::list_users))
+        .route("/api/v1/users/{username}", get(crate::rest::get_user))
         // An impersonation tab's own addresses (see
         // `app::components::navigation`): the same pages, server functions,
         // live connection and exports under `/as/ID`, where the middleware

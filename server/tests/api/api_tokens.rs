@@ -464,3 +464,97 @@ async fn the_command_line_prints_the_secret_alone(backend: Backend) {
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM api_tokens").await, 1);
 }
 both_backends!(the_command_line_prints_the_secret_alone);
+
+/// `GET path` on the REST API with `secret`.
+async fn rest(app: &TestApp, path: &str, secret: &str) -> (u16, String, Value) {
+    let response = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, kind, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn the_users_list_and_a_user_by_name_over_rest(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_user("root", &["Administrator"], false).await;
+    for name in ["ann", "anna", "bob"] {
+        app.create_user(name, &["User"], false).await;
+    }
+    let root = app.signed_in("root").await;
+    let (_, made) = create(&root, "reader", 30, &["users.view"]).await;
+    let reader = made["secret"].as_str().unwrap().to_owned();
+    let (_, made) = create(&root, "mailer", 30, &["messages.send"]).await;
+    let mailer = made["secret"].as_str().unwrap().to_owned();
+
+    // The table's own query parameters: search, sort, paging.
+    let (status, _, page) = rest(
+        &app,
+        "/api/v1/users?q=ann&sort=username&dir=asc&per_page=10",
+        &reader,
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["total"], 2);
+    let names: Vec<&str> = page["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["ann", "anna"]);
+    assert_eq!(page["next"], Value::Null, "one page");
+    // Paging: a link to the next page, under /api/v1.
+    for i in 0..25 {
+        app.execute(&crate::helpers::insert_bare_user_sql(
+            &format!("zed{i:02}"),
+            &format!("zed{i:02}@example.com"),
+        ))
+        .await;
+    }
+    let (status, _, page) = rest(&app, "/api/v1/users?sort=username&per_page=25", &reader).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["total"], 29);
+    assert_eq!(page["users"].as_array().unwrap().len(), 25);
+    let next = page["next"].as_str().expect("a next page").to_owned();
+    assert!(next.starts_with("/api/v1/users?") && next.contains("page=2"), "{next}");
+    let (status, _, last) = rest(&app, &next, &reader).await;
+    assert_eq!(status, 200);
+    assert_eq!(last["users"].as_array().unwrap().len(), 4);
+    assert_eq!(last["next"], Value::Null);
+
+    // One user by name.
+    let (status, _, user) = rest(&app, "/api/v1/users/bob", &reader).await;
+    assert_eq!(status, 200);
+    assert_eq!(user["row"]["username"], "bob");
+    // Not found, a bad parameter, a token without View users, no token:
+    // each a problem response with its status.
+    let (status, kind, problem) = rest(&app, "/api/v1/users/nobody", &reader).await;
+    assert_eq!((status, kind.as_str()), (404, "application/problem+json"));
+    assert_eq!(problem["status"], 404);
+    let (status, kind, problem) = rest(&app, "/api/v1/users?per_page=7", &reader).await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (422, "application/problem+json"),
+        "{problem}"
+    );
+    assert_eq!(problem["field"], "per_page");
+    let (status, kind, problem) = rest(&app, "/api/v1/users", &mailer).await;
+    assert_eq!((status, kind.as_str()), (403, "application/problem+json"));
+    assert!(
+        problem["detail"].as_str().unwrap().contains("users.view"),
+        "{problem}"
+    );
+    let (status, _, _) = rest(&app, "/api/v1/users", "roster_nothing").await;
+    assert_eq!(status, 401);
+}
+both_backends!(the_users_list_and_a_user_by_name_over_rest);

@@ -426,6 +426,18 @@ const ROUTES: &[(&str, [Page; 8])] = &[
         ],
     ),
     (
+        "/api/v1/users",
+        [
+            Refused, Refused, Refused, Refused, Refused, Refused, Refused, Missing,
+        ],
+    ),
+    (
+        "/api/v1/users/{username}",
+        [
+            Refused, Refused, Refused, Refused, Refused, Refused, Refused, Missing,
+        ],
+    ),
+    (
         "/metrics",
         [
             Refused, Forbidden, Shown, Forbidden, Shown, Shown, Forbidden, Missing,
@@ -437,6 +449,8 @@ const ROUTES: &[(&str, [Page; 8])] = &[
 const HTTP_ROUTES: &[&str] = &[
     "/healthz",
     "/api/v1/me",
+    "/api/v1/users",
+    "/api/v1/users/{username}",
     "/users/export.csv",
     "/audit/export.csv",
     "/live",
