@@ -83,8 +83,10 @@ test("Login as and Stop impersonating work as plain HTML forms, without JavaScri
   // Kit has no console permissions: his own account page, under the base.
   await expect(tab).toHaveURL(/\/as\/\d+\/account$/);
   await expect(tab.getByRole("alert").filter({ hasText: "You are signed in as kit by admin." })).toBeVisible();
+  await expect(tab.locator(".account-link")).toContainText("(kit)");
   // Links stay inside the impersonation.
   await expect(tab.getByRole("link", { name: "Roster", exact: true })).toHaveAttribute("href", /^\/as\/\d+\/$/);
+  await expect(tab.getByRole("link", { name: "My account" })).toHaveAttribute("href", /^\/as\/\d+\/account$/);
   // The administrator's own tab is still the administrator.
   await page.reload();
   await expect(page.locator(".account-link")).toContainText("(admin)");

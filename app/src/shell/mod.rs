@@ -83,7 +83,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("temporary-login") view=TemporaryLoginPage/>
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=HomePage/>
-                    <Route path=path!("account") view=MyAccountPage/>
+                    // Rendered whole on the server: the page a plain user
+                    // (or an impersonation of one) lands on works without
+                    // the WebAssembly, banner and all.
+                    <Route path=path!("account") view=MyAccountPage ssr=SsrMode::Async/>
                     <Route path=path!("account/password") view=ChangePasswordPage/>
                     <Route path=path!("account/tokens") view=ApiTokensPage/>
                     <Route path=path!("users") view=UsersPage/>

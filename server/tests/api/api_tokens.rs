@@ -526,7 +526,10 @@ async fn the_users_list_and_a_user_by_name_over_rest(backend: Backend) {
     assert_eq!(page["total"], 29);
     assert_eq!(page["users"].as_array().unwrap().len(), 25);
     let next = page["next"].as_str().expect("a next page").to_owned();
-    assert!(next.starts_with("/api/v1/users?") && next.contains("page=2"), "{next}");
+    assert!(
+        next.starts_with("/api/v1/users?") && next.contains("page=2"),
+        "{next}"
+    );
     let (status, _, last) = rest(&app, &next, &reader).await;
     assert_eq!(status, 200);
     assert_eq!(last["users"].as_array().unwrap().len(), 4);
