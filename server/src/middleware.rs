@@ -11,8 +11,7 @@ use app::auth::current::landing_path;
 use app::auth::guard::RequestContext;
 use app::auth::service::{SessionUser, authenticate};
 use app::auth::token::{
-    clear_impersonation_cookie, clear_session_cookie, cookie_from_headers,
-    impersonation_cookie_name, session_cookie_name,
+    clear_cookie_named, cookie_from_headers, impersonation_cookie_name, session_cookie_name,
 };
 use app::components::{BasePath, IMPERSONATION_PATH, impersonation_base, split_impersonation_path};
 use axum::extract::{ConnectInfo, Request, State};
@@ -417,22 +416,10 @@ fn client_ip(request: &Request, trust_proxy: bool) -> Option<IpAddr> {
         .map(|ConnectInfo(addr)| addr.ip())
 }
 
-/// Removes the session cookie called `name` (the session cookie, or an
-/// impersonation's).
+/// Removes the session-carrying cookie called `name` (the session
+/// cookie, or an impersonation's).
 fn clear_cookie(response: &mut Response, name: &str, secure: bool) {
-    let value = if name == session_cookie_name(secure) {
-        clear_session_cookie(secure)
-    } else {
-        match name
-            .rsplit('_')
-            .next()
-            .and_then(|id| id.parse::<i64>().ok())
-        {
-            Some(session_id) => clear_impersonation_cookie(session_id, secure),
-            None => return,
-        }
-    };
-    if let Ok(value) = HeaderValue::from_str(&value) {
+    if let Ok(value) = HeaderValue::from_str(&clear_cookie_named(name, secure)) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
 }

@@ -10,7 +10,8 @@
 //! - Created, revoked, and used from a new address are audited.
 //!
 //! `api` has the DTOs and server functions, `service` (server-only) the
-//! work, `ui` the page.
+//! work, `ui` the page and the section of a user's tokens that the user
+//! page embeds (one token list for both).
 
 pub mod api;
 #[cfg(feature = "ssr")]
@@ -18,7 +19,7 @@ pub mod service;
 mod ui;
 
 use crate::auth::Permission;
-pub use ui::ApiTokensPage;
+pub use ui::{ApiTokensPage, UserTokens};
 
 /// Every token's secret starts with this, so secret scanners find leaked ones.
 pub const SECRET_PREFIX: &str = "roster_";

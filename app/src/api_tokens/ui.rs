@@ -1,17 +1,22 @@
 //! `/account/tokens`: the caller's API tokens (prefix, permissions,
 //! created, last used, expiry, "Revoke"), and "New API Token", whose
-//! secret is shown once.
+//! secret is shown once; and the same list of a user's tokens that the
+//! user page shows administrators (`UserTokens`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{CreateApiToken, MyTokens, NewApiToken, RevokeApiToken, TokenRow, my_api_tokens};
+use super::api::{
+    CreateApiToken, MyTokens, NewApiToken, RevokeApiToken, RevokeUserApiToken, TokenRow,
+    my_api_tokens, user_api_tokens,
+};
 use super::{DEFAULT_LIFETIME_DAYS, LIFETIME_CHOICES, MAX_NAME_LEN};
 use crate::components::{
     ConfirmDialog, ErrorList, Notice, NoticeKind, PageHeader, TextField, ToastKind, error_on,
     use_toasts,
 };
 use crate::domain::FormField;
+use crate::error::AppError;
 
 #[component]
 pub fn ApiTokensPage() -> impl IntoView {
@@ -53,7 +58,7 @@ fn Tokens(
     let MyTokens { tokens, grantable } = mine;
     view! {
         <NewTokenForm grantable reload secret/>
-        <TokenTable tokens reload/>
+        <MyTokenTable tokens reload/>
     }
     .into_any()
 }
@@ -194,31 +199,44 @@ fn NewTokenForm(
     .into_any()
 }
 
+/// A list of tokens with "Revoke" on each, confirmed first: the tokens
+/// page's and, for administrators, a user page's. `revoke` is called with
+/// the confirmed token's id; `done` is its result, after which the list
+/// reloads.
 #[component]
-fn TokenTable(tokens: Vec<TokenRow>, reload: RwSignal<u32>) -> impl IntoView {
-    let revoke = ServerAction::<RevokeApiToken>::new();
-    let pending = RwSignal::new(None::<TokenRow>);
+fn TokenTable(
+    tokens: Vec<TokenRow>,
+    /// What the table is, for screen readers ("Your API tokens").
+    caption: &'static str,
+    /// Shown instead of an empty table.
+    empty: &'static str,
+    revoke: Callback<i64>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] done: Signal<Option<Result<(), AppError>>>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let asked = RwSignal::new(None::<TokenRow>);
     let toasts = use_toasts();
-    Effect::new(move |_| match revoke.value().get() {
+    Effect::new(move |_| match done.get() {
         Some(Ok(())) => {
             toasts.show(ToastKind::Success, "The token was revoked.");
-            pending.set(None);
+            asked.set(None);
             reload.update(|n| *n += 1);
         }
         Some(Err(error)) => {
             toasts.show(ToastKind::Error, error.to_string());
-            pending.set(None);
+            asked.set(None);
         }
         None => {}
     });
     if tokens.is_empty() {
-        return view! { <p>"You have no API tokens."</p> }.into_any();
+        return view! { <p>{empty}</p> }.into_any();
     }
     let dash = || "—".to_owned();
     let rows = tokens
         .into_iter()
         .map(|token| {
-            let asked = token.clone();
+            let this = token.clone();
             view! {
                 <tr>
                     <td>{token.name.clone()}</td>
@@ -235,7 +253,7 @@ fn TokenTable(tokens: Vec<TokenRow>, reload: RwSignal<u32>) -> impl IntoView {
                             type="button"
                             class="button button-small button-danger"
                             aria-label=format!("Revoke {}", token.name)
-                            on:click=move |_| pending.set(Some(asked.clone()))
+                            on:click=move |_| asked.set(Some(this.clone()))
                         >
                             "Revoke"
                         </button>
@@ -246,7 +264,7 @@ fn TokenTable(tokens: Vec<TokenRow>, reload: RwSignal<u32>) -> impl IntoView {
         .collect_view();
     view! {
         <table class="table">
-            <caption class="visually-hidden">"Your API tokens"</caption>
+            <caption class="visually-hidden">{caption}</caption>
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>
@@ -260,21 +278,76 @@ fn TokenTable(tokens: Vec<TokenRow>, reload: RwSignal<u32>) -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
-        {move || pending.get().map(|token| {
+        {move || asked.get().map(|token| {
             let id = token.id;
             view! {
                 <ConfirmDialog
                     title=format!("Revoke {}", token.name)
                     message="Anything using this token is refused from now on. This cannot be undone.".to_owned()
                     confirm_label="Revoke".to_owned()
-                    pending=revoke.pending()
-                    on_confirm=Callback::new(move |_| {
-                        revoke.dispatch(RevokeApiToken { id });
-                    })
-                    on_cancel=Callback::new(move |_| pending.set(None))
+                    pending=pending
+                    on_confirm=Callback::new(move |_| revoke.run(id))
+                    on_cancel=Callback::new(move |_| asked.set(None))
                 />
             }
         })}
+    }
+    .into_any()
+}
+
+/// The caller's own tokens, on the tokens page.
+#[component]
+fn MyTokenTable(tokens: Vec<TokenRow>, reload: RwSignal<u32>) -> impl IntoView {
+    let revoke = ServerAction::<RevokeApiToken>::new();
+    view! {
+        <TokenTable
+            tokens
+            caption="Your API tokens"
+            empty="You have no API tokens."
+            revoke=Callback::new(move |id| {
+                revoke.dispatch(RevokeApiToken { id });
+            })
+            pending=revoke.pending()
+            done=revoke.value()
+            reload
+        />
+    }
+    .into_any()
+}
+
+/// A user's tokens on their page, for administrators (who may edit users
+/// and manage tokens).
+#[component]
+pub fn UserTokens(user_id: i64, username: String) -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let tokens = Resource::new(
+        move || (username.clone(), reload.get()),
+        |(name, _)| user_api_tokens(name),
+    );
+    let revoke = ServerAction::<RevokeUserApiToken>::new();
+    view! {
+        <section class="card" aria-labelledby="user-tokens-heading">
+            <h2 id="user-tokens-heading">"API tokens"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading tokens…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
+                    {move || Suspend::new(async move {
+                        tokens.await.map(|tokens| view! {
+                            <TokenTable
+                                tokens
+                                caption="Their API tokens"
+                                empty="No API tokens."
+                                revoke=Callback::new(move |id| {
+                                    revoke.dispatch(RevokeUserApiToken { user_id, id });
+                                })
+                                pending=revoke.pending()
+                                done=revoke.value()
+                                reload
+                            />
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
     }
     .into_any()
 }

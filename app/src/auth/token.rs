@@ -52,27 +52,33 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
     }
 }
 
-/// `Set-Cookie` value that gives the browser its session token: HttpOnly (no
-/// script can read it), SameSite=Lax (not sent with cross-site POSTs), a
+/// A session-carrying cookie called `name`: HttpOnly (no script can read
+/// it), SameSite=Lax (not sent with cross-site POSTs), on the whole site.
+fn session_like(name: String, value: String, secure: bool) -> cookie::CookieBuilder<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+}
+
+/// `Set-Cookie` value that gives the browser its session token: a
 /// browser-session cookie (gone when the browser closes; the server's idle
 /// and absolute expiry apply in any case).
 pub fn session_cookie(token: &SecretToken, secure: bool) -> String {
-    Cookie::build((session_cookie_name(secure), token.expose().to_owned()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .build()
-        .to_string()
+    session_like(
+        session_cookie_name(secure).to_owned(),
+        token.expose().to_owned(),
+        secure,
+    )
+    .build()
+    .to_string()
 }
 
-/// `Set-Cookie` value that removes the session cookie.
-pub fn clear_session_cookie(secure: bool) -> String {
-    Cookie::build((session_cookie_name(secure), ""))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
+/// `Set-Cookie` value that removes the session-carrying cookie called
+/// `name` (the session cookie, or an impersonation's).
+pub fn clear_cookie_named(name: &str, secure: bool) -> String {
+    session_like(name.to_owned(), String::new(), secure)
         .max_age(cookie::time::Duration::ZERO)
         .expires(cookie::Expiration::from(
             cookie::time::OffsetDateTime::UNIX_EPOCH,
@@ -81,18 +87,21 @@ pub fn clear_session_cookie(secure: bool) -> String {
         .to_string()
 }
 
+/// `Set-Cookie` value that removes the session cookie.
+pub fn clear_session_cookie(secure: bool) -> String {
+    clear_cookie_named(session_cookie_name(secure), secure)
+}
+
 /// The cookie of impersonation session `session_id` ("Login as"): named
 /// after the session, so that the administrator's own cookie, and other
 /// impersonations in other tabs, are left alone.
 pub fn impersonation_cookie_name(session_id: i64, secure: bool) -> String {
-    format!(
-        "{}{session_id}",
-        if secure {
-            "__Host-roster_as_"
-        } else {
-            "roster_as_"
-        }
-    )
+    let prefix = if secure {
+        "__Host-roster_as_"
+    } else {
+        "roster_as_"
+    };
+    format!("{prefix}{session_id}")
 }
 
 /// `Set-Cookie` value that gives an impersonation tab its session token;
@@ -103,14 +112,11 @@ pub fn impersonation_cookie(
     secure: bool,
     lifetime: std::time::Duration,
 ) -> String {
-    Cookie::build((
+    session_like(
         impersonation_cookie_name(session_id, secure),
         token.expose().to_owned(),
-    ))
-    .path("/")
-    .http_only(true)
-    .same_site(SameSite::Lax)
-    .secure(secure)
+        secure,
+    )
     .max_age(cookie::time::Duration::seconds(
         i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX),
     ))
@@ -120,17 +126,7 @@ pub fn impersonation_cookie(
 
 /// `Set-Cookie` value that removes impersonation session `session_id`'s cookie.
 pub fn clear_impersonation_cookie(session_id: i64, secure: bool) -> String {
-    Cookie::build((impersonation_cookie_name(session_id, secure), ""))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(cookie::time::Duration::ZERO)
-        .expires(cookie::Expiration::from(
-            cookie::time::OffsetDateTime::UNIX_EPOCH,
-        ))
-        .build()
-        .to_string()
+    clear_cookie_named(&impersonation_cookie_name(session_id, secure), secure)
 }
 
 /// The session token from a request's `Cookie` headers, if any.

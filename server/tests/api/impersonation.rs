@@ -57,6 +57,17 @@ async fn presence(app: &TestApp, username: &str) -> Vec<Option<String>> {
         .collect()
 }
 
+/// The minute's sweep: ends what is over, returns the sessions it ended.
+async fn sweep(app: &TestApp) -> Vec<i64> {
+    app::impersonation::service::end_finished(
+        &app.db,
+        &app::auth::settings::AuthSettings::default(),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap()
+}
+
 async fn audit_count(app: &TestApp, condition: &str) -> i64 {
     count(
         &app.db,
@@ -401,13 +412,7 @@ async fn the_administrators_session_ending_ends_it_at_once(backend: Backend) {
     assert_eq!(bob.whoami().await.as_deref(), Some("bob"));
 
     // The minute's sweep writes down how it ended.
-    let ended = app::impersonation::service::end_finished(
-        &app.db,
-        &app::auth::settings::AuthSettings::default(),
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    let ended = sweep(&app).await;
     assert_eq!(ended.len(), 1);
     let how: String = scalar(
         &app.db,
@@ -422,13 +427,7 @@ async fn the_administrators_session_ending_ends_it_at_once(backend: Backend) {
     .await;
     assert_eq!(revoked, "impersonator_session_ended");
     // A second sweep finds nothing more.
-    let again = app::impersonation::service::end_finished(
-        &app.db,
-        &app::auth::settings::AuthSettings::default(),
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    let again = sweep(&app).await;
     assert!(again.is_empty());
     assert_eq!(
         audit_count(&app, "action = 'auth.impersonation_end'").await,
@@ -454,13 +453,7 @@ async fn locking_the_administrator_or_time_running_out_ends_it(backend: Backend)
         .await;
     assert_eq!(response.status(), 200);
     assert_eq!(as_bob.whoami().await, None, "root's lock ends it");
-    let ended = app::impersonation::service::end_finished(
-        &app.db,
-        &app::auth::settings::AuthSettings::default(),
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    let ended = sweep(&app).await;
     assert_eq!(ended.len(), 1, "root's, whose session the lock ended");
 
     // Another, by chief: its lifetime runs out.
@@ -472,13 +465,7 @@ async fn locking_the_administrator_or_time_running_out_ends_it(backend: Backend)
     )
     .await;
     assert_eq!(as_bob.whoami().await, None, "past its time");
-    let ended = app::impersonation::service::end_finished(
-        &app.db,
-        &app::auth::settings::AuthSettings::default(),
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    let ended = sweep(&app).await;
     assert_eq!(ended.len(), 1, "chief's, past its time");
     assert_eq!(
         audit_count(

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use crate::api_tokens::UserTokens;
 use crate::auth::current::CurrentUserResource;
 use crate::auth::{Permission, use_current_user};
 use crate::components::{
@@ -21,7 +22,6 @@ use crate::users::detail::api::{
     EndUserSession, HistoryEntry, UpdateUser, UserDetails, UserEdit, get_user,
 };
 use crate::users::detail::login_as_ui::LoginAs;
-use crate::users::detail::tokens_ui::UserTokens;
 use crate::users::profile_fields_ui::{PROFILE_FIELDS, ProfileDraft, ProfileFields, ProfileValues};
 use crate::users::status_ui::UserStatus;
 
