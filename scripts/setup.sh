@@ -60,3 +60,23 @@ if [ ! -x "$ROOT/end2end/node_modules/.bin/playwright" ] \
   say "Installing end2end npm packages (Playwright, sass, binaryen)"
   (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# The API reference page (/api/docs) is Swagger UI from the npm registry
+# (swagger-ui-dist, pinned above); the app serves these copies itself.
+mkdir -p "$ROOT/public/api-docs"
+for file in swagger-ui-bundle.js swagger-ui.css LICENSE; do
+  if ! cmp -s "$ROOT/end2end/node_modules/swagger-ui-dist/$file" "$ROOT/public/api-docs/$file"; then
+    cp "$ROOT/end2end/node_modules/swagger-ui-dist/$file" "$ROOT/public/api-docs/$file"
+  fi
+done
+
+# Schemathesis checks the REST API against its OpenAPI document
+# (scripts/schemathesis.sh, run by test.sh), pinned, from PyPI, in its own
+# virtual environment under target/.
+SCHEMATHESIS_VERSION="4.32.5"
+SCHEMATHESIS="$ROOT/target/tools/schemathesis"
+if [ "$("$SCHEMATHESIS/bin/pip" show schemathesis 2>/dev/null | awk '/^Version:/ {print $2}')" != "$SCHEMATHESIS_VERSION" ]; then
+  say "Installing Schemathesis $SCHEMATHESIS_VERSION (PyPI)"
+  python3 -m venv "$SCHEMATHESIS"
+  "$SCHEMATHESIS/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi

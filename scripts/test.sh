@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every check and test: formatting, clippy (server
 # and browser builds), the Rust tests on SQLite and PostgreSQL, the release
-# build, and the Playwright suite in Chromium against that release binary. Every stage runs even if an earlier one fails;
+# build, the Playwright suite in Chromium against that release binary, and
+# Schemathesis against its REST API. Every stage runs even if an earlier one fails;
 # the last line is "N passed, M failed" and the exit code is non-zero if any
 # stage failed.
 set -euo pipefail
@@ -48,6 +49,8 @@ stage cargo-test cargo test --workspace --exclude frontend --locked
 stage leptos-build cargo leptos build --release --precompress
 if [[ " ${FAILED_STAGES[*]} " != *" leptos-build "* ]]; then
   stage playwright bash -c 'cd end2end && npx playwright test'
+  # The REST API against its own OpenAPI document, by an outside checker.
+  stage schemathesis "$ROOT/scripts/schemathesis.sh"
 fi
 
 sum() { awk -v w="$2" '/^test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ "^" w) s += $i } END { print s + 0 }' "$1"; }
@@ -57,6 +60,9 @@ failed=$(sum "$LOGS/cargo-test.log" failed)
 e2e_passed=$(last_count "$LOGS/playwright.log" passed)
 e2e_failed=$(last_count "$LOGS/playwright.log" failed)
 echo "Rust tests: $passed passed, $failed failed; Playwright: $e2e_passed passed, $e2e_failed failed"
+if [ -f "$LOGS/schemathesis.log" ]; then
+  echo "Schemathesis: $(grep -E '^(Test cases|API Operations|Summary|No issues|[0-9]+ (passed|failed|issue))' "$LOGS/schemathesis.log" | tr '\n' ' ')"
+fi
 if [ ${#FAILED_STAGES[@]} -gt 0 ]; then
   echo "Failed stages: ${FAILED_STAGES[*]}"
 fi

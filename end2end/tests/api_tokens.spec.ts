@@ -41,3 +41,50 @@ test("an API token is made on the tokens page, shown once, works on /api/v1, and
   expect(after.headers()["content-type"]).toBe("application/problem+json");
   expect(errors).toEqual([]);
 });
+
+test("the API reference at /api/docs draws every route from the app's own files, within the CSP", async ({ page }) => {
+  const errors = collectErrors(page);
+  const fromElsewhere: string[] = [];
+  page.on("request", (r) => {
+    if (!r.url().startsWith("http://127.0.0.1")) fromElsewhere.push(r.url());
+  });
+  await page.goto("/api/docs");
+  await expect(page.getByRole("heading", { name: /Roster System API/ })).toBeVisible();
+  await expect(page.getByText("/api/v1/users/bulk", { exact: true })).toBeVisible();
+  await expect(page.getByText("/api/v1/users/{user}/sessions/{session}", { exact: true })).toBeVisible();
+  await page.getByText("/api/v1/users/bulk", { exact: true }).click();
+  await expect(page.getByText('"action": "lock"').first()).toBeVisible();
+  expect(fromElsewhere).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test("a script's changes over the REST API show on the administrator's open Users table", async ({
+  page,
+  request,
+}) => {
+  await signIn(page, "admin");
+  await gotoLive(page, "/account/tokens");
+  await page.getByLabel("Name").fill("Provisioning script");
+  for (const permission of ["View users", "Create and invite users", "Lock, unlock, activate and suspend users"]) {
+    await page.getByRole("checkbox", { name: permission, exact: true }).check();
+  }
+  await page.getByRole("button", { name: "Create Token" }).click();
+  const secret = (await page.getByLabel("Your new API token", { exact: true }).textContent()) ?? "";
+  const auth = { Authorization: `Bearer ${secret}` };
+
+  await gotoLive(page, "/users?q=restscript");
+  await expect(page.getByText("No users match")).toBeVisible();
+  const made = await request.post("/api/v1/users", {
+    headers: auth,
+    data: { username: "restscript", email: "restscript@example.com", name: "Rhea Script", password: "Copper-Kettle-Morning-88" },
+  });
+  expect(made.status()).toBe(201);
+  const row = page.getByRole("row").filter({ hasText: "restscript@example.com" });
+  await expect(row).toBeVisible();
+  const locked = await request.post("/api/v1/users/bulk", {
+    headers: auth,
+    data: { action: "lock", matching: "q=restscript" },
+  });
+  expect(await locked.json()).toMatchObject({ succeeded: 1, skipped: [] });
+  await expect(row).toContainText("Locked");
+});

@@ -14,6 +14,8 @@ use url::Url;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/roster.db?mode=rwc";
 pub const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3000";
 pub const DEFAULT_OUTBOX_DIR: &str = "data/outbox";
+/// Requests a minute each API token may send, unless `ROSTER_API_RATE_LIMIT` says.
+pub const DEFAULT_API_RATE_LIMIT: u32 = 3000;
 
 /// `Debug` is written by hand: the database and SMTP URLs may hold passwords.
 #[derive(Clone)]
@@ -58,6 +60,9 @@ pub struct Config {
     /// `ROSTER_METRICS_ALLOW`: networks (`127.0.0.1/32,10.0.0.0/8`) from
     /// which `GET /metrics` answers without a session; empty by default.
     pub metrics_allow: Vec<ipnet::IpNet>,
+    /// `ROSTER_API_RATE_LIMIT`: requests a minute each API token may send
+    /// (3000 by default, in bursts of as many; `off` for no limit).
+    pub api_rate_limit: Option<u32>,
 }
 
 impl std::fmt::Debug for Config {
@@ -85,6 +90,7 @@ impl std::fmt::Debug for Config {
             .field("auth", &self.auth)
             .field("audit_retention", &self.audit_retention)
             .field("metrics_allow", &self.metrics_allow)
+            .field("api_rate_limit", &self.api_rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -247,7 +253,27 @@ impl Config {
                 .collect::<Result<_, _>>()?,
         };
 
+        let api_rate_limit = match get("ROSTER_API_RATE_LIMIT") {
+            None => Some(DEFAULT_API_RATE_LIMIT),
+            Some(text) if text.eq_ignore_ascii_case("off") => None,
+            Some(text) => Some(
+                text.trim_end_matches("/min")
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        ConfigError::new(
+                            "ROSTER_API_RATE_LIMIT",
+                            format!(
+                                "'{text}' is not a number of requests a minute such as 3000, or off"
+                            ),
+                        )
+                    })?,
+            ),
+        };
+
         Ok(Config {
+            api_rate_limit,
             metrics_allow,
             audit_retention,
             mail_from,

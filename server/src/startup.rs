@@ -39,6 +39,8 @@ pub struct AppState {
     pub hub: LiveHub,
     pub outbox: Outbox,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Requests each API token may send (`ROSTER_API_RATE_LIMIT`).
+    pub api_rate_limit: crate::rest::ApiRateLimit,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +122,7 @@ impl Application {
             from,
             outbox.clone(),
         ));
+        let config_api_rate_limit = config.api_rate_limit;
         let state = AppState {
             outbox,
             leptos_options: leptos_options(&config),
@@ -128,7 +131,15 @@ impl Application {
             auth,
             hub: hub.clone(),
             metrics: Arc::default(),
+            api_rate_limit: crate::rest::ApiRateLimit::per_minute(config_api_rate_limit),
         };
+        let limit = state.api_rate_limit.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+                limit.forget_idle();
+            }
+        });
         Ok(Application {
             listener,
             router: router(state),
@@ -160,24 +171,28 @@ impl Application {
     }
 }
 
+/// What every server function finds in its context: the database, the
+/// authentication state, the live hub, the outbox, and the nonce the
+/// middleware put in this response's CSP header.
+pub fn server_fn_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let (db, auth, hub) = (state.db.clone(), state.auth.clone(), state.hub.clone());
+    let outbox = state.outbox.clone();
+    move || {
+        provide_context(db.clone());
+        provide_context(auth.clone());
+        provide_context(hub.clone());
+        provide_context(outbox.clone());
+        if let Some(nonce) = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
+        {
+            provide_context(Nonce::from_value(nonce.0));
+        }
+    }
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let context = {
-        let (db, auth, hub) = (state.db.clone(), state.auth.clone(), state.hub.clone());
-        let outbox = state.outbox.clone();
-        move || {
-            provide_context(db.clone());
-            provide_context(auth.clone());
-            provide_context(hub.clone());
-            provide_context(outbox.clone());
-            // The nonce the middleware put in this response's CSP header.
-            if let Some(nonce) = use_context::<axum::http::request::Parts>()
-                .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
-            {
-                provide_context(Nonce::from_value(nonce.0));
-            }
-        }
-    };
+    let context = server_fn_context(&state);
     let impersonation_pages = impersonation_pages(&state, &routes, context.clone());
     Router::new()
         .route("/healthz", get(healthz))
@@ -185,9 +200,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/export.csv", get(crate::export::export_audit))
         .route("/live", get(crate::live::live_socket))
         .route("/metrics", get(crate::metrics::metrics))
-        .route("/api/v1/me", get(crate::rest::me))
-        .route("/api/v1/users", get(crate::rest::list_users))
-        .route("/api/v1/users/{username}", get(crate::rest::get_user))
+        .merge(crate::rest::router(&state))
         // An impersonation tab's own addresses (see
         // `app::components::navigation`): the same pages, server functions,
         // live connection and exports under `/as/ID`, where the middleware

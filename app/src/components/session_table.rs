@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One open session, as the session table shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionRow {
     pub id: i64,
     pub started_at: String,

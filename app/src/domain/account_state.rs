@@ -65,6 +65,7 @@ impl StatusFilter {
 
 /// A badge beside a user's Active/Inactive status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum StatusBadge {
     Locked,
     MustChangePassword,

@@ -55,6 +55,7 @@ pub enum Recipients {
 
 /// What sending a message did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MessageOutcome {
     pub recipients: u64,
     /// Recipients with at least one open tab that showed it.

@@ -9,6 +9,7 @@ use crate::error::AppError;
 
 /// One row of the roles table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoleSummary {
     pub name: String,
     pub description: String,
@@ -20,6 +21,7 @@ pub struct RoleSummary {
 
 /// A member of a role, as its page lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoleMember {
     pub username: String,
     pub name: String,
@@ -28,6 +30,7 @@ pub struct RoleMember {
 
 /// Everything `/roles/NAME` shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoleDetails {
     pub id: i64,
     pub name: String,

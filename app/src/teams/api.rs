@@ -9,6 +9,7 @@ use crate::users::bulk::api::{BulkOutcome, Selection};
 
 /// One row of the teams table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamSummary {
     pub name: String,
     pub description: String,
@@ -18,6 +19,7 @@ pub struct TeamSummary {
 
 /// A member of a team, as its page lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamMember {
     pub id: i64,
     pub username: String,
@@ -27,6 +29,7 @@ pub struct TeamMember {
 
 /// Everything `/teams/NAME` shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamDetails {
     pub id: i64,
     pub name: String,

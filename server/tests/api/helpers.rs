@@ -560,3 +560,98 @@ pub fn error_of(body: &serde_json::Value) -> (String, String) {
         error.field().unwrap_or_default().to_owned(),
     )
 }
+
+impl TestApp {
+    /// An API token of `username` holding `permissions` (keys), or all of
+    /// theirs that a token may hold when `None`, made by the real service.
+    pub async fn api_token(&self, username: &str, permissions: Option<&[&str]>) -> String {
+        use app::api_tokens::api::NewApiToken;
+        let user_id: i64 = scalar(
+            &self.db,
+            &format!("SELECT id FROM users WHERE username = '{username}'"),
+        )
+        .await;
+        let held = app::auth::service::permissions_of(&self.db, user_id)
+            .await
+            .unwrap();
+        let permissions = match permissions {
+            Some(keys) => keys.iter().map(|k| k.to_string()).collect(),
+            None => held
+                .iter()
+                .filter(|p| app::api_tokens::grantable(**p))
+                .map(|p| p.key().to_owned())
+                .collect(),
+        };
+        app::api_tokens::service::create(
+            &self.db,
+            &Actor::system("test"),
+            user_id,
+            &held,
+            &NewApiToken {
+                name: format!("{username}'s test token"),
+                days: 30,
+                permissions,
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("token made")
+        .secret
+    }
+
+    /// A request to the REST API with `secret`; the status, the content
+    /// type and the body (JSON, or `Null`).
+    pub async fn rest(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        secret: &str,
+        body: Option<serde_json::Value>,
+    ) -> RestAnswer {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(secret);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        RestAnswer {
+            status,
+            content_type: headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+            headers,
+            body: serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+/// What the REST API answered.
+#[derive(Debug)]
+pub struct RestAnswer {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: serde_json::Value,
+}
+
+impl RestAnswer {
+    /// Asserts a problem response with `status`; returns its `field`.
+    pub fn problem(&self, status: u16) -> Option<String> {
+        assert_eq!(self.status, status, "{:?}", self.body);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{:?}",
+            self.body
+        );
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        self.body["field"].as_str().map(str::to_owned)
+    }
+}

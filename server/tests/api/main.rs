@@ -36,6 +36,8 @@ mod mail_listener;
 mod metrics;
 mod migrations;
 mod password_reset;
+mod rest_authorization;
+mod rest_users;
 mod roles_escalation;
 mod roles_service;
 mod seed;

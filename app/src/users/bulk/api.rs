@@ -144,6 +144,7 @@ impl BulkAction {
 
 /// Users an action left alone, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Skipped {
     pub reason: String,
     pub count: u64,
@@ -153,6 +154,7 @@ pub struct Skipped {
 
 /// What a bulk action did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BulkOutcome {
     pub action: String,
     pub succeeded: u64,

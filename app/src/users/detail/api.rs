@@ -10,6 +10,7 @@ use crate::users::table::api::UserRow;
 
 /// Everything the user page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserDetails {
     /// The row as the Users table shows it (badges, last sign-in, …).
     pub row: UserRow,
@@ -33,6 +34,7 @@ pub struct UserDetails {
 
 /// One line of the user's change history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     pub at: String,
     /// Who did it ("ann", "ann as bob", "roster create-admin", …).

@@ -44,6 +44,25 @@ pub async fn find_by_username(
         .ok_or(AppError::NotFound)
 }
 
+/// The user `key` names, deleted or not: the user with that username, or
+/// else, when `key` is a number, the user with that id (the REST API's
+/// `{user}`).
+pub async fn find_by_username_or_id(
+    conn: &impl ConnectionTrait,
+    key: &str,
+) -> AppResult<user::Model> {
+    match find_by_username(conn, key).await {
+        Err(AppError::NotFound) => match key.trim().parse::<i64>() {
+            Ok(id) => user::Entity::find_by_id(id)
+                .one(conn)
+                .await?
+                .ok_or(AppError::NotFound),
+            Err(_) => Err(AppError::NotFound),
+        },
+        found => found,
+    }
+}
+
 async fn names_of_roles(conn: &impl ConnectionTrait, user_id: i64) -> AppResult<Vec<String>> {
     Ok(role::Entity::find()
         .select_only()

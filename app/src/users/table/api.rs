@@ -40,6 +40,7 @@ pub fn data_columns() -> impl Iterator<Item = &'static str> {
 
 /// One row of the Users table, with every column already formatted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserRow {
     pub id: i64,
     pub username: String,
