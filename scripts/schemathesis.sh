@@ -31,6 +31,8 @@ cd "$DATA"
 "$BINARY" migrate >/dev/null
 "$BINARY" create-admin --username admin --email admin@example.com --name "Ada Admin" >/dev/null
 "$BINARY" seed-demo --users 40 >/dev/null
+# The user the document's examples name.
+"$BINARY" create-user --username dana.scully --email dana.scully@example.com --name "Dana Scully" --role User >/dev/null
 TOKEN="$("$BINARY" create-api-token --username admin --name schemathesis --expires 1d)"
 "$BINARY" serve >"$DATA/server.log" 2>&1 &
 SERVER_PID=$!
@@ -40,13 +42,14 @@ for _ in $(seq 1 60); do
 done
 
 set +e
-"$ST" run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
+"$ST" --config-file "$ROOT/scripts/schemathesis.toml" run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
   --header "Authorization: Bearer $TOKEN" \
   --checks all \
-  --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" \
-  --seed 1 \
+  --max-examples "${SCHEMATHESIS_EXAMPLES:-100}" \
+  --seed "${SCHEMATHESIS_SEED:-1}" \
   --no-color \
-  --suppress-health-check all
+  --suppress-health-check all \
+  --generation-database none
 status=$?
 set -e
 if grep -q "panicked" "$DATA/server.log"; then

@@ -58,6 +58,7 @@ pub struct BulkRequest {
     pub action: BulkActionName,
     /// Users chosen one by one (at most 10,000).
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 10000)]
     pub ids: Option<Vec<i64>>,
     /// Every user matching this Users table view, e.g.
     /// `q=example.com&status=locked` (the parameters of `GET /api/v1/users`;

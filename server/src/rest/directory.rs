@@ -69,7 +69,23 @@ pub struct MemberPage {
     /// The page of members, from 1 (50 a page).
     #[serde(default)]
     #[param(minimum = 1)]
-    pub page: Option<u64>,
+    pub page: Option<i32>,
+}
+
+impl MemberPage {
+    /// The page asked for (1 when none is): 0 is refused.
+    fn number(&self) -> Result<u64, Response> {
+        match self.page {
+            None => Ok(1),
+            Some(..=0) => Err(super::problem::from_app_error(
+                app::error::AppError::validation(
+                    app::domain::FormField::Page,
+                    "Pages are numbered from 1.",
+                ),
+            )),
+            Some(page) => Ok(page as u64),
+        }
+    }
 }
 
 /// One role: its permissions and a page of its members.
@@ -82,6 +98,7 @@ pub struct MemberPage {
         (status = 200, description = "The role.", body = RoleDetails),
         (status = 403, description = "The token does not hold View users.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such role.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`page` is below 1.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_role(
@@ -94,7 +111,10 @@ pub async fn get_role(
     if let Some(refused) = refusal(&context, Permission::ViewUsers) {
         return refused;
     }
-    let page = page.page.unwrap_or(1).max(1);
+    let page = match page.number() {
+        Ok(page) => page,
+        Err(refused) => return refused,
+    };
     let result = run_as_page(&state, parts, || app::roles::api::get_role(name, page)).await;
     respond(StatusCode::OK, result)
 }
@@ -144,6 +164,7 @@ pub async fn list_teams(
         (status = 200, description = "The team.", body = TeamDetails),
         (status = 403, description = "The token does not hold Manage teams.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such team.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`page` is below 1.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_team(
@@ -156,7 +177,11 @@ pub async fn get_team(
     if let Some(refused) = refusal(&context, Permission::ManageTeams) {
         return refused;
     }
-    let (q, page) = (page.q.unwrap_or_default(), page.page.unwrap_or(1).max(1));
+    let number = match page.number() {
+        Ok(number) => number,
+        Err(refused) => return refused,
+    };
+    let (q, page) = (page.q.unwrap_or_default(), number);
     let result = run_as_page(&state, parts, || app::teams::api::get_team(name, q, page)).await;
     respond(StatusCode::OK, result)
 }

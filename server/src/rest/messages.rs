@@ -25,8 +25,10 @@ use crate::startup::AppState;
 #[schema(example = json!({"body": "Roster restarts at 18:00 UTC; save your work.", "signed_in": true}))]
 pub struct NewMessage {
     /// Plain text, at most 1,000 characters.
+    #[schema(min_length = 1, max_length = 1000)]
     pub body: String,
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 10000)]
     pub ids: Option<Vec<i64>>,
     #[serde(default)]
     pub matching: Option<String>,

@@ -101,6 +101,10 @@ impl utoipa::Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let common = [
             (
+                "400",
+                "The request cannot be read: a body that is not JSON, a parameter of the wrong type.",
+            ),
+            (
                 "401",
                 "No valid API token (missing, unknown, expired, revoked, or its owner cannot sign in).",
             ),
@@ -121,7 +125,19 @@ impl utoipa::Modify for CommonResponses {
             .into_iter()
             .flatten()
             {
-                for (status, description) in common {
+                let with_body = operation.request_body.is_some();
+                let body = [
+                    ("415", "The body is not sent as `application/json`."),
+                    (
+                        "422",
+                        "The body does not fit the schema; `field` names what does not.",
+                    ),
+                ];
+                let all = common
+                    .iter()
+                    .chain(body.iter().filter(|_| with_body))
+                    .copied();
+                for (status, description) in all {
                     operation
                         .responses
                         .responses

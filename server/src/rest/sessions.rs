@@ -91,6 +91,7 @@ pub async fn end_all_sessions(
 #[into_params(parameter_in = Path)]
 pub struct SessionKey {
     /// The user's username (any case), or their numeric id.
+    #[param(example = "dana.scully")]
     pub user: String,
     /// The session's id, as listed.
     pub session: String,

@@ -53,7 +53,11 @@ pub async fn list_users(
     if let Some(refused) = refusal(&context, Permission::ViewUsers) {
         return refused;
     }
-    let mut view = match UserListQuery::from_query_string(query.as_deref().unwrap_or_default()) {
+    let query = query.unwrap_or_default();
+    if let Some(refused) = empty_choice(&query) {
+        return refused;
+    }
+    let mut view = match UserListQuery::from_query_string(&query) {
         Ok(view) => view,
         Err(error) => return from_app_error(error),
     };
@@ -76,12 +80,42 @@ pub async fn list_users(
     }
 }
 
+/// The table's own form sends an empty value for "any" (`status=`); the
+/// API's document lists only real choices, so it refuses an empty one
+/// (leave the parameter out instead) rather than accept what it does not
+/// describe.
+fn empty_choice(query: &str) -> Option<Response> {
+    use app::domain::FormField;
+    const CHOICES: [FormField; 7] = [
+        FormField::Status,
+        FormField::SignedIn,
+        FormField::Deleted,
+        FormField::Sort,
+        FormField::SortDirection,
+        FormField::Page,
+        FormField::PerPage,
+    ];
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(name, value)| value.is_empty() && CHOICES.iter().any(|c| c.key() == name))
+        .map(|(name, _)| {
+            let field = CHOICES
+                .into_iter()
+                .find(|c| c.key() == name)
+                .unwrap_or(FormField::Status);
+            from_app_error(AppError::validation(
+                field,
+                format!("'{name}' is empty: give one of its values, or leave it out."),
+            ))
+        })
+}
+
 /// A user: their username, or their numeric id when no username is that
 /// number.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct UserKey {
     /// The user's username (any case), or their numeric id.
+    #[param(example = "dana.scully")]
     pub user: String,
 }
 

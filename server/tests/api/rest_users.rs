@@ -630,6 +630,18 @@ async fn every_error_is_a_problem_and_the_document_describes_the_routes() {
     app.rest(Method::GET, "/api/v1/no-such-thing", &token, None)
         .await
         .problem(404);
+    let empty = app
+        .rest(Method::GET, "/api/v1/users?status=&q=ann", &token, None)
+        .await;
+    assert_eq!(empty.problem(422).as_deref(), Some("status"));
+    let page_zero = app
+        .rest(Method::GET, "/api/v1/roles/Viewer?page=0", &token, None)
+        .await;
+    assert_eq!(page_zero.problem(422).as_deref(), Some("page"));
+    let not_a_page = app
+        .rest(Method::GET, "/api/v1/roles/Viewer?page=two", &token, None)
+        .await;
+    not_a_page.problem(400);
     let wrong_method = app.rest(Method::PUT, "/api/v1/users", &token, None).await;
     wrong_method.problem(405);
     assert!(wrong_method.headers.contains_key("allow"));
