@@ -74,14 +74,12 @@ pub struct MemberPage {
 
 impl MemberPage {
     /// The page asked for (1 when none is): 0 is refused.
-    fn number(&self) -> Result<u64, Response> {
+    fn number(&self) -> Result<u64, app::error::AppError> {
         match self.page {
             None => Ok(1),
-            Some(..=0) => Err(super::problem::from_app_error(
-                app::error::AppError::validation(
-                    app::domain::FormField::Page,
-                    "Pages are numbered from 1.",
-                ),
+            Some(..=0) => Err(app::error::AppError::validation(
+                app::domain::FormField::Page,
+                "Pages are numbered from 1.",
             )),
             Some(page) => Ok(page as u64),
         }
@@ -113,7 +111,7 @@ pub async fn get_role(
     }
     let page = match page.number() {
         Ok(page) => page,
-        Err(refused) => return refused,
+        Err(error) => return super::problem::from_app_error(error),
     };
     let result = run_as_page(&state, parts, || app::roles::api::get_role(name, page)).await;
     respond(StatusCode::OK, result)
@@ -179,7 +177,7 @@ pub async fn get_team(
     }
     let number = match page.number() {
         Ok(number) => number,
-        Err(refused) => return refused,
+        Err(error) => return super::problem::from_app_error(error),
     };
     let (q, page) = (page.q.unwrap_or_default(), number);
     let result = run_as_page(&state, parts, || app::teams::api::get_team(name, q, page)).await;
