@@ -73,10 +73,10 @@ test("a script's changes over the REST API show on the administrator's open User
   const auth = { Authorization: `Bearer ${secret}` };
 
   await gotoLive(page, "/users?q=restscript");
-  await expect(page.getByText("No users match")).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "No users match." })).toBeVisible();
   const made = await request.post("/api/v1/users", {
     headers: auth,
-    data: { username: "restscript", email: "restscript@example.com", name: "Rhea Script", password: "Copper-Kettle-Morning-88" },
+    data: { username: "restscript", email: "restscript@example.com", name: "Rhea Script", roles: ["User"], password: "Copper-Kettle-Morning-88" },
   });
   expect(made.status()).toBe(201);
   const row = page.getByRole("row").filter({ hasText: "restscript@example.com" });
