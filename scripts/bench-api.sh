@@ -11,7 +11,9 @@ N="${1:-100000}"
 SECONDS_STEADY="${2:-60}"
 PORT="${ROSTER_BENCH_PORT:-3320}"
 cd "$ROOT"
-cargo build --release -p server --bin roster --locked >&2
+# The release build users run (./scripts/run.sh), not a plain cargo build.
+export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+cargo leptos build --release --precompress >&2
 BIN="$ROOT/target/release/roster"
 WORK="$(mktemp -d)"
 SERVER=""

@@ -4,10 +4,10 @@
 //! (`server/tests/api/api_tokens.rs`).
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::api::{NewApiToken, TokenRow};
@@ -15,11 +15,11 @@ use super::{MAX_LIFETIME_DAYS, MAX_NAME_LEN, SECRET_PREFIX, SHOWN_PREFIX_LEN, gr
 use crate::audit::AuditAction;
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::auth::Permission;
-use crate::auth::service::{SessionUser, TOUCH_INTERVAL, permissions_of, standing_refusal};
+use crate::auth::service::{SessionUser, TOUCH_INTERVAL, standing_refusal};
 use crate::auth::token::{SecretToken, hash_token};
 use crate::db::begin_write;
 use crate::domain::{FormField, table_time};
-use crate::entities::{api_token, api_token_permission, user};
+use crate::entities::{api_token, api_token_permission, role_permission, user, user_role};
 use crate::error::{AppError, AppResult};
 
 /// A token just made: its secret (shown once) and its row.
@@ -265,18 +265,37 @@ pub async fn authenticate(
     if token.expires_at.is_some_and(|at| at <= now) || standing_refusal(&owner, now).is_some() {
         return Ok(None);
     }
-    let held = permissions_of(db, owner.id).await?;
+    // The token's permissions that its owner still holds, in one query:
+    // a token is checked on every API request.
     let granted: Vec<String> = api_token_permission::Entity::find()
         .select_only()
         .column(api_token_permission::Column::Permission)
         .filter(api_token_permission::Column::TokenId.eq(token.id))
+        .filter(
+            api_token_permission::Column::Permission.in_subquery(
+                Query::select()
+                    .column((role_permission::Entity, role_permission::Column::Permission))
+                    .from(role_permission::Entity)
+                    .inner_join(
+                        user_role::Entity,
+                        Expr::col((user_role::Entity, user_role::Column::RoleId)).eq(Expr::col((
+                            role_permission::Entity,
+                            role_permission::Column::RoleId,
+                        ))),
+                    )
+                    .and_where(
+                        Expr::col((user_role::Entity, user_role::Column::UserId)).eq(owner.id),
+                    )
+                    .to_owned(),
+            ),
+        )
         .into_tuple()
         .all(db)
         .await?;
     let mut permissions: Vec<Permission> = granted
         .iter()
         .filter_map(|key| Permission::from_key(key))
-        .filter(|p| grantable(*p) && held.contains(p))
+        .filter(|p| grantable(*p))
         .collect();
     permissions.sort();
     let ip_text = ip.map(|ip| ip.to_string());
