@@ -79,7 +79,7 @@ pub async fn end_my_session(session_id: i64) -> Result<(), AppError> {
     use crate::effects::AfterCommit;
     signed_in(|call| async move {
         let session = call.caller;
-        crate::auth::guard::not_while_impersonating(&session, "ending their sessions")?;
+        crate::auth::guard::only_in_person(&session, "ending their sessions")?;
         let auth = auth_state()?;
         crate::auth::service::revoke_session(
             &call.db,
@@ -119,7 +119,7 @@ pub async fn change_password(
     with_status(
         async move {
             let session = require_session()?;
-            crate::auth::guard::not_while_impersonating(&session, "changing the password")?;
+            crate::auth::guard::only_in_person(&session, "changing the password")?;
             let (changed, after) = service::change_own_password(
                 &database()?,
                 &auth_state()?,

@@ -50,9 +50,9 @@ pub struct NewTokenSecret {
 #[server(name = ListMyApiTokens, prefix = "/api", endpoint = "my_api_tokens")]
 pub async fn my_api_tokens() -> Result<MyTokens, AppError> {
     use crate::auth::Permission;
-    use crate::auth::guard::{authorized, not_while_impersonating};
+    use crate::auth::guard::{authorized, only_in_person};
     authorized(Permission::ManageApiTokens, |call| async move {
-        not_while_impersonating(&call.caller, "managing API tokens")?;
+        only_in_person(&call.caller, "managing API tokens")?;
         let tokens =
             super::service::tokens_of(&call.db, call.caller.user_id, chrono::Utc::now()).await?;
         let grantable = call
@@ -70,9 +70,9 @@ pub async fn my_api_tokens() -> Result<MyTokens, AppError> {
 #[server(name = CreateApiToken, prefix = "/api", endpoint = "create_api_token", input = server_fn::codec::Json)]
 pub async fn create_api_token(new: NewApiToken) -> Result<NewTokenSecret, AppError> {
     use crate::auth::Permission;
-    use crate::auth::guard::{authorized, not_while_impersonating, request_context};
+    use crate::auth::guard::{authorized, only_in_person, request_context};
     authorized(Permission::ManageApiTokens, |call| async move {
-        not_while_impersonating(&call.caller, "managing API tokens")?;
+        only_in_person(&call.caller, "managing API tokens")?;
         let created = super::service::create(
             &call.db,
             &request_context().actor(),
@@ -93,9 +93,9 @@ pub async fn create_api_token(new: NewApiToken) -> Result<NewTokenSecret, AppErr
 #[server(name = RevokeApiToken, prefix = "/api", endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
     use crate::auth::Permission;
-    use crate::auth::guard::{authorized, not_while_impersonating, request_context};
+    use crate::auth::guard::{authorized, only_in_person, request_context};
     authorized(Permission::ManageApiTokens, |call| async move {
-        not_while_impersonating(&call.caller, "managing API tokens")?;
+        only_in_person(&call.caller, "managing API tokens")?;
         super::service::revoke(
             &call.db,
             &request_context().actor(),
@@ -134,7 +134,7 @@ pub async fn revoke_user_api_token(user_id: i64, id: i64) -> Result<(), AppError
             return crate::error::with_status(Err(AppError::Forbidden));
         }
         if user_id == call.caller.user_id {
-            crate::auth::guard::not_while_impersonating(&call.caller, "managing API tokens")?;
+            crate::auth::guard::only_in_person(&call.caller, "managing API tokens")?;
         }
         super::service::revoke(
             &call.db,

@@ -98,11 +98,13 @@ pub fn require_session() -> AppResult<Arc<SessionUser>> {
     with_status(request_context().session.ok_or(AppError::Unauthenticated))
 }
 
-/// Refuses, while impersonating, what is the user's own to do ("Login as"
-/// must not take over the account): their password, their email address,
-/// their API tokens, ending their own sessions. `what` completes "Not
-/// while impersonating: …".
-pub fn not_while_impersonating(caller: &SessionUser, what: &str) -> AppResult<()> {
+/// Refuses what is the user's own to do in person ("Login as" and API
+/// tokens must not take over the account): their password, their email
+/// address, their API tokens, ending their own sessions. Refused while
+/// impersonating, and with an API token (a token narrowed to Edit users
+/// could otherwise point its owner's email elsewhere and reset the
+/// password). `what` completes "Not while impersonating: …".
+pub fn only_in_person(caller: &SessionUser, what: &str) -> AppResult<()> {
     if caller.is_impersonation() {
         tracing::info!(
             user_id = caller.user_id,
@@ -112,6 +114,17 @@ pub fn not_while_impersonating(caller: &SessionUser, what: &str) -> AppResult<()
         );
         return with_status(Err(AppError::Refused(format!(
             "Not while impersonating: {what} is for the user alone."
+        ))));
+    }
+    if let Some(token) = caller.api_token {
+        tracing::info!(
+            user_id = caller.user_id,
+            token,
+            what,
+            "refused to an API token"
+        );
+        return with_status(Err(AppError::Refused(format!(
+            "Not with an API token: {what} is for the user alone, signed in."
         ))));
     }
     Ok(())

@@ -20,6 +20,16 @@ where
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // Who asks comes before what they sent: without a valid token, 401
+        // whatever the body.
+        let has_token = request
+            .extensions()
+            .get::<app::auth::guard::RequestContext>()
+            .and_then(|context| context.session.as_ref())
+            .is_some_and(|session| session.api_token.is_some());
+        if !has_token {
+            return Err(super::problem::unauthenticated());
+        }
         match axum::Json::<T>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(JsonBody(value)),
             Err(rejection) => Err(refusal(rejection)),
@@ -59,6 +69,11 @@ fn refusal(rejection: JsonRejection) -> Response {
                     .split_once(": ")
                     .map_or("cannot parse it", |(_, d)| d)
             ),
+        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The body is too large.",
         ),
         _ => problem(
             StatusCode::BAD_REQUEST,

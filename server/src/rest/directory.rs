@@ -58,12 +58,21 @@ pub struct GroupName {
     pub name: String,
 }
 
-/// A page of a list of members.
+/// A page of a role's members.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MemberPage {
-    /// Only members whose username, name or email address contains this
-    /// (teams only).
+    /// The page of members, from 1 (50 a page).
+    #[serde(default)]
+    #[param(minimum = 1)]
+    pub page: Option<i32>,
+}
+
+/// A page of a team's members, maybe searched.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TeamMemberPage {
+    /// Only members whose username, name or email address contains this.
     #[serde(default)]
     pub q: Option<String>,
     /// The page of members, from 1 (50 a page).
@@ -72,17 +81,15 @@ pub struct MemberPage {
     pub page: Option<i32>,
 }
 
-impl MemberPage {
-    /// The page asked for (1 when none is): 0 is refused.
-    fn number(&self) -> Result<u64, app::error::AppError> {
-        match self.page {
-            None => Ok(1),
-            Some(..=0) => Err(app::error::AppError::validation(
-                app::domain::FormField::Page,
-                "Pages are numbered from 1.",
-            )),
-            Some(page) => Ok(page as u64),
-        }
+/// The page asked for (1 when none is); below 1 is refused.
+fn page_number(page: Option<i32>) -> Result<u64, app::error::AppError> {
+    match page {
+        None => Ok(1),
+        Some(..=0) => Err(app::error::AppError::validation(
+            app::domain::FormField::Page,
+            "Pages are numbered from 1.",
+        )),
+        Some(page) => Ok(page as u64),
     }
 }
 
@@ -109,7 +116,7 @@ pub async fn get_role(
     if let Some(refused) = refusal(&context, Permission::ViewUsers) {
         return refused;
     }
-    let page = match page.number() {
+    let page = match page_number(page.page) {
         Ok(page) => page,
         Err(error) => return super::problem::from_app_error(error),
     };
@@ -157,7 +164,7 @@ pub async fn list_teams(
     get,
     path = "/api/v1/teams/{name}",
     tag = "teams",
-    params(GroupName, MemberPage),
+    params(GroupName, TeamMemberPage),
     responses(
         (status = 200, description = "The team.", body = TeamDetails),
         (status = 403, description = "The token does not hold Manage teams.", body = Problem, content_type = "application/problem+json"),
@@ -169,13 +176,13 @@ pub async fn get_team(
     State(state): State<AppState>,
     Extension(context): Extension<RequestContext>,
     Path(GroupName { name }): Path<GroupName>,
-    Query(page): Query<MemberPage>,
+    Query(page): Query<TeamMemberPage>,
     parts: Parts,
 ) -> Response {
     if let Some(refused) = refusal(&context, Permission::ManageTeams) {
         return refused;
     }
-    let number = match page.number() {
+    let number = match page_number(page.page) {
         Ok(number) => number,
         Err(error) => return super::problem::from_app_error(error),
     };

@@ -127,6 +127,7 @@ impl utoipa::Modify for CommonResponses {
             {
                 let with_body = operation.request_body.is_some();
                 let body = [
+                    ("413", "The body is too large (over 2 MB)."),
                     ("415", "The body is not sent as `application/json`."),
                     (
                         "422",

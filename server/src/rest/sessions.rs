@@ -90,7 +90,7 @@ pub async fn end_all_sessions(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct SessionKey {
-    /// The user's username (any case), or their numeric id.
+    /// The user's numeric id, or their username (any case).
     #[param(example = "dana.scully")]
     pub user: String,
     /// The session's id, as listed.

@@ -109,23 +109,34 @@ fn empty_choice(query: &str) -> Option<Response> {
         })
 }
 
-/// A user: their username, or their numeric id when no username is that
-/// number.
+/// A user: their numeric id, or their username.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct UserKey {
-    /// The user's username (any case), or their numeric id.
+    /// The user's numeric id, or their username (any case). A key of
+    /// digits alone is always an id, never a username.
     #[param(example = "dana.scully")]
     pub user: String,
 }
 
-/// The user `key` names (deleted or not): their id and username. A
-/// username wins over an id that happens to be spelled the same.
+/// The user `key` names (deleted or not): their id and username.
 pub async fn resolve(state: &AppState, key: &str) -> Result<(i64, String), Response> {
-    app::users::detail::service::find_by_username_or_id(&state.db, key)
+    app::users::detail::service::find_by_key(&state.db, key)
         .await
         .map(|user| (user.id, user.username))
         .map_err(from_app_error)
+}
+
+/// The user as their page shows them, read by the service (the caller's
+/// permission to do what they asked has been checked).
+async fn details_of(state: &AppState, username: &str) -> Result<UserDetails, AppError> {
+    app::users::detail::service::user_details(
+        &state.db,
+        state.auth.settings(),
+        username,
+        chrono::Utc::now(),
+    )
+    .await
 }
 
 /// One user: details, roles, teams, open sessions and recent history.
@@ -202,9 +213,9 @@ pub struct NewUser {
     responses(
         (status = 201, description = "Created; `Location` is the user's address.", body = UserDetails,
             headers(("Location" = String, description = "The new user's address."))),
-        (status = 403, description = "The token does not hold Create users, or a role gives more than its owner holds.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token does not hold Create users.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The username or email address is taken.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid; `field` names it.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid, or a role gives a permission the token does not hold; `field` names it.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_user(
@@ -230,9 +241,12 @@ pub async fn create_user(
             None => AccountSetup::Invitation,
         },
     };
+    let read = &state;
     let result = run_as_page(&state, parts, || async move {
         let username = app::users::create::api::create_user(account).await?;
-        app::users::detail::api::get_user(username).await
+        // The answer is the user as created, whether or not the token may
+        // also view users: it just made them.
+        details_of(read, &username).await
     })
     .await;
     match result {
@@ -248,7 +262,8 @@ pub async fn create_user(
     }
 }
 
-/// A change to a user: only the fields given change.
+/// A change to a user: only the fields given change (a field left out or
+/// `null` keeps its value; `""` clears the phone number or extension).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"version": 3, "name": "Dana K. Scully", "active": true}))]
@@ -278,10 +293,10 @@ pub struct UserPatch {
     request_body = UserPatch,
     responses(
         (status = 200, description = "The user as now stored (with the new `version`).", body = UserDetails),
-        (status = 403, description = "The token does not hold Edit users, or a role gives more than its owner holds.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token does not hold Edit users, or the change is its owner's own email address (only in person).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The user changed since `version`, or the username or email address is taken.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid; `field` names it.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The user changed since `version`, the username or email address is taken, or the user is deleted (restore them first).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid, or a role gives a permission the token does not hold; `field` names it.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn update_user(
@@ -299,8 +314,9 @@ pub async fn update_user(
         Ok((_, username)) => username,
         Err(response) => return response,
     };
+    let read = &state;
     let result = run_as_page(&state, parts, || async move {
-        let now = app::users::detail::api::get_user(username).await?;
+        let now = details_of(read, &username).await?;
         let row = now.row;
         let edit = UserEdit {
             id: row.id,
@@ -391,7 +407,7 @@ pub async fn delete_user(
         (status = 204, description = "Restored."),
         (status = 403, description = "The token does not hold Delete users.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Left alone (not deleted, or purged); `detail` says why.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Left alone (not deleted); `detail` says why.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn restore_user(

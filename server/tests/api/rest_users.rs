@@ -199,6 +199,57 @@ async fn users_are_created_read_and_changed_with_the_version(backend: Backend) {
         )
         .await;
     assert_eq!(no_version.problem(422).as_deref(), Some("version"));
+
+    // A token never changes its owner's own email address: that would
+    // let a token narrowed to Edit users take over the account by a
+    // password reset sent elsewhere.
+    let root_version: i32 =
+        scalar(&app.db, "SELECT version FROM users WHERE username = 'root'").await;
+    let takeover = app
+        .rest(
+            Method::PATCH,
+            "/api/v1/users/root",
+            &token,
+            Some(json!({"version": root_version, "email": "attacker@example.net"})),
+        )
+        .await;
+    takeover.problem(403);
+    assert!(
+        takeover.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("API token"),
+        "{:?}",
+        takeover.body
+    );
+    let email: String = scalar(&app.db, "SELECT email FROM users WHERE username = 'root'").await;
+    assert_eq!(email, "root@example.com");
+
+    // A token that may create but not view users still gets the user it made.
+    let creator = app.api_token("root", Some(&["users.create"])).await;
+    let made = app
+        .rest(
+            Method::POST,
+            "/api/v1/users",
+            &creator,
+            Some(json!({"username": "999", "email": "nines@example.com", "name": "Nina Nines", "roles": ["User"], "password": "Copper-Kettle-Morning-88"})),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    assert_eq!(made.body["row"]["username"], "999");
+    // Digits alone are an id, never a username: no user has id 999.
+    app.rest(Method::GET, "/api/v1/users/999", &token, None)
+        .await
+        .problem(404);
+    // Without a token, 401 comes first, whatever the body.
+    let anonymous = app
+        .client
+        .post(format!("{}/api/v1/users", app.address))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
 }
 both_backends!(users_are_created_read_and_changed_with_the_version);
 

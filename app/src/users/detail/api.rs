@@ -91,10 +91,7 @@ pub async fn update_user(edit: UserEdit) -> Result<UserDetails, AppError> {
                 .trim()
                 .eq_ignore_ascii_case(call.caller.email.trim())
         {
-            crate::auth::guard::not_while_impersonating(
-                &call.caller,
-                "changing the email address",
-            )?;
+            crate::auth::guard::only_in_person(&call.caller, "changing the email address")?;
         }
         let auth = auth_state()?;
         let outcome = crate::users::detail::service::save_edit(
@@ -132,7 +129,7 @@ pub async fn end_user_session(user_id: i64, session_id: i64) -> Result<(), AppEr
     use crate::effects::AfterCommit;
     authorized(Permission::ForceSignOut, |call| async move {
         if user_id == call.caller.user_id {
-            crate::auth::guard::not_while_impersonating(&call.caller, "ending their sessions")?;
+            crate::auth::guard::only_in_person(&call.caller, "ending their sessions")?;
         }
         crate::auth::service::revoke_session(
             &call.db,

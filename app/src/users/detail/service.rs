@@ -44,23 +44,19 @@ pub async fn find_by_username(
         .ok_or(AppError::NotFound)
 }
 
-/// The user `key` names, deleted or not: the user with that username, or
-/// else, when `key` is a number, the user with that id (the REST API's
-/// `{user}`).
-pub async fn find_by_username_or_id(
-    conn: &impl ConnectionTrait,
-    key: &str,
-) -> AppResult<user::Model> {
-    match find_by_username(conn, key).await {
-        Err(AppError::NotFound) => match key.trim().parse::<i64>() {
-            Ok(id) => user::Entity::find_by_id(id)
-                .one(conn)
-                .await?
-                .ok_or(AppError::NotFound),
-            Err(_) => Err(AppError::NotFound),
-        },
-        found => found,
+/// The user `key` names, deleted or not (the REST API's `{user}`): a key
+/// of digits alone is an id, anything else a username. Never both, so a
+/// user named "17" cannot stand in for the user whose id is 17.
+pub async fn find_by_key(conn: &impl ConnectionTrait, key: &str) -> AppResult<user::Model> {
+    let key = key.trim();
+    if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
+        let id = key.parse::<i64>().map_err(|_| AppError::NotFound)?;
+        return user::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound);
     }
+    find_by_username(conn, key).await
 }
 
 async fn names_of_roles(conn: &impl ConnectionTrait, user_id: i64) -> AppResult<Vec<String>> {
