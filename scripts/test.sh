@@ -61,7 +61,7 @@ e2e_passed=$(last_count "$LOGS/playwright.log" passed)
 e2e_failed=$(last_count "$LOGS/playwright.log" failed)
 echo "Rust tests: $passed passed, $failed failed; Playwright: $e2e_passed passed, $e2e_failed failed"
 if [ -f "$LOGS/schemathesis.log" ]; then
-  echo "Schemathesis: $(grep -E '^(Test cases|API Operations|Summary|No issues|[0-9]+ (passed|failed|issue))' "$LOGS/schemathesis.log" | tr '\n' ' ')"
+  echo "Schemathesis: $(awk '/^Test cases:/ { getline; sub(/^ +/, ""); cases = $0 } /^=+ .* in [0-9.]+s =+$/ { gsub(/=+/, ""); sub(/^ +/, ""); sub(/ +$/, ""); last = $0 } END { print cases "; " last }' "$LOGS/schemathesis.log")"
 fi
 if [ ${#FAILED_STAGES[@]} -gt 0 ]; then
   echo "Failed stages: ${FAILED_STAGES[*]}"

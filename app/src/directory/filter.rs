@@ -79,6 +79,11 @@ pub async fn matching(
 /// (`users_search`); shorter ones, which a trigram cannot find, scan. On
 /// PostgreSQL `pg_trgm` indexes serve the `LIKE`s directly.
 pub(crate) fn search_condition(backend: DbBackend, q: &str) -> Condition {
+    // No username, email address or name holds a control character, and a
+    // NUL ends FTS5's query string (SQLite) or is refused outright
+    // (PostgreSQL): searching without them finds the same users.
+    let q: String = q.chars().filter(|c| !c.is_control()).collect();
+    let q = q.as_str();
     if backend == DbBackend::Sqlite && q.chars().count() >= 3 {
         // An FTS5 string: a phrase in double quotes, its own quotes doubled.
         let phrase = format!("\"{}\"", q.replace('"', "\"\""));

@@ -632,6 +632,23 @@ async fn messages_roles_and_teams(backend: Backend) {
     let teams = app.rest(Method::GET, "/api/v1/teams", &token, None).await;
     assert_eq!(teams.status, 200);
     assert_eq!(teams.body["total"], 0);
+    // A control character in a search (Schemathesis sent a NUL, which
+    // ended SQLite's full-text query and which PostgreSQL refuses) is
+    // searched without, not a server error.
+    let found = app
+        .rest(Method::GET, "/api/v1/users?q=mi%00a", &token, None)
+        .await;
+    assert_eq!(found.status, 200, "{:?}", found.body);
+    assert_eq!(found.body["users"][0]["username"], "mia");
+    app.execute(
+        "INSERT INTO teams (name, description, created_at, updated_at, version) \
+         VALUES ('Legal', '', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 1)",
+    )
+    .await;
+    let legal = app
+        .rest(Method::GET, "/api/v1/teams/Legal?q=abc%00", &token, None)
+        .await;
+    assert_eq!(legal.status, 200, "{:?}", legal.body);
     app.rest(Method::GET, "/api/v1/teams/Nowhere", &token, None)
         .await
         .problem(404);
