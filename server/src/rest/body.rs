@@ -25,8 +25,8 @@ where
         let has_token = request
             .extensions()
             .get::<app::auth::guard::RequestContext>()
-            .and_then(|context| context.session.as_ref())
-            .is_some_and(|session| session.api_token.is_some());
+            .and_then(super::token_caller)
+            .is_some();
         if !has_token {
             return Err(super::problem::unauthenticated());
         }

@@ -86,15 +86,13 @@ pub struct BulkRequest {
 impl BulkRequest {
     /// The users chosen; exactly one way of choosing must be given.
     fn selection(&self) -> Result<Selection, AppError> {
-        match (&self.ids, &self.matching, self.everyone) {
-            (Some(ids), None, false) => Ok(Selection::Ids(ids.clone())),
-            (None, Some(matching), false) => Ok(Selection::Matching(matching.clone())),
-            (None, None, true) => Ok(Selection::Everyone),
-            _ => Err(AppError::validation(
-                FormField::Selection,
-                "Choose the users one way: ids, matching, or everyone.",
-            )),
-        }
+        super::chosen_users(
+            self.ids.clone(),
+            self.matching.clone(),
+            self.everyone,
+            "ids, matching, or everyone",
+        )
+        .map(|chosen| chosen.unwrap_or(Selection::Everyone))
     }
 
     /// The table's action, or the team to change (with add or remove).
@@ -150,18 +148,17 @@ pub async fn bulk_action(
     parts: Parts,
     JsonBody(request): JsonBody<BulkRequest>,
 ) -> Response {
-    let permission = match request.action {
-        BulkActionName::AddToTeam | BulkActionName::RemoveFromTeam => Permission::ManageTeams,
-        _ => request.action().ok().and_then(Result::ok).map_or(
-            // A malformed action still needs a token first.
-            Permission::ViewUsers,
-            |action| action.permission(),
-        ),
+    let action = request.action();
+    let permission = match (request.action, &action) {
+        (BulkActionName::AddToTeam | BulkActionName::RemoveFromTeam, _) => Permission::ManageTeams,
+        (_, Ok(Ok(action))) => action.permission(),
+        // A malformed action still needs a token first.
+        _ => Permission::ViewUsers,
     };
     if let Some(refused) = refusal(&context, permission) {
         return refused;
     }
-    let (selection, action) = match (request.selection(), request.action()) {
+    let (selection, action) = match (request.selection(), action) {
         (Ok(selection), Ok(action)) => (selection, action),
         (Err(error), _) | (_, Err(error)) => return from_app_error(error),
     };

@@ -2,9 +2,6 @@
 
 use app::auth::Permission;
 use app::auth::guard::RequestContext;
-use app::directory::Selection;
-use app::domain::FormField;
-use app::error::AppError;
 use app::live::message::{MessageOutcome, Recipients};
 use axum::Extension;
 use axum::extract::State;
@@ -58,16 +55,15 @@ pub async fn send_message(
     if let Some(refused) = refusal(&context, Permission::SendMessages) {
         return refused;
     }
-    let recipients = match (message.ids, message.matching, message.signed_in) {
-        (Some(ids), None, false) => Recipients::Selected(Selection::Ids(ids)),
-        (None, Some(matching), false) => Recipients::Selected(Selection::Matching(matching)),
-        (None, None, true) => Recipients::SignedIn,
-        _ => {
-            return from_app_error(AppError::validation(
-                FormField::Selection,
-                "Choose the recipients one way: ids, matching, or signed_in.",
-            ));
-        }
+    let recipients = match super::chosen_users(
+        message.ids,
+        message.matching,
+        message.signed_in,
+        "ids, matching, or signed_in",
+    ) {
+        Ok(Some(selection)) => Recipients::Selected(selection),
+        Ok(None) => Recipients::SignedIn,
+        Err(error) => return from_app_error(error),
     };
     let body = message.body;
     let result = run_as_page(&state, parts, || {

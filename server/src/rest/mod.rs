@@ -166,11 +166,18 @@ where
         .await
 }
 
+/// Who calls with a valid API token (a browser session never counts here).
+pub fn token_caller(
+    context: &RequestContext,
+) -> Option<&std::sync::Arc<app::auth::service::SessionUser>> {
+    context.session.as_ref().filter(|s| s.api_token.is_some())
+}
+
 /// Why a request may not go on, if it may not: 401 without a valid token,
 /// 403 naming the permission the token lacks. (The server function checks
 /// again; this answer names what is missing.)
 pub fn refusal(context: &RequestContext, permission: Permission) -> Option<Response> {
-    let Some(caller) = context.session.as_ref().filter(|s| s.api_token.is_some()) else {
+    let Some(caller) = token_caller(context) else {
         return Some(unauthenticated());
     };
     (!caller.can(permission)).then(|| {
@@ -190,6 +197,36 @@ pub fn respond<T: Serialize>(
 ) -> Response {
     match result {
         Ok(value) => (status, axum::Json(value)).into_response(),
+        Err(error) => problem::from_app_error(error),
+    }
+}
+
+/// The users a request chose, exactly one way: `ids`, `matching` (a Users
+/// table query string), or the request's flag (`everyone`, `signed_in`:
+/// `Ok(None)`). `ways` names the three for the error.
+pub fn chosen_users(
+    ids: Option<Vec<i64>>,
+    matching: Option<String>,
+    flag: bool,
+    ways: &str,
+) -> Result<Option<app::directory::Selection>, app::error::AppError> {
+    use app::directory::Selection;
+    match (ids, matching, flag) {
+        (Some(ids), None, false) => Ok(Some(Selection::Ids(ids))),
+        (None, Some(matching), false) => Ok(Some(Selection::Matching(matching))),
+        (None, None, true) => Ok(None),
+        _ => Err(app::error::AppError::validation(
+            app::domain::FormField::Selection,
+            format!("Choose the users one way: {ways}."),
+        )),
+    }
+}
+
+/// 204 when a server function that answers nothing succeeded, its error
+/// as a problem otherwise.
+pub fn respond_empty(result: Result<(), app::error::AppError>) -> Response {
+    match result {
+        Ok(()) => axum::http::StatusCode::NO_CONTENT.into_response(),
         Err(error) => problem::from_app_error(error),
     }
 }
@@ -217,7 +254,7 @@ pub struct Me {
     )
 )]
 pub async fn me(Extension(context): Extension<RequestContext>) -> Response {
-    let Some(caller) = context.session.filter(|s| s.api_token.is_some()) else {
+    let Some(caller) = token_caller(&context) else {
         return unauthenticated();
     };
     axum::Json(Me {

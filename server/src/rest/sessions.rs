@@ -11,12 +11,12 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::problem::{Problem, from_app_error};
-use super::users::{UserKey, resolve};
-use super::{refusal, respond, run_as_page};
+use super::users::{UserKey, permitted_user};
+use super::{respond, respond_empty, run_as_page};
 use crate::startup::AppState;
 
 /// The user's open sessions: device, address, when signed in, last active.
@@ -37,12 +37,9 @@ pub async fn list_sessions(
     Path(UserKey { user }): Path<UserKey>,
     parts: Parts,
 ) -> Response {
-    if let Some(refused) = refusal(&context, Permission::ViewUsers) {
-        return refused;
-    }
-    let username = match resolve(&state, &user).await {
-        Ok((_, username)) => username,
-        Err(response) => return response,
+    let (_, username) = match permitted_user(&state, &context, Permission::ViewUsers, &user).await {
+        Ok(user) => user,
+        Err(refused) => return refused,
     };
     let result = run_as_page(&state, parts, || async move {
         app::users::detail::api::get_user(username)
@@ -72,12 +69,9 @@ pub async fn end_all_sessions(
     Path(UserKey { user }): Path<UserKey>,
     parts: Parts,
 ) -> Response {
-    if let Some(refused) = refusal(&context, Permission::ForceSignOut) {
-        return refused;
-    }
-    let id = match resolve(&state, &user).await {
-        Ok((id, _)) => id,
-        Err(response) => return response,
+    let (id, _) = match permitted_user(&state, &context, Permission::ForceSignOut, &user).await {
+        Ok(user) => user,
+        Err(refused) => return refused,
     };
     let result = run_as_page(&state, parts, || {
         app::users::bulk::api::run_bulk_action(BulkAction::ForceSignOut, Selection::Ids(vec![id]))
@@ -115,12 +109,9 @@ pub async fn end_session(
     Path(SessionKey { user, session }): Path<SessionKey>,
     parts: Parts,
 ) -> Response {
-    if let Some(refused) = refusal(&context, Permission::ForceSignOut) {
-        return refused;
-    }
-    let id = match resolve(&state, &user).await {
-        Ok((id, _)) => id,
-        Err(response) => return response,
+    let (id, _) = match permitted_user(&state, &context, Permission::ForceSignOut, &user).await {
+        Ok(user) => user,
+        Err(refused) => return refused,
     };
     let Ok(session) = session.parse::<i64>() else {
         return from_app_error(AppError::NotFound);
@@ -129,8 +120,5 @@ pub async fn end_session(
         app::users::detail::api::end_user_session(id, session)
     })
     .await;
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => from_app_error(error),
-    }
+    respond_empty(result)
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::body::JsonBody;
 use super::params::UserListParams;
 use super::problem::{Problem, from_app_error};
-use super::{refusal, respond, run_as_page};
+use super::{refusal, respond, respond_empty, run_as_page};
 use crate::startup::AppState;
 
 /// One page of users.
@@ -119,8 +119,17 @@ pub struct UserKey {
     pub user: String,
 }
 
-/// The user `key` names (deleted or not): their id and username.
-pub async fn resolve(state: &AppState, key: &str) -> Result<(i64, String), Response> {
+/// The user `key` names (deleted or not), as their id and username, once
+/// the token is known to hold `permission` (401/403 first, then 404).
+pub async fn permitted_user(
+    state: &AppState,
+    context: &RequestContext,
+    permission: Permission,
+    key: &str,
+) -> Result<(i64, String), Response> {
+    if let Some(refused) = refusal(context, permission) {
+        return Err(refused);
+    }
     app::users::detail::service::find_by_key(&state.db, key)
         .await
         .map(|user| (user.id, user.username))
@@ -157,12 +166,9 @@ pub async fn get_user(
     Path(UserKey { user }): Path<UserKey>,
     parts: Parts,
 ) -> Response {
-    if let Some(refused) = refusal(&context, Permission::ViewUsers) {
-        return refused;
-    }
-    let username = match resolve(&state, &user).await {
-        Ok((_, username)) => username,
-        Err(response) => return response,
+    let (_, username) = match permitted_user(&state, &context, Permission::ViewUsers, &user).await {
+        Ok(user) => user,
+        Err(refused) => return refused,
     };
     let result = run_as_page(&state, parts, || {
         app::users::detail::api::get_user(username)
@@ -307,12 +313,9 @@ pub async fn update_user(
     JsonBody(patch): JsonBody<UserPatch>,
 ) -> Response {
     use app::users::detail::api::UserEdit;
-    if let Some(refused) = refusal(&context, Permission::EditUsers) {
-        return refused;
-    }
-    let username = match resolve(&state, &user).await {
-        Ok((_, username)) => username,
-        Err(response) => return response,
+    let (_, username) = match permitted_user(&state, &context, Permission::EditUsers, &user).await {
+        Ok(user) => user,
+        Err(refused) => return refused,
     };
     let read = &state;
     let result = run_as_page(&state, parts, || async move {
@@ -345,12 +348,9 @@ async fn one_user(
     key: &str,
     action: BulkAction,
 ) -> Response {
-    if let Some(refused) = refusal(context, action.permission()) {
-        return refused;
-    }
-    let id = match resolve(state, key).await {
-        Ok((id, _)) => id,
-        Err(response) => return response,
+    let (id, _) = match permitted_user(state, context, action.permission(), key).await {
+        Ok(user) => user,
+        Err(refused) => return refused,
     };
     let result = run_as_page(state, parts, || {
         run_bulk_action(action, Selection::Ids(vec![id]))
@@ -450,19 +450,13 @@ pub async fn purge_user(
     parts: Parts,
     JsonBody(confirm): JsonBody<PermanentDelete>,
 ) -> Response {
-    if let Some(refused) = refusal(&context, Permission::DeleteUsers) {
-        return refused;
-    }
-    let id = match resolve(&state, &user).await {
-        Ok((id, _)) => id,
-        Err(response) => return response,
+    let (id, _) = match permitted_user(&state, &context, Permission::DeleteUsers, &user).await {
+        Ok(user) => user,
+        Err(refused) => return refused,
     };
     let result = run_as_page(&state, parts, || {
         app::users::detail::api::delete_user_permanently(id, confirm.confirm_username)
     })
     .await;
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => from_app_error(error),
-    }
+    respond_empty(result)
 }
