@@ -30,6 +30,7 @@ mod m20261202_000019_index_audit_log_by_keyset;
 mod m20261206_000020_index_user_states;
 mod m20261206_000021_bind_impersonations;
 mod m20261206_000022_scope_api_tokens;
+mod m20261206_000023_index_deleted_user_search;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_index_user_states::Migration),
             Box::new(m20261206_000021_bind_impersonations::Migration),
             Box::new(m20261206_000022_scope_api_tokens::Migration),
+            Box::new(m20261206_000023_index_deleted_user_search::Migration),
         ]
     }
 }

@@ -227,6 +227,7 @@ async fn explain(db: &DatabaseConnection, query: &UserListQuery) {
         condition,
         Some((offset, u64::from(query.per_page))),
         false,
+        false,
     );
     let prefix = match backend {
         DbBackend::Sqlite => "EXPLAIN QUERY PLAN ",

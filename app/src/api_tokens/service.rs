@@ -6,8 +6,9 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DbErr, EntityTrait, ExprTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, RelationTrait,
 };
 
 use super::api::{NewApiToken, TokenRow};
@@ -15,7 +16,7 @@ use super::{MAX_LIFETIME_DAYS, MAX_NAME_LEN, SECRET_PREFIX, SHOWN_PREFIX_LEN, gr
 use crate::audit::AuditAction;
 use crate::audit::service::{Actor, AuditEvent, record};
 use crate::auth::Permission;
-use crate::auth::service::{SessionUser, TOUCH_INTERVAL, standing_refusal};
+use crate::auth::service::{SessionUser, TOUCH_INTERVAL};
 use crate::auth::token::{SecretToken, hash_token};
 use crate::db::begin_write;
 use crate::domain::{FormField, table_time};
@@ -239,6 +240,20 @@ pub async fn revoke(
     Ok(())
 }
 
+/// What [`authenticate`] reads of a token and its owner.
+#[derive(FromQueryResult)]
+struct FoundToken {
+    id: i64,
+    name: String,
+    token_prefix: String,
+    last_used_at: Option<DateTime<Utc>>,
+    last_used_ip: Option<String>,
+    owner_id: i64,
+    owner_username: String,
+    owner_name: String,
+    owner_email: String,
+}
+
 /// Resolves a presented secret to the caller it acts as: its owner, with
 /// the token's permissions that the owner still holds. `None` when it is
 /// unknown, revoked, expired, or its owner may not sign in. Writes when it
@@ -253,45 +268,83 @@ pub async fn authenticate(
     if !secret.starts_with(SECRET_PREFIX) {
         return Ok(None);
     }
-    let found = api_token::Entity::find()
+    // One statement, as a token is checked on every API request: the
+    // token, its owner, and one row per permission of the token, each
+    // saying whether the owner still holds it (`held`).
+    let owner_holds = Expr::col((
+        api_token_permission::Entity,
+        api_token_permission::Column::Permission,
+    ))
+    .in_subquery(
+        Query::select()
+            .column((role_permission::Entity, role_permission::Column::Permission))
+            .from(role_permission::Entity)
+            .inner_join(
+                user_role::Entity,
+                Expr::col((user_role::Entity, user_role::Column::RoleId)).eq(Expr::col((
+                    role_permission::Entity,
+                    role_permission::Column::RoleId,
+                ))),
+            )
+            .and_where(
+                Expr::col((user_role::Entity, user_role::Column::UserId))
+                    .equals((api_token::Entity, api_token::Column::UserId)),
+            )
+            .to_owned(),
+    );
+    // Only a live token of an owner who may sign in is found at all; the
+    // columns are the few the request needs.
+    let statement = api_token::Entity::find()
+        .select_only()
+        .columns([
+            api_token::Column::Id,
+            api_token::Column::Name,
+            api_token::Column::TokenPrefix,
+            api_token::Column::LastUsedAt,
+            api_token::Column::LastUsedIp,
+        ])
+        .column_as(user::Column::Id, "owner_id")
+        .column_as(user::Column::Username, "owner_username")
+        .column_as(user::Column::Name, "owner_name")
+        .column_as(user::Column::Email, "owner_email")
+        .column_as(
+            Expr::col((
+                api_token_permission::Entity,
+                api_token_permission::Column::Permission,
+            )),
+            "permission",
+        )
+        .column_as(owner_holds, "held")
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            api_token::Relation::User.def(),
+        )
+        .join(
+            sea_orm::JoinType::LeftJoin,
+            api_token_permission::Relation::ApiToken.def().rev(),
+        )
         .filter(api_token::Column::TokenHash.eq(hash_token(secret)))
         .filter(api_token::Column::RevokedAt.is_null())
-        .find_also_related(user::Entity)
-        .one(db)
-        .await?;
-    let Some((token, Some(owner))) = found else {
+        .filter(
+            Condition::any()
+                .add(api_token::Column::ExpiresAt.is_null())
+                .add(api_token::Column::ExpiresAt.gt(now)),
+        )
+        .filter(crate::domain::account_state::can_sign_in(now))
+        .build(db.get_database_backend());
+    let rows = db.query_all_raw(statement).await?;
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
-    if token.expires_at.is_some_and(|at| at <= now) || standing_refusal(&owner, now).is_some() {
-        return Ok(None);
+    let token = FoundToken::from_query_result(first, "")?;
+    let mut granted = Vec::new();
+    for row in &rows {
+        let permission: Option<String> = row.try_get("", "permission")?;
+        let held: Option<bool> = row.try_get("", "held")?;
+        if let (Some(permission), Some(true)) = (permission, held) {
+            granted.push(permission);
+        }
     }
-    // The token's permissions that its owner still holds, in one query:
-    // a token is checked on every API request.
-    let granted: Vec<String> = api_token_permission::Entity::find()
-        .select_only()
-        .column(api_token_permission::Column::Permission)
-        .filter(api_token_permission::Column::TokenId.eq(token.id))
-        .filter(
-            api_token_permission::Column::Permission.in_subquery(
-                Query::select()
-                    .column((role_permission::Entity, role_permission::Column::Permission))
-                    .from(role_permission::Entity)
-                    .inner_join(
-                        user_role::Entity,
-                        Expr::col((user_role::Entity, user_role::Column::RoleId)).eq(Expr::col((
-                            role_permission::Entity,
-                            role_permission::Column::RoleId,
-                        ))),
-                    )
-                    .and_where(
-                        Expr::col((user_role::Entity, user_role::Column::UserId)).eq(owner.id),
-                    )
-                    .to_owned(),
-            ),
-        )
-        .into_tuple()
-        .all(db)
-        .await?;
     let mut permissions: Vec<Permission> = granted
         .iter()
         .filter_map(|key| Permission::from_key(key))
@@ -315,15 +368,15 @@ pub async fn authenticate(
             record(
                 &txn,
                 &Actor {
-                    user_id: Some(owner.id),
-                    username: Some(owner.username.clone()),
+                    user_id: Some(token.owner_id),
+                    username: Some(token.owner_username.clone()),
                     ip: ip_text.clone(),
                     client: Some(format!("API token {}", token.token_prefix)),
                     ..Default::default()
                 },
                 AuditEvent {
-                    target_user_id: Some(owner.id),
-                    target_username: Some(owner.username.clone()),
+                    target_user_id: Some(token.owner_id),
+                    target_username: Some(token.owner_username.clone()),
                     details: Some(serde_json::json!({
                         "token_id": token.id,
                         "name": token.name,
@@ -338,10 +391,10 @@ pub async fn authenticate(
     }
     Ok(Some(SessionUser {
         session_id: 0,
-        user_id: owner.id,
-        username: owner.username,
-        name: owner.name,
-        email: owner.email,
+        user_id: token.owner_id,
+        username: token.owner_username,
+        name: token.owner_name,
+        email: token.owner_email,
         must_change_password: false,
         permissions,
         impersonator: None,

@@ -11,7 +11,8 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, Func, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    DbBackend, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, RelationTrait,
 };
 
 use super::api::{Candidate, TeamDetails, TeamMember, TeamSummary};
@@ -75,6 +76,13 @@ pub async fn find_by_name(
 
 /// `/teams/NAME`: the team and page `page` (1-based, clamped) of its
 /// members whose username, email or name contains `q`.
+///
+/// Neither the count nor the page reads the whole team: the count is the
+/// team's entries in `user_teams` (an index range) less its deleted members
+/// (a few, from the deleted users' index), and the page walks the users in
+/// username order, asking `user_teams` about each until it has a page. A
+/// page in the second half is walked from the other end, so the last page
+/// is as quick as the first.
 pub async fn team_details(
     conn: &impl ConnectionTrait,
     name: &str,
@@ -82,33 +90,60 @@ pub async fn team_details(
     page: u64,
 ) -> AppResult<TeamDetails> {
     let team = find_by_name(conn, name).await?.ok_or(AppError::NotFound)?;
-    let members = user::Entity::find()
-        .join(sea_orm::JoinType::InnerJoin, user::Relation::UserTeam.def())
-        .filter(user_team::Column::TeamId.eq(team.id))
-        .filter(user::Column::DeletedAt.is_null());
-    let members_total = members.clone().count(conn).await?;
+    let members_total = count_members(conn, team.id).await?;
     let q = q.trim();
-    let (matching_members, matching) = if q.is_empty() {
-        (members, members_total)
+    let backend = conn.get_database_backend();
+    let mut members = user::Entity::find()
+        .filter(user::Column::DeletedAt.is_null())
+        .filter(in_team(team.id));
+    let matching = if q.is_empty() {
+        members_total
     } else {
-        let found = members.filter(search_condition(conn.get_database_backend(), q));
-        let matching = found.clone().count(conn).await?;
-        (found, matching)
+        members = members.filter(search_condition(backend, q));
+        members.clone().count(conn).await?
     };
     let pages = Ord::max(matching.div_ceil(MEMBERS_PER_PAGE), 1);
     let page = page.clamp(1, pages);
-    let rows: Vec<(i64, String, String, String)> = matching_members
+    let offset = (page - 1) * MEMBERS_PER_PAGE;
+    let until = Ord::min(offset + MEMBERS_PER_PAGE, matching);
+    // Rows offset..until, or, counted from the end, matching - until..
+    let from_end = offset > matching / 2;
+    let (skip, order) = if from_end {
+        (matching - until, Order::Desc)
+    } else {
+        (offset, Order::Asc)
+    };
+    let mut statement = members
         .select_only()
         .column(user::Column::Id)
         .column(user::Column::Username)
         .column(user::Column::Name)
         .column(user::Column::Email)
-        .order_by_asc(user::Column::Username)
-        .offset((page - 1) * MEMBERS_PER_PAGE)
-        .limit(MEMBERS_PER_PAGE)
-        .into_tuple()
-        .all(conn)
-        .await?;
+        .order_by(user::Column::Username, order)
+        .offset(skip)
+        .limit(until.saturating_sub(offset))
+        .build(backend);
+    if backend == DbBackend::Sqlite && q.is_empty() {
+        // Left to itself SQLite reads the whole team from `user_teams` and
+        // sorts it; the live users' username index is already in order.
+        statement.sql = statement.sql.replacen(
+            r#"FROM "users" WHERE"#,
+            r#"FROM "users" INDEXED BY idx_users_live_username WHERE"#,
+            1,
+        );
+    }
+    let mut rows = Vec::new();
+    for row in conn.query_all_raw(statement).await? {
+        rows.push(TeamMember {
+            id: row.try_get_by_index(0)?,
+            username: row.try_get_by_index(1)?,
+            name: row.try_get_by_index(2)?,
+            email: row.try_get_by_index(3)?,
+        });
+    }
+    if from_end {
+        rows.reverse();
+    }
     Ok(TeamDetails {
         id: team.id,
         name: team.name,
@@ -116,18 +151,43 @@ pub async fn team_details(
         version: team.version,
         members_total,
         matching,
-        members: rows
-            .into_iter()
-            .map(|(id, username, name, email)| TeamMember {
-                id,
-                username,
-                name,
-                email,
-            })
-            .collect(),
+        members: rows,
         page,
         pages,
     })
+}
+
+/// The team's members who are not deleted: its entries in `user_teams`
+/// less those of deleted users, two index reads instead of a join over
+/// every member.
+async fn count_members(conn: &impl ConnectionTrait, team_id: i64) -> AppResult<u64> {
+    let entries = user_team::Entity::find()
+        .filter(user_team::Column::TeamId.eq(team_id))
+        .count(conn)
+        .await?;
+    let deleted = user::Entity::find()
+        .filter(user::Column::DeletedAt.is_not_null())
+        .filter(in_team(team_id))
+        .count(conn)
+        .await?;
+    Ok(entries.saturating_sub(deleted))
+}
+
+/// "This user is in team `team_id`", asked of one user at a time (a
+/// primary-key lookup in `user_teams`), so a walk in username order stops
+/// as soon as it has a page.
+fn in_team(team_id: i64) -> sea_orm::sea_query::SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(user_team::Entity)
+            .and_where(
+                Expr::col((user_team::Entity, user_team::Column::UserId))
+                    .equals((user::Entity, user::Column::Id)),
+            )
+            .and_where(Expr::col((user_team::Entity, user_team::Column::TeamId)).eq(team_id))
+            .to_owned(),
+    )
 }
 
 /// "Add Members": up to [`CANDIDATES`] users (not deleted) matching `q`,

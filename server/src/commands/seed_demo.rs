@@ -17,7 +17,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, QueryTrait,
 };
 
 use super::CommandError;
@@ -134,22 +135,21 @@ pub async fn seed_demo(
             })
             .collect();
 
-        inserted += user::Entity::insert_many(people.iter().map(DemoUser::active_model))
+        // The rows written (a clash with an older user skips that one) come
+        // back with their ids, to attach roles and teams: looking them up
+        // by username afterwards took seconds a batch on PostgreSQL.
+        let mut insert = user::Entity::insert_many(people.iter().map(DemoUser::active_model))
             .on_conflict(OnConflict::new().do_nothing().to_owned())
-            .exec_without_returning(&txn)
-            .await?;
-
-        // Ids of the rows just written (a clash skipped some), to attach
-        // roles and teams.
-        let ids: HashMap<String, i64> = user::Entity::find()
-            .select_only()
-            .columns([user::Column::Username, user::Column::Id])
-            .filter(user::Column::Username.is_in(people.iter().map(|p| p.username.clone())))
-            .into_tuple::<(String, i64)>()
-            .all(&txn)
-            .await?
-            .into_iter()
-            .collect();
+            .into_query();
+        insert.returning(
+            sea_orm::sea_query::Query::returning()
+                .columns([user::Column::Username, user::Column::Id]),
+        );
+        let mut ids: HashMap<String, i64> = HashMap::with_capacity(n);
+        for row in txn.query_all(&insert).await? {
+            ids.insert(row.try_get("", "username")?, row.try_get("", "id")?);
+        }
+        inserted += ids.len() as u64;
 
         let mut user_roles = Vec::with_capacity(n + n / 8);
         let mut user_teams = Vec::with_capacity(n * 2);
@@ -199,7 +199,6 @@ pub async fn seed_demo(
     // A bulk load changes the table's shape: refresh the planner's
     // statistics so the Users table's indexes are chosen at once.
     {
-        use sea_orm::ConnectionTrait;
         // PostgreSQL: VACUUM also marks the new pages all-visible, so
         // pages can be read from the index alone (autovacuum would, later).
         let statement = match db.get_database_backend() {

@@ -9,7 +9,7 @@ use sea_orm::{
     Statement,
 };
 
-use crate::directory::filter::matching;
+use crate::directory::filter::{matching, sqlite_search_count};
 use crate::directory::query::{SortDir, SortKey, UserListQuery};
 use crate::domain::AccountState;
 use crate::domain::table_time;
@@ -68,11 +68,14 @@ pub async fn list_page(
         // total - offset - limit..total - offset.
         let from_end = total.saturating_sub(offset + limit);
         let window = (from_end, total - offset - from_end);
-        let mut ids = ordered_ids_in(conn, query, condition, Some(window), true).await?;
+        let walk = walk_sort_index(conn, query, total, window).await?;
+        let mut ids = ordered_ids_in(conn, query, condition, Some(window), true, walk).await?;
         ids.reverse();
         ids
     } else {
-        ordered_ids(conn, query, condition, Some((offset, limit))).await?
+        let window = (offset, limit);
+        let walk = walk_sort_index(conn, query, total, window).await?;
+        ordered_ids_in(conn, query, condition, Some(window), false, walk).await?
     };
     Ok(UserPage {
         rows: rows_for(conn, &page_ids, now).await?,
@@ -86,12 +89,52 @@ pub async fn list_page(
 /// hidden. Its total is kept by the database ([`count_matching`]) and
 /// SQLite reads it through the sort index ([`sqlite_sort_index`]).
 fn is_plain(query: &UserListQuery) -> bool {
-    query.q.is_none()
-        && query.status.is_none()
+    query.q.is_none() && is_search_only(query) && !query.include_deleted
+}
+
+/// Whether `query` filters by nothing but its search text, if any.
+fn is_search_only(query: &UserListQuery) -> bool {
+    query.status.is_none()
         && query.role.is_none()
         && query.team.is_none()
         && query.signed_in.is_none()
-        && !query.include_deleted
+}
+
+/// SQLite, a search with no other filter and deleted users hidden: whether
+/// to find the page by walking the live users' sort index, asking of each
+/// user whether it matches, rather than reading every match and sorting
+/// them. Walking reaches the page after about `(skip + limit) × live /
+/// matches` index entries; reading costs a row per match. A search that
+/// matches many (5,000 of 100,000 users contain "ann") is walked: 0.7 ms
+/// instead of 4 ms; a rare one ("smith") is read and sorted.
+async fn walk_sort_index(
+    conn: &impl ConnectionTrait,
+    query: &UserListQuery,
+    matches: u64,
+    (skip, limit): (u64, u64),
+) -> AppResult<bool> {
+    if conn.get_database_backend() != DbBackend::Sqlite
+        || query.q.is_none()
+        || !is_search_only(query)
+        || query.include_deleted
+        || sqlite_sort_index(query, true).is_none()
+    {
+        return Ok(false);
+    }
+    let live = live_total(conn).await?.unwrap_or(u64::MAX);
+    Ok((skip + limit).saturating_mul(live) < matches.saturating_mul(matches))
+}
+
+/// `user_totals.live`: the users not deleted, kept by triggers.
+async fn live_total(conn: &impl ConnectionTrait) -> AppResult<Option<u64>> {
+    let statement = Statement::from_string(
+        conn.get_database_backend(),
+        "SELECT live FROM user_totals WHERE id = 1",
+    );
+    Ok(match conn.query_one_raw(statement).await? {
+        Some(row) => Some(u64::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(0)),
+        None => None,
+    })
 }
 
 /// How many users `condition` (made from `query`) selects. The plain
@@ -103,14 +146,17 @@ pub async fn count_matching(
     query: &UserListQuery,
     condition: Condition,
 ) -> AppResult<u64> {
-    if is_plain(query) {
-        let backend = conn.get_database_backend();
-        let statement =
-            Statement::from_string(backend, "SELECT live FROM user_totals WHERE id = 1");
-        if let Some(row) = conn.query_one_raw(statement).await? {
-            let live: i64 = row.try_get_by_index(0)?;
-            return Ok(u64::try_from(live).unwrap_or(0));
-        }
+    if is_plain(query)
+        && let Some(live) = live_total(conn).await?
+    {
+        return Ok(live);
+    }
+    if conn.get_database_backend() == DbBackend::Sqlite
+        && is_search_only(query)
+        && let Some(q) = &query.q
+        && let Some(count) = sqlite_search_count(conn, q, query.include_deleted).await?
+    {
+        return Ok(count);
     }
     Ok(user::Entity::find().filter(condition).count(conn).await?)
 }
@@ -125,7 +171,7 @@ pub async fn ordered_ids(
     condition: Condition,
     window: Option<(u64, u64)>,
 ) -> AppResult<Vec<i64>> {
-    ordered_ids_in(conn, query, condition, window, false).await
+    ordered_ids_in(conn, query, condition, window, false, false).await
 }
 
 /// [`ordered_ids`], in the view's order or (`reversed`) its exact reverse.
@@ -135,9 +181,10 @@ async fn ordered_ids_in(
     condition: Condition,
     window: Option<(u64, u64)>,
     reversed: bool,
+    walk: bool,
 ) -> AppResult<Vec<i64>> {
     let backend = conn.get_database_backend();
-    let statement = ordered_ids_statement(backend, query, condition, window, reversed);
+    let statement = ordered_ids_statement(backend, query, condition, window, reversed, walk);
     let mut ids = Vec::new();
     for row in conn.query_all_raw(statement).await? {
         ids.push(row.try_get_by_index::<i64>(0)?);
@@ -145,17 +192,20 @@ async fn ordered_ids_in(
     Ok(ids)
 }
 
-/// The statement [`ordered_ids`] runs (public for the benchmark's EXPLAIN).
+/// The statement [`ordered_ids`] runs (public for the benchmark's EXPLAIN);
+/// `walk` reads a search's page through the sort index
+/// ([`walk_sort_index`]).
 pub fn ordered_ids_statement(
     backend: DbBackend,
     query: &UserListQuery,
     condition: Condition,
     window: Option<(u64, u64)>,
     reversed: bool,
+    walk: bool,
 ) -> Statement {
     let mut statement = ordered_ids_select(query, condition, window, reversed).build(backend);
     if backend == DbBackend::Sqlite
-        && let Some(index) = sqlite_sort_index(query)
+        && let Some(index) = sqlite_sort_index(query, walk)
     {
         statement.sql = statement.sql.replacen(
             r#"FROM "users" WHERE"#,
@@ -172,9 +222,10 @@ pub fn ordered_ids_statement(
 /// and then reads every row to leave them out: page 2,000 of 100,000 users
 /// took 350 ms, even after ANALYZE. The partial index holds exactly the
 /// users shown, in order, with their ids. Filtered views are left to the
-/// planner: reading them through a sort index could cost more.
-fn sqlite_sort_index(query: &UserListQuery) -> Option<&'static str> {
-    let plain = is_plain(query);
+/// planner: reading them through a sort index could cost more, except a
+/// search that [`walk_sort_index`] finds worth walking (`walk`).
+fn sqlite_sort_index(query: &UserListQuery, walk: bool) -> Option<&'static str> {
+    let plain = is_plain(query) || walk;
     match query.sort {
         SortKey::Username if plain => Some("idx_users_live_username"),
         SortKey::Email if plain => Some("idx_users_live_email"),
