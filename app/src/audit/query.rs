@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::AuditAction;
-use crate::domain::FormField;
+use crate::domain::{FormField, shown};
 use crate::error::AppError;
 
 /// Entries on one page of the log.
@@ -111,7 +111,7 @@ impl AuditQuery {
                     Day::parse(&text).ok_or_else(|| {
                         AppError::validation(
                             field,
-                            format!("'{text}' is not a date; use YYYY-MM-DD."),
+                            format!("'{}' is not a date; use YYYY-MM-DD.", shown(&text)),
                         )
                     })
                 })
@@ -124,7 +124,10 @@ impl AuditQuery {
                         .ok()
                         .filter(|id| *id > 0)
                         .ok_or_else(|| {
-                            AppError::validation(field, format!("'{text}' is not an entry number."))
+                            AppError::validation(
+                                field,
+                                format!("'{}' is not an entry number.", shown(&text)),
+                            )
                         })
                 })
                 .transpose()
@@ -134,7 +137,7 @@ impl AuditQuery {
                 AuditAction::from_key(&key).ok_or_else(|| {
                     AppError::validation(
                         FormField::AuditAction,
-                        format!("There is no action '{key}'."),
+                        format!("There is no action '{}'.", shown(&key)),
                     )
                 })
             })
@@ -145,7 +148,7 @@ impl AuditQuery {
             Some(other) => {
                 return Err(AppError::validation(
                     FormField::Impersonated,
-                    format!("'{other}' is not yes or no."),
+                    format!("'{}' is not yes or no.", shown(other)),
                 ));
             }
         };
@@ -159,7 +162,7 @@ impl AuditQuery {
             (None, None, Some(other)) => {
                 return Err(AppError::validation(
                     FormField::At,
-                    format!("'{other}' is not newest or oldest."),
+                    format!("'{}' is not newest or oldest.", shown(other)),
                 ));
             }
             (Some(id), None, None) => Position::Before(id),

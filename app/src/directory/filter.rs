@@ -11,6 +11,7 @@ use sea_orm::{
 
 use super::query::{StatusFilter, UserListQuery};
 use crate::domain::FormField;
+use crate::domain::shown;
 use crate::entities::{role, team, user, user_role, user_team};
 use crate::error::{AppError, AppResult};
 
@@ -169,7 +170,12 @@ async fn id_by_name<E: EntityTrait>(
         .into_tuple()
         .one(conn)
         .await?;
-    id.ok_or_else(|| AppError::validation(field, format!("There is no {} '{name}'.", field.key())))
+    id.ok_or_else(|| {
+        AppError::validation(
+            field,
+            format!("There is no {} '{}'.", field.key(), shown(name)),
+        )
+    })
 }
 
 /// "The user is in group `group_id`" through a link table such as

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::FormField;
+use crate::domain::shown;
 use crate::error::AppError;
 
 /// Page sizes offered; anything else is refused.
@@ -75,7 +76,8 @@ impl SortKey {
                 AppError::validation(
                     FormField::Sort,
                     format!(
-                        "Cannot sort by '{text}'. Sort by one of: {}.",
+                        "Cannot sort by '{}'. Sort by one of: {}.",
+                        shown(text),
                         known.join(", ")
                     ),
                 )
@@ -186,7 +188,7 @@ impl UserListQuery {
                     .ok_or_else(|| {
                         AppError::validation(
                             FormField::Status,
-                            format!("Unknown status '{status}'."),
+                            format!("Unknown status '{}'.", shown(&status)),
                         )
                     })?,
             );
@@ -200,7 +202,7 @@ impl UserListQuery {
             Some(other) => {
                 return Err(AppError::validation(
                     FormField::SignedIn,
-                    format!("'{other}' is not yes or no."),
+                    format!("'{}' is not yes or no.", shown(other)),
                 ));
             }
         };
@@ -210,7 +212,7 @@ impl UserListQuery {
             Some(other) => {
                 return Err(AppError::validation(
                     FormField::Deleted,
-                    format!("'{other}' is not include or hide."),
+                    format!("'{}' is not include or hide.", shown(other)),
                 ));
             }
         };
@@ -225,13 +227,16 @@ impl UserListQuery {
             Some(other) => {
                 return Err(AppError::validation(
                     FormField::SortDirection,
-                    format!("'{other}' is not asc or desc."),
+                    format!("'{}' is not asc or desc.", shown(other)),
                 ));
             }
         };
         if let Some(page) = get(FormField::Page) {
             query.page = page.parse().ok().filter(|p| *p >= 1).ok_or_else(|| {
-                AppError::validation(FormField::Page, format!("'{page}' is not a page number."))
+                AppError::validation(
+                    FormField::Page,
+                    format!("'{}' is not a page number.", shown(&page)),
+                )
             })?;
         }
         if let Some(per_page) = get(FormField::PerPage) {
@@ -243,7 +248,8 @@ impl UserListQuery {
                     AppError::validation(
                         FormField::PerPage,
                         format!(
-                            "'{per_page}' users per page is not offered; choose {}.",
+                            "'{}' users per page is not offered; choose {}.",
+                            shown(&per_page),
                             PAGE_SIZES.map(|n| n.to_string()).join(", ")
                         ),
                     )

@@ -15,6 +15,7 @@ pub enum EmailAddressError {
     Empty,
     #[error("Email address must be at most {max} characters.", max = EmailAddress::MAX_LEN)]
     TooLong,
+    /// The address as quoted back ([`super::shown`]).
     #[error("'{0}' is not a valid email address.")]
     Invalid(String),
 }
@@ -36,7 +37,7 @@ impl EmailAddress {
             .without_display_text()
             .without_domain_literal()
             .with_required_tld();
-        let invalid = || EmailAddressError::Invalid(input.trim().to_owned());
+        let invalid = || EmailAddressError::Invalid(super::shown(input.trim()));
         email_address::EmailAddress::parse_with_options(&value, options).map_err(|_| invalid())?;
         if value.contains('"') {
             return Err(invalid());

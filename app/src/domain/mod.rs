@@ -12,8 +12,12 @@ mod password;
 mod person_name;
 mod phone;
 mod secret;
+mod shown;
 pub mod url_query;
 mod username;
+
+#[cfg(all(test, feature = "ssr"))]
+mod proptests;
 
 pub use account_state::{AccountState, Standing, StatusBadge, StatusFilter};
 pub use email::{EmailAddress, EmailAddressError};
@@ -25,6 +29,7 @@ pub use password::{NewPassword, PasswordError};
 pub use person_name::{PersonName, PersonNameError};
 pub use phone::{Phone, PhoneError, PhoneExt, PhoneExtError};
 pub use secret::Secret;
+pub use shown::{shown, shown_char};
 pub use username::{Username, UsernameError};
 
 /// Date and time as the console shows them: MM-DD-YYYY HH:MM (UTC).

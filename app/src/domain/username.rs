@@ -16,7 +16,10 @@ pub enum UsernameError {
     TooShort,
     #[error("Username must be at most {max} characters.", max = Username::MAX_LEN)]
     TooLong,
-    #[error("Username may only contain letters a–z, digits, '.', '_' and '-' (found '{0}').")]
+    #[error(
+        "Username may only contain letters a–z, digits, '.', '_' and '-' (found '{}').",
+        super::shown_char(*.0)
+    )]
     InvalidCharacter(char),
     #[error("Username must start with a letter or a digit.")]
     BadStart,
