@@ -117,9 +117,28 @@ impl FromServerFnError for AppError {
                 field: String::new(),
                 message,
             },
+            // On the server these are the request's fault: a body that is
+            // not text (`Deserialization`), one that could not be read
+            // (`Request`), an argument left out. Hostile or broken clients
+            // send them; they are refused as bad input, never a 500.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::Request(_) => {
+                AppError::Validation {
+                    field: String::new(),
+                    message: "The request could not be read.".to_owned(),
+                }
+            }
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::MissingArg(name) => AppError::Validation {
+                field: String::new(),
+                message: format!("Missing {name}."),
+            },
+            #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Request(message) | ServerFnErrorErr::Response(message) => {
                 AppError::Transport(message)
             }
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Response(message) => AppError::Transport(message),
             other => {
                 #[cfg(feature = "ssr")]
                 tracing::error!(error = %other, "server function failed outside the app");

@@ -2,6 +2,7 @@
 //! `roster` command line. `main.rs` is a thin wrapper so that integration
 //! tests can build the same application in-process.
 
+pub mod body_limit;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -11,5 +12,6 @@ pub mod live;
 pub mod metrics;
 pub mod middleware;
 pub mod rest;
+pub mod server_fn_status;
 pub mod startup;
 pub mod telemetry;

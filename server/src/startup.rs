@@ -232,6 +232,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        .layer(middleware::from_fn(
+            crate::server_fn_status::server_fn_status,
+        ))
+        .layer(middleware::from_fn(crate::body_limit::limit_body))
         .layer(middleware::from_fn_with_state(state.clone(), cache_control))
         .layer(middleware::from_fn_with_state(state.clone(), guard_request))
         .layer(middleware::from_fn_with_state(

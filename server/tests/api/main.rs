@@ -30,6 +30,7 @@ mod cli;
 mod config;
 mod health;
 mod helpers;
+mod hostile_requests;
 mod impersonation;
 mod live;
 mod mail_listener;
