@@ -95,7 +95,12 @@ pub struct MailListener {
 
 impl MailListener {
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        Self::start_on(0).await
+    }
+
+    /// A listener on `port` (0: any free one), e.g. one that was down.
+    pub async fn start_on(port: u16) -> Self {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("SMTP port");
         let port = listener.local_addr().expect("address").port();

@@ -42,6 +42,7 @@ mod rest_users;
 mod roles_escalation;
 mod roles_service;
 mod seed;
+mod smtp_outage;
 mod statistics;
 mod teams_service;
 mod users_bulk;
