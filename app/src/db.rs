@@ -19,3 +19,75 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     })
     .await
 }
+
+/// Rows `offset..offset + limit` of `total` ordered rows, as read from the
+/// nearer end: an offset makes the database step over every entry before
+/// it, so a page in the second half is read in the reverse order, skipping
+/// from the end (`reversed`), and turned around afterwards. Empty (`take`
+/// 0) past the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub skip: u64,
+    pub take: u64,
+    pub reversed: bool,
+}
+
+impl Window {
+    pub fn nearer_end(total: u64, offset: u64, limit: u64) -> Self {
+        let until = offset.saturating_add(limit).min(total);
+        let take = until.saturating_sub(offset);
+        if offset > total / 2 {
+            Window {
+                skip: total - until,
+                take,
+                reversed: true,
+            }
+        } else {
+            Window {
+                skip: offset,
+                take,
+                reversed: false,
+            }
+        }
+    }
+}
+
+/// The one number a `SELECT COUNT(*)`-like statement answers (`None`
+/// without a row).
+pub async fn single_count(
+    conn: &impl sea_orm::ConnectionTrait,
+    statement: sea_orm::Statement,
+) -> Result<Option<u64>, DbErr> {
+    Ok(match conn.query_one_raw(statement).await? {
+        Some(row) => Some(u64::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(0)),
+        None => None,
+    })
+}
+
+/// SQLite: `statement` (a select from `users`) reads through `index`, which
+/// the planner would not pick by itself.
+pub fn sqlite_users_index(statement: &mut sea_orm::Statement, index: &str) {
+    statement.sql = statement.sql.replacen(
+        r#"FROM "users" WHERE"#,
+        &format!(r#"FROM "users" INDEXED BY {index} WHERE"#),
+        1,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Window;
+
+    #[test]
+    fn a_window_is_read_from_the_nearer_end() {
+        let first = Window::nearer_end(23, 0, 10);
+        assert_eq!((first.skip, first.take, first.reversed), (0, 10, false));
+        // Rows 20..23 of 23 are the first three from the end.
+        let last = Window::nearer_end(23, 20, 10);
+        assert_eq!((last.skip, last.take, last.reversed), (0, 3, true));
+        let second = Window::nearer_end(23, 10, 10);
+        assert_eq!((second.skip, second.take, second.reversed), (10, 10, false));
+        let beyond = Window::nearer_end(23, 30, 10);
+        assert_eq!(beyond.take, 0);
+    }
+}

@@ -10,8 +10,8 @@ use sea_orm::{
 };
 
 use super::query::{StatusFilter, UserListQuery};
-use crate::domain::FormField;
-use crate::domain::shown;
+use crate::db::single_count;
+use crate::domain::{FormField, shown};
 use crate::entities::{role, team, user, user_role, user_team};
 use crate::error::{AppError, AppResult};
 
@@ -130,28 +130,22 @@ pub(crate) async fn sqlite_search_count(
     let count = |sql: &str| {
         sea_orm::Statement::from_sql_and_values(DbBackend::Sqlite, sql, [phrase.clone().into()])
     };
-    let everyone = count_of(
+    let everyone = single_count(
         conn,
         count("SELECT COUNT(*) FROM users_search WHERE users_search MATCH ?"),
     )
-    .await?;
+    .await?
+    .unwrap_or(0);
     if include_deleted {
         return Ok(Some(everyone));
     }
-    let deleted = count_of(
+    let deleted = single_count(
         conn,
         count("SELECT COUNT(*) FROM users_search_deleted WHERE users_search_deleted MATCH ?"),
     )
-    .await?;
+    .await?
+    .unwrap_or(0);
     Ok(Some(everyone.saturating_sub(deleted)))
-}
-
-async fn count_of(conn: &impl ConnectionTrait, statement: sea_orm::Statement) -> AppResult<u64> {
-    let count: i64 = match conn.query_one_raw(statement).await? {
-        Some(row) => row.try_get_by_index(0)?,
-        None => 0,
-    };
-    Ok(u64::try_from(count).unwrap_or(0))
 }
 
 /// The id of the role or team called `name` (any case); a field error

@@ -19,7 +19,7 @@ use super::api::{Candidate, TeamDetails, TeamMember, TeamSummary};
 use super::{CANDIDATES, MEMBERS_PER_PAGE};
 use crate::audit::AuditAction;
 use crate::audit::service::{Actor, AuditEvent, entries_per_user, record, record_rows};
-use crate::db::begin_write;
+use crate::db::{Window, begin_write, sqlite_users_index};
 use crate::directory::Selection;
 use crate::directory::filter::search_condition;
 use crate::directory::selection::{id_among, selected};
@@ -104,14 +104,11 @@ pub async fn team_details(
     };
     let pages = Ord::max(matching.div_ceil(MEMBERS_PER_PAGE), 1);
     let page = page.clamp(1, pages);
-    let offset = (page - 1) * MEMBERS_PER_PAGE;
-    let until = Ord::min(offset + MEMBERS_PER_PAGE, matching);
-    // Rows offset..until, or, counted from the end, matching - until..
-    let from_end = offset > matching / 2;
-    let (skip, order) = if from_end {
-        (matching - until, Order::Desc)
+    let window = Window::nearer_end(matching, (page - 1) * MEMBERS_PER_PAGE, MEMBERS_PER_PAGE);
+    let order = if window.reversed {
+        Order::Desc
     } else {
-        (offset, Order::Asc)
+        Order::Asc
     };
     let mut statement = members
         .select_only()
@@ -120,17 +117,13 @@ pub async fn team_details(
         .column(user::Column::Name)
         .column(user::Column::Email)
         .order_by(user::Column::Username, order)
-        .offset(skip)
-        .limit(until.saturating_sub(offset))
+        .offset(window.skip)
+        .limit(window.take)
         .build(backend);
     if backend == DbBackend::Sqlite && q.is_empty() {
         // Left to itself SQLite reads the whole team from `user_teams` and
         // sorts it; the live users' username index is already in order.
-        statement.sql = statement.sql.replacen(
-            r#"FROM "users" WHERE"#,
-            r#"FROM "users" INDEXED BY idx_users_live_username WHERE"#,
-            1,
-        );
+        sqlite_users_index(&mut statement, "idx_users_live_username");
     }
     let mut rows = Vec::new();
     for row in conn.query_all_raw(statement).await? {
@@ -141,7 +134,7 @@ pub async fn team_details(
             email: row.try_get_by_index(3)?,
         });
     }
-    if from_end {
+    if window.reversed {
         rows.reverse();
     }
     Ok(TeamDetails {

@@ -9,6 +9,7 @@ use sea_orm::{
     Statement,
 };
 
+use crate::db::{Window, single_count, sqlite_users_index};
 use crate::directory::filter::{matching, sqlite_search_count};
 use crate::directory::query::{SortDir, SortKey, UserListQuery};
 use crate::domain::AccountState;
@@ -47,11 +48,10 @@ fn sort_column(key: SortKey) -> (user::Column, bool) {
 /// One page of the table for `query`. A page past the last is empty (the
 /// total says how many there are).
 ///
-/// A page in the second half of the list is read from the other end, in
-/// the reverse order: an offset makes the database step over every entry
-/// before the page, so the last page of 100,000 users would step over
-/// 99,950 of them; from the other end it steps over none. The total, which
-/// is needed anyway, says where the middle is.
+/// A page in the second half of the list is read from the other end
+/// ([`Window::nearer_end`]): the last page of 100,000 users would otherwise
+/// step over 99,950 of them. The total, which is needed anyway, says where
+/// the middle is.
 pub async fn list_page(
     conn: &impl ConnectionTrait,
     query: &UserListQuery,
@@ -61,21 +61,17 @@ pub async fn list_page(
     let total = count_matching(conn, query, condition.clone()).await?;
     let offset = u64::from(query.page - 1) * u64::from(query.per_page);
     let limit = u64::from(query.per_page);
-    let page_ids = if offset >= total {
+    let window = Window::nearer_end(total, offset, limit);
+    let page_ids = if window.take == 0 {
         Vec::new()
-    } else if offset > total / 2 {
-        // Rows offset..offset + limit are, counted from the end, rows
-        // total - offset - limit..total - offset.
-        let from_end = total.saturating_sub(offset + limit);
-        let window = (from_end, total - offset - from_end);
-        let walk = walk_sort_index(conn, query, total, window).await?;
-        let mut ids = ordered_ids_in(conn, query, condition, Some(window), true, walk).await?;
-        ids.reverse();
-        ids
     } else {
-        let window = (offset, limit);
+        let slice = Some((window.skip, window.take));
         let walk = walk_sort_index(conn, query, total, window).await?;
-        ordered_ids_in(conn, query, condition, Some(window), false, walk).await?
+        let mut ids = ordered_ids_in(conn, query, condition, slice, window.reversed, walk).await?;
+        if window.reversed {
+            ids.reverse();
+        }
+        ids
     };
     Ok(UserPage {
         rows: rows_for(conn, &page_ids, now).await?,
@@ -111,7 +107,7 @@ async fn walk_sort_index(
     conn: &impl ConnectionTrait,
     query: &UserListQuery,
     matches: u64,
-    (skip, limit): (u64, u64),
+    window: Window,
 ) -> AppResult<bool> {
     if conn.get_database_backend() != DbBackend::Sqlite
         || query.q.is_none()
@@ -122,7 +118,8 @@ async fn walk_sort_index(
         return Ok(false);
     }
     let live = live_total(conn).await?.unwrap_or(u64::MAX);
-    Ok((skip + limit).saturating_mul(live) < matches.saturating_mul(matches))
+    let reach = window.skip.saturating_add(window.take);
+    Ok(reach.saturating_mul(live) < matches.saturating_mul(matches))
 }
 
 /// `user_totals.live`: the users not deleted, kept by triggers.
@@ -131,10 +128,7 @@ async fn live_total(conn: &impl ConnectionTrait) -> AppResult<Option<u64>> {
         conn.get_database_backend(),
         "SELECT live FROM user_totals WHERE id = 1",
     );
-    Ok(match conn.query_one_raw(statement).await? {
-        Some(row) => Some(u64::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(0)),
-        None => None,
-    })
+    Ok(single_count(conn, statement).await?)
 }
 
 /// How many users `condition` (made from `query`) selects. The plain
@@ -207,11 +201,7 @@ pub fn ordered_ids_statement(
     if backend == DbBackend::Sqlite
         && let Some(index) = sqlite_sort_index(query, walk)
     {
-        statement.sql = statement.sql.replacen(
-            r#"FROM "users" WHERE"#,
-            &format!(r#"FROM "users" INDEXED BY {index} WHERE"#),
-            1,
-        );
+        sqlite_users_index(&mut statement, index);
     }
     statement
 }
