@@ -80,3 +80,15 @@ if [ "$("$SCHEMATHESIS/bin/pip" show schemathesis 2>/dev/null | awk '/^Version:/
   python3 -m venv "$SCHEMATHESIS"
   "$SCHEMATHESIS/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
+
+# scim2-tester (python-scim, from PyPI, pinned with what it runs on) checks
+# /scim/v2 for RFC 7643/7644 compliance (scripts/scim2-tester.sh, run by
+# test.sh), in its own virtual environment under target/.
+SCIM2_TESTER_VERSION="0.5.2"
+SCIM2_TESTER="$ROOT/target/tools/scim2-tester"
+if [ "$("$SCIM2_TESTER/bin/pip" show scim2-tester 2>/dev/null | awk '/^Version:/ {print $2}')" != "$SCIM2_TESTER_VERSION" ]; then
+  say "Installing scim2-tester $SCIM2_TESTER_VERSION (PyPI)"
+  python3 -m venv "$SCIM2_TESTER"
+  "$SCIM2_TESTER/bin/pip" install --quiet --disable-pip-version-check \
+    "scim2-tester[httpx2]==$SCIM2_TESTER_VERSION" "scim2-client==0.13.2" "scim2-models==0.12.3" "httpx2==2.17.0"
+fi

@@ -2,7 +2,7 @@
 # Sets everything up and runs every check and test: formatting, clippy (server
 # and browser builds), the Rust tests on SQLite and PostgreSQL, the release
 # build, the Playwright suite in Chromium against that release binary, and
-# Schemathesis against its REST API. Every stage runs even if an earlier one fails;
+# Schemathesis against its REST API, and scim2-tester against SCIM. Every stage runs even if an earlier one fails;
 # the last line is "N passed, M failed" and the exit code is non-zero if any
 # stage failed.
 set -euo pipefail
@@ -51,6 +51,8 @@ if [[ " ${FAILED_STAGES[*]} " != *" leptos-build "* ]]; then
   stage playwright bash -c 'cd end2end && npx playwright test'
   # The REST API against its own OpenAPI document, by an outside checker.
   stage schemathesis "$ROOT/scripts/schemathesis.sh"
+  # SCIM against RFC 7643/7644, by an outside checker.
+  stage scim2-tester "$ROOT/scripts/scim2-tester.sh"
 fi
 
 sum() { awk -v w="$2" '/^test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ "^" w) s += $i } END { print s + 0 }' "$1"; }
@@ -62,6 +64,9 @@ e2e_failed=$(last_count "$LOGS/playwright.log" failed)
 echo "Rust tests: $passed passed, $failed failed; Playwright: $e2e_passed passed, $e2e_failed failed"
 if [ -f "$LOGS/schemathesis.log" ]; then
   echo "Schemathesis: $(awk '/^Test cases:/ { getline; sub(/^ +/, ""); cases = $0 } /^=+ .* in [0-9.]+s =+$/ { gsub(/=+/, ""); sub(/^ +/, ""); sub(/ +$/, ""); last = $0 } END { print cases "; " last }' "$LOGS/schemathesis.log")"
+fi
+if [ -f "$LOGS/scim2-tester.log" ]; then
+  grep -E '^scim2-tester: [0-9]+ passed' "$LOGS/scim2-tester.log" || true
 fi
 if [ ${#FAILED_STAGES[@]} -gt 0 ]; then
   echo "Failed stages: ${FAILED_STAGES[*]}"

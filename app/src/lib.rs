@@ -29,5 +29,7 @@ pub mod db;
 pub mod effects;
 #[cfg(feature = "ssr")]
 pub mod entities;
+#[cfg(feature = "ssr")]
+pub mod scim;
 
 pub use shell::{App, shell};

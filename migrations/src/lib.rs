@@ -31,6 +31,7 @@ mod m20261206_000020_index_user_states;
 mod m20261206_000021_bind_impersonations;
 mod m20261206_000022_scope_api_tokens;
 mod m20261206_000023_index_deleted_user_search;
+mod m20261206_000024_scim_identities;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_bind_impersonations::Migration),
             Box::new(m20261206_000022_scope_api_tokens::Migration),
             Box::new(m20261206_000023_index_deleted_user_search::Migration),
+            Box::new(m20261206_000024_scim_identities::Migration),
         ]
     }
 }

@@ -16,13 +16,14 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// Reads the body up to [`MAX_BODY_BYTES`] and hands it on, or answers 413.
-/// The REST API (`/api/v1/…`) keeps its own limit, which answers in its
-/// problem format.
+/// The REST API (`/api/v1/…`) and SCIM (`/scim/v2/…`) keep their own
+/// limits, which answer in their own error formats.
 pub async fn limit_body(request: Request, next: Next) -> Response {
     // Nothing reads the body of a GET (pages, exports, the live socket's
     // handshake): those pass untouched.
     if matches!(*request.method(), Method::GET | Method::HEAD)
         || request.uri().path().starts_with("/api/v1/")
+        || request.uri().path().starts_with(crate::scim::PREFIX)
     {
         return next.run(request).await;
     }

@@ -12,6 +12,7 @@ pub mod live;
 pub mod metrics;
 pub mod middleware;
 pub mod rest;
+pub mod scim;
 pub mod server_fn_status;
 pub mod startup;
 pub mod telemetry;

@@ -62,9 +62,10 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
         Some(session_id) => impersonation_cookie_name(session_id, secure),
         None => session_cookie_name(secure).to_owned(),
     };
-    // The REST API takes API tokens only (`Authorization: Bearer`), never
-    // the browser's cookie: no other site's page can call it as someone.
-    let api = path.starts_with("/api/v1/");
+    // The REST API and SCIM take API tokens only (`Authorization:
+    // Bearer`), never the browser's cookie: no other site's page can call
+    // them as someone.
+    let api = path.starts_with("/api/v1/") || path.starts_with(crate::scim::PREFIX);
     let token = if api {
         bearer_token(request.headers())
     } else {
@@ -138,6 +139,8 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
     if !is_asset
         && matches!(*request.method(), Method::GET | Method::HEAD)
         && !page_path.starts_with("/api/")
+        // SCIM answers 401 in its own error format.
+        && !page_path.starts_with(crate::scim::PREFIX)
         && page_path != "/healthz"
         // The live connection answers 401 itself; a redirect would hand
         // the browser's WebSocket a page.

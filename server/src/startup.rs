@@ -201,6 +201,7 @@ pub fn router(state: AppState) -> Router {
         .route("/live", get(crate::live::live_socket))
         .route("/metrics", get(crate::metrics::metrics))
         .merge(crate::rest::router(&state))
+        .merge(crate::scim::router(&state))
         // An impersonation tab's own addresses (see
         // `app::components::navigation`): the same pages, server functions,
         // live connection and exports under `/as/ID`, where the middleware

@@ -12,6 +12,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Bumped by every change; an edit made against an older one is refused.
     pub version: i32,
+    /// SCIM: the identity provider's id for this team (a SCIM Group).
+    pub external_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -32,6 +32,19 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,
+    /// SCIM: the identity provider's id for this user.
+    pub external_id: Option<String>,
+    /// SCIM: the `userName` the provider sent, when it is not the username
+    /// as written (an email address, or other case). Cleared when the
+    /// username is changed in Roster.
+    pub scim_user_name: Option<String>,
+    /// SCIM: `name.givenName`/`name.familyName`, kept while they still
+    /// make up `name` (cleared when the name is changed in Roster).
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    /// SCIM: the other attributes Roster keeps and returns (title, locale,
+    /// the enterprise extension…), as a JSON object.
+    pub scim_attributes: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,8 +11,8 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, Func, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DbBackend, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, RelationTrait,
+    DatabaseTransaction, DbBackend, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, RelationTrait,
 };
 
 use super::api::{Candidate, TeamDetails, TeamMember, TeamSummary};
@@ -286,10 +286,22 @@ pub async fn create_team(
     name: &str,
     description: &str,
 ) -> AppResult<String> {
+    let txn = begin_write(db).await?;
+    let done = create_team_in(&txn, actor, name, description).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`create_team`] inside the caller's transaction.
+pub async fn create_team_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    name: &str,
+    description: &str,
+) -> AppResult<String> {
     let name = parse_name(name)?;
     let description = parse_description(description)?;
-    let txn = begin_write(db).await?;
-    ensure_unique(&txn, &name, None).await?;
+    ensure_unique(txn, &name, None).await?;
     let now = Utc::now();
     let created = team::ActiveModel {
         name: Set(name.as_str().to_owned()),
@@ -299,11 +311,11 @@ pub async fn create_team(
         version: Set(1),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| unique_violation(e, &name))?;
     record(
-        &txn,
+        txn,
         actor,
         AuditEvent {
             new_value: Some(created.name.clone()),
@@ -315,7 +327,6 @@ pub async fn create_team(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(created.name)
 }
 
@@ -328,17 +339,31 @@ pub async fn update_team(
     name: &str,
     description: &str,
 ) -> AppResult<String> {
+    let txn = begin_write(db).await?;
+    let done = update_team_in(&txn, actor, id, version, name, description).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`update_team`] inside the caller's transaction.
+pub async fn update_team_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    name: &str,
+    description: &str,
+) -> AppResult<String> {
     let name = parse_name(name)?;
     let description = parse_description(description)?;
-    let txn = begin_write(db).await?;
     let current = team::Entity::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     if current.version != version {
         return Err(stale());
     }
-    ensure_unique(&txn, &name, Some(id)).await?;
+    ensure_unique(txn, &name, Some(id)).await?;
     let mut changes: Vec<(&'static str, String, String)> = Vec::new();
     if name.as_str() != current.name {
         changes.push(("name", current.name.clone(), name.as_str().to_owned()));
@@ -360,12 +385,12 @@ pub async fn update_team(
     active.version = Set(version + 1);
     active.updated_at = Set(Utc::now());
     active
-        .update(&txn)
+        .update(txn)
         .await
         .map_err(|e| unique_violation(e, &name))?;
     for (field, old_value, new_value) in changes {
         record(
-            &txn,
+            txn,
             actor,
             AuditEvent {
                 field: Some(field),
@@ -377,7 +402,6 @@ pub async fn update_team(
         )
         .await?;
     }
-    txn.commit().await?;
     Ok(name.into_inner())
 }
 
@@ -389,8 +413,20 @@ pub async fn delete_team(
     version: i32,
 ) -> AppResult<()> {
     let txn = begin_write(db).await?;
+    delete_team_in(&txn, actor, id, version).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// [`delete_team`] inside the caller's transaction.
+pub async fn delete_team_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+) -> AppResult<()> {
     let current = team::Entity::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     if current.version != version {
@@ -398,12 +434,12 @@ pub async fn delete_team(
     }
     let removed = user_team::Entity::delete_many()
         .filter(user_team::Column::TeamId.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?
         .rows_affected;
-    team::Entity::delete_by_id(id).exec(&txn).await?;
+    team::Entity::delete_by_id(id).exec(txn).await?;
     record(
-        &txn,
+        txn,
         actor,
         AuditEvent {
             old_value: Some(current.name.clone()),
@@ -415,7 +451,6 @@ pub async fn delete_team(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(())
 }
 
@@ -448,6 +483,20 @@ pub async fn change_members(
     change: Membership,
     selection: &Selection,
 ) -> AppResult<BulkOutcome> {
+    let txn = begin_write(db).await?;
+    let done = change_members_in(&txn, actor, team_name, change, selection).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`change_members`] inside the caller's transaction.
+pub async fn change_members_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    team_name: &str,
+    change: Membership,
+    selection: &Selection,
+) -> AppResult<BulkOutcome> {
     if selection == &Selection::Everyone {
         return Err(AppError::validation(
             FormField::Selection,
@@ -455,8 +504,7 @@ pub async fn change_members(
         ));
     }
     let now = Utc::now();
-    let txn = begin_write(db).await?;
-    let team = find_by_name(&txn, team_name).await?.ok_or_else(|| {
+    let team = find_by_name(txn, team_name).await?.ok_or_else(|| {
         AppError::validation(
             FormField::Team,
             format!("There is no team \u{201c}{}\u{201d}.", team_name.trim()),
@@ -470,10 +518,10 @@ pub async fn change_members(
         .column(user::Column::Username)
         .expr(member_of_team(team.id))
         .expr(user::Column::DeletedAt.is_not_null())
-        .filter(selected(&txn, selection, now).await?)
+        .filter(selected(txn, selection, now).await?)
         .order_by_asc(user::Column::Id)
         .into_tuple()
-        .all(&txn)
+        .all(txn)
         .await?;
     let mut skipped = Vec::new();
     let mut skip = |reason: &str, rule: &dyn Fn(bool, bool) -> bool| {
@@ -574,9 +622,8 @@ pub async fn change_members(
         .from(user::Entity)
         .and_where(id_among(backend, &changed))
         .to_owned();
-        record_rows(&txn, entries).await?;
+        record_rows(txn, entries).await?;
     }
-    txn.commit().await?;
     let (done, rest) = change.done(&team.name);
     Ok(BulkOutcome {
         action: format!("{done}{rest}"),

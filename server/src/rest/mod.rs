@@ -38,7 +38,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use problem::{Problem, problem, unauthenticated};
-pub use rate_limit::ApiRateLimit;
+pub use rate_limit::{ApiRateLimit, limit_per_token};
 
 use crate::startup::AppState;
 

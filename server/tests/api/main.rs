@@ -41,6 +41,7 @@ mod rest_authorization;
 mod rest_users;
 mod roles_escalation;
 mod roles_service;
+mod scim;
 mod seed;
 mod smtp_outage;
 mod statistics;

@@ -157,12 +157,37 @@ pub async fn invite_user(
 
 /// Inserts an account with its roles, teams and audit entry (Create, or
 /// Invite when there is no password yet), in `txn`.
-async fn insert_account(
+pub(crate) async fn insert_account(
     txn: &DatabaseTransaction,
     actor: &Actor,
     profile: &NewProfile,
     password_hash: Option<String>,
     must_change_password: bool,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<user::Model> {
+    let invited = password_hash.is_none();
+    insert_account_as(
+        txn,
+        actor,
+        profile,
+        password_hash,
+        must_change_password,
+        invited,
+        now,
+    )
+    .await
+}
+
+/// [`insert_account`], saying whether the account is an invitation (an
+/// account provisioned over SCIM has no password and is not invited: its
+/// user signs in through "Forgot password").
+pub(crate) async fn insert_account_as(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    profile: &NewProfile,
+    password_hash: Option<String>,
+    must_change_password: bool,
+    invited: bool,
     now: chrono::DateTime<Utc>,
 ) -> AppResult<user::Model> {
     if profile.roles.iter().all(|r| r.trim().is_empty()) {
@@ -174,7 +199,6 @@ async fn insert_account(
     let roles = find_roles_by_name(txn, &profile.roles).await?;
     let teams = find_teams_by_name(txn, &profile.teams).await?;
     ensure_unique(txn, &profile.username, &profile.email, None).await?;
-    let invited = password_hash.is_none();
     let created = user::ActiveModel {
         username: Set(profile.username.to_string()),
         email: Set(profile.email.to_string()),

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
 use crate::audit::AuditAction;
@@ -59,7 +59,10 @@ pub async fn find_by_key(conn: &impl ConnectionTrait, key: &str) -> AppResult<us
     find_by_username(conn, key).await
 }
 
-async fn names_of_roles(conn: &impl ConnectionTrait, user_id: i64) -> AppResult<Vec<String>> {
+pub(crate) async fn names_of_roles(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+) -> AppResult<Vec<String>> {
     Ok(role::Entity::find()
         .select_only()
         .column(role::Column::Name)
@@ -71,7 +74,10 @@ async fn names_of_roles(conn: &impl ConnectionTrait, user_id: i64) -> AppResult<
         .await?)
 }
 
-async fn names_of_teams(conn: &impl ConnectionTrait, user_id: i64) -> AppResult<Vec<String>> {
+pub(crate) async fn names_of_teams(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+) -> AppResult<Vec<String>> {
     Ok(team::Entity::find()
         .select_only()
         .column(team::Column::Name)
@@ -192,6 +198,21 @@ pub async fn save_edit(
     caller: &SessionUser,
     edit: &UserEdit,
 ) -> AppResult<Updated> {
+    let txn = begin_write(db).await?;
+    let updated = save_edit_in(&txn, settings, actor, caller, edit).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// [`save_edit`] inside the caller's transaction (SCIM writes its own
+/// fields in the same one).
+pub async fn save_edit_in(
+    txn: &DatabaseTransaction,
+    settings: &AuthSettings,
+    actor: &Actor,
+    caller: &SessionUser,
+    edit: &UserEdit,
+) -> AppResult<Updated> {
     let NewProfile {
         username,
         email,
@@ -221,9 +242,8 @@ pub async fn save_edit(
         ));
     }
 
-    let txn = begin_write(db).await?;
     let current = user::Entity::find_by_id(edit.id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     if current.deleted_at.is_some() {
@@ -235,12 +255,12 @@ pub async fn save_edit(
     if current.version != edit.version {
         return Err(stale());
     }
-    let roles = find_roles_by_name(&txn, &edit.roles).await?;
-    let teams = find_teams_by_name(&txn, &edit.teams).await?;
-    ensure_unique(&txn, &username, &email, Some(edit.id)).await?;
+    let roles = find_roles_by_name(txn, &edit.roles).await?;
+    let teams = find_teams_by_name(txn, &edit.teams).await?;
+    ensure_unique(txn, &username, &email, Some(edit.id)).await?;
 
-    let old_roles = names_of_roles(&txn, edit.id).await?;
-    let old_teams = names_of_teams(&txn, edit.id).await?;
+    let old_roles = names_of_roles(txn, edit.id).await?;
+    let old_teams = names_of_teams(txn, edit.id).await?;
     let mut new_roles: Vec<String> = roles.iter().map(|r| r.name.clone()).collect();
     new_roles.sort();
     let mut new_teams: Vec<String> = teams.iter().map(|t| t.name.clone()).collect();
@@ -253,8 +273,8 @@ pub async fn save_edit(
                 "You cannot change your own roles. Ask another administrator.",
             ));
         }
-        check_role_changes(&txn, caller, &old_roles, &new_roles).await?;
-        Some(crate::roles::service::Control::count(&txn).await?)
+        check_role_changes(txn, caller, &old_roles, &new_roles).await?;
+        Some(crate::roles::service::Control::count(txn).await?)
     } else {
         None
     };
@@ -302,6 +322,32 @@ pub async fn save_edit(
             Expr::value(phone_ext.map(String::from)),
         )
         .col_expr(user::Column::IsActive, Expr::value(edit.active))
+        // SCIM's copies of the username and name parts describe the old
+        // ones once these change in Roster: drop them.
+        .col_expr(
+            user::Column::ScimUserName,
+            if current.username == username.as_str() {
+                Expr::col(user::Column::ScimUserName)
+            } else {
+                Expr::value(Option::<String>::None)
+            },
+        )
+        .col_expr(
+            user::Column::GivenName,
+            if current.name == name.as_str() {
+                Expr::col(user::Column::GivenName)
+            } else {
+                Expr::value(Option::<String>::None)
+            },
+        )
+        .col_expr(
+            user::Column::FamilyName,
+            if current.name == name.as_str() {
+                Expr::col(user::Column::FamilyName)
+            } else {
+                Expr::value(Option::<String>::None)
+            },
+        )
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .col_expr(
             user::Column::Version,
@@ -309,7 +355,7 @@ pub async fn save_edit(
         )
         .filter(user::Column::Id.eq(edit.id))
         .filter(user::Column::Version.eq(edit.version))
-        .exec(&txn)
+        .exec(txn)
         .await
         .map_err(map_unique_violation)?;
     if written.rows_affected == 0 {
@@ -318,32 +364,32 @@ pub async fn save_edit(
     if new_roles != old_roles {
         user_role::Entity::delete_many()
             .filter(user_role::Column::UserId.eq(edit.id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         user_role::Entity::insert_many(roles.iter().map(|r| user_role::ActiveModel {
             user_id: Set(edit.id),
             role_id: Set(r.id),
         }))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     }
     if new_teams != old_teams {
         user_team::Entity::delete_many()
             .filter(user_team::Column::UserId.eq(edit.id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if !teams.is_empty() {
             user_team::Entity::insert_many(teams.iter().map(|t| user_team::ActiveModel {
                 user_id: Set(edit.id),
                 team_id: Set(t.id),
             }))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         }
     }
     for change in &changes {
         record(
-            &txn,
+            txn,
             actor,
             AuditEvent {
                 target_user_id: Some(edit.id),
@@ -359,7 +405,7 @@ pub async fn save_edit(
     let sessions_ended = current.is_active && !edit.active;
     if sessions_ended {
         revoke_other_sessions(
-            &txn,
+            txn,
             settings,
             edit.id,
             None,
@@ -369,9 +415,8 @@ pub async fn save_edit(
         .await?;
     }
     if let Some(control) = control {
-        control.ensure_kept(&txn).await?;
+        control.ensure_kept(txn).await?;
     }
-    txn.commit().await?;
     tracing::info!(changed = changes.len(), "user edited");
     Ok(Updated {
         username: username.to_string(),
