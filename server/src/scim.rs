@@ -525,20 +525,24 @@ async fn delete_group(
     }
 }
 
-/// `POST /.search` across resource types: not offered (search Users or
-/// Groups).
+/// `POST /.search` at the root: Users and Groups in one list.
 async fn search_everything(
     State(state): State<AppState>,
     Extension(context): Extension<RequestContext>,
+    body: Bytes,
 ) -> Response {
-    if let Err(refused) = permitted(&state, &context, None) {
-        return error(refused);
+    let scim_ = match permitted(&state, &context, Some(Permission::ViewUsers)) {
+        Ok(s) => s,
+        Err(refused) => return error(refused),
+    };
+    let result = match json_body(&body).and_then(|b| ListQuery::from_search(&b)) {
+        Ok(query) => app::scim::search_everything(&scim_, &query).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(body) => scim(StatusCode::OK, body),
+        Err(e) => error(e),
     }
-    error(ScimError::new(
-        501,
-        None,
-        "Searching every resource type at once is not supported: POST /Users/.search or /Groups/.search.",
-    ))
 }
 
 async fn service_provider_config(

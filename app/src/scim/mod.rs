@@ -78,3 +78,51 @@ pub fn check_version(if_match: Option<&str>, version: i32) -> ScimResult<()> {
         ))
     }
 }
+
+/// `POST /.search` at the root (RFC 7644 §3.4.3): Users, then Groups, as
+/// one list paged across both. A filter naming what only one of them has
+/// (`userName`) selects from that one; a filter neither can take is
+/// refused.
+pub async fn search_everything(
+    scim: &Scim<'_>,
+    query: &list::ListQuery,
+) -> ScimResult<serde_json::Value> {
+    use serde_json::Value;
+    let total = |v: &Value| v["totalResults"].as_u64().unwrap_or(0);
+    let resources = |v: Value| match v {
+        Value::Object(mut o) => match o.remove("Resources") {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let users = users_service::list(scim, query).await;
+    // The groups' part of the page starts where the users end.
+    let users_total = users.as_ref().map(total).unwrap_or(0);
+    let taken = users
+        .as_ref()
+        .map(|v| v["Resources"].as_array().map_or(0, Vec::len) as u64)
+        .unwrap_or(0);
+    let groups_query = list::ListQuery {
+        start_index: query.start_index.saturating_sub(users_total).max(1),
+        count: query.count.saturating_sub(taken),
+        ..query.clone()
+    };
+    let groups = groups_service::list(scim, &groups_query).await;
+    let (users, groups) = match (users, groups) {
+        (Err(e), Err(_)) => return Err(e),
+        (Err(e), _) | (_, Err(e)) if e.scim_type != Some(error::ScimType::InvalidFilter) => {
+            return Err(e);
+        }
+        (users, groups) => (users.ok(), groups.ok()),
+    };
+    let all_total = users.as_ref().map_or(0, total) + groups.as_ref().map_or(0, total);
+    let mut items: Vec<serde_json::Map<String, Value>> = Vec::new();
+    for part in [users, groups].into_iter().flatten() {
+        items.extend(resources(part).into_iter().filter_map(|r| match r {
+            Value::Object(o) => Some(o),
+            _ => None,
+        }));
+    }
+    Ok(list::list_response(all_total, query.start_index, items))
+}

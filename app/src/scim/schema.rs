@@ -191,15 +191,21 @@ fn user_attributes() -> Vec<Value> {
         attr("preferredLanguage", "string", "Preferred language.").json(),
         attr("locale", "string", "Locale.").json(),
         attr("timezone", "string", "Time zone (IANA name).").json(),
-        attr("active", "boolean", "Whether the user may sign in; false ends their sessions at once.").json(),
+        // Every Roster user is active or not, so the attribute is always
+        // there (it cannot be removed); left out of a POST it is true, of
+        // a PUT it stays as it was.
+        attr("active", "boolean", "Whether the user may sign in; false ends their sessions at once.")
+            .required()
+            .json(),
         attr("password", "string", "A new password; it must pass Roster's strength rule. Never returned.")
             .mutability("writeOnly")
             .returned("never")
             .json(),
-        attr("emails", "complex", "Email addresses; Roster keeps one (the primary, or the first work address).")
+        attr("emails", "complex", "Email addresses; Roster keeps one (the primary, or the first work address) and needs one for every user.")
             .multi()
+            .required()
             .sub(vec![
-                attr("value", "string", "The email address."),
+                attr("value", "string", "The email address.").required(),
                 attr("display", "string", "A label."),
                 attr("type", "string", "work, home or other.").canonical(&["work", "home", "other"]),
                 attr("primary", "boolean", "The primary address."),
@@ -208,7 +214,7 @@ fn user_attributes() -> Vec<Value> {
         attr("phoneNumbers", "complex", "Phone numbers; Roster keeps one, with an optional extension (;ext=).")
             .multi()
             .sub(vec![
-                attr("value", "string", "The phone number."),
+                attr("value", "string", "The phone number.").required(),
                 attr("display", "string", "A label."),
                 attr("type", "string", "work, mobile, other…").canonical(&["work", "home", "mobile", "fax", "pager", "other"]),
                 attr("primary", "boolean", "The primary number."),

@@ -131,14 +131,18 @@ pub fn render(
             doc.insert((*key).to_owned(), v.clone());
         }
     }
-    if !for_patch {
+    // A user provisioned over SCIM reads back as the provider wrote them
+    // (an attribute it removed stays absent); one made in the console shows
+    // what Roster knows. Every user has an email address.
+    let provisioned = user.scim_attributes.is_some();
+    if !provisioned && !for_patch {
         doc.entry("name")
             .or_insert_with(|| json!({ "formatted": user.name }));
         doc.entry("displayName").or_insert_with(|| json!(user.name));
     }
     doc.entry("emails")
         .or_insert_with(|| json!([{ "value": user.email, "type": "work", "primary": true }]));
-    if let Some(phone) = phone_value(user) {
+    if let Some(phone) = phone_value(user).filter(|_| !provisioned) {
         doc.entry("phoneNumbers")
             .or_insert_with(|| json!([{ "value": phone, "type": "work" }]));
     }
@@ -492,8 +496,57 @@ async fn username_for(
     ))
 }
 
+/// What a SCIM write keeps: always a JSON object, even empty, which marks
+/// the user as provisioned (see [`render`]).
 fn kept_json(kept: &Map<String, Value>) -> Option<String> {
-    (!kept.is_empty()).then(|| Value::Object(kept.clone()).to_string())
+    Some(Value::Object(kept.clone()).to_string())
+}
+
+/// The kept SCIM attributes after the console changed a user's name, email
+/// or phone: the provider's copies of those fields now say what Roster
+/// holds, so SCIM never reads back a value the console replaced.
+pub fn kept_after_console_edit(
+    current: &user::Model,
+    name: &str,
+    email: &str,
+    phone: Option<&str>,
+    phone_ext: Option<&str>,
+) -> Option<String> {
+    current.scim_attributes.as_ref()?;
+    let mut kept = kept_of(current);
+    if current.name != name {
+        if kept.contains_key("name") {
+            kept.insert("name".into(), json!({ "formatted": name }));
+        }
+        if kept.contains_key("displayName") {
+            kept.insert("displayName".into(), json!(name));
+        }
+    }
+    if current.email != email && kept.contains_key("emails") {
+        kept.insert(
+            "emails".into(),
+            json!([{ "value": email, "type": "work", "primary": true }]),
+        );
+    }
+    if current.phone.as_deref() != phone || current.phone_ext.as_deref() != phone_ext {
+        let edited = user::Model {
+            phone: phone.map(str::to_owned),
+            phone_ext: phone_ext.map(str::to_owned),
+            ..current.clone()
+        };
+        match phone_value(&edited) {
+            Some(value) => {
+                kept.insert(
+                    "phoneNumbers".into(),
+                    json!([{ "value": value, "type": "work" }]),
+                );
+            }
+            None => {
+                kept.remove("phoneNumbers");
+            }
+        }
+    }
+    kept_json(&kept)
 }
 
 /// Checks a password sent with a user against the strength rule (with

@@ -130,11 +130,6 @@ async fn discovery_describes_what_is_served(backend: Backend) {
         405,
         None,
     );
-    refused(
-        &scim(&app, Method::POST, "/.search", &token, Some(json!({}))).await,
-        501,
-        None,
-    );
     // No token, a wrong one: 401 in SCIM's format, with a challenge.
     let anonymous = scim(&app, Method::GET, "/Users", "roster_nope", None).await;
     refused(&anonymous, 401, None);
@@ -370,6 +365,47 @@ async fn users_are_provisioned_found_and_projected(backend: Backend) {
     .await;
     assert_eq!(ids(&searched).len(), 2);
     assert!(searched.body["Resources"][0].get("emails").is_none());
+
+    // POST /.search at the root: users, then groups, paged across both; a
+    // filter only users can take selects users.
+    let made = scim(
+        &app,
+        Method::POST,
+        "/Groups",
+        &token,
+        Some(json!({"displayName": "X-Files"})),
+    )
+    .await;
+    assert_eq!(made.status, 201);
+    let root = |body: Value| scim(&app, Method::POST, "/.search", &token, Some(body));
+    let all = root(json!({})).await;
+    assert_eq!(all.body["totalResults"], 5);
+    assert_eq!(all.body["Resources"][4]["meta"]["resourceType"], "Group");
+    let tail = root(json!({"startIndex": 4, "count": 10})).await;
+    let kinds: Vec<&str> = tail.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["meta"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["User", "Group"]);
+    let users_only = root(json!({"filter": "userName sw \"dana\""})).await;
+    assert_eq!(users_only.body["totalResults"], 1);
+    let named = root(json!({"filter": "displayName eq \"X-Files\""})).await;
+    assert_eq!(named.body["totalResults"], 1);
+    refused(
+        &root(json!({"filter": "title eq \"x\""})).await,
+        400,
+        Some("invalidFilter"),
+    );
+    scim(
+        &app,
+        Method::DELETE,
+        &format!("/Groups/{}", made.body["id"].as_str().unwrap()),
+        &token,
+        None,
+    )
+    .await;
 
     // Paging: stable order by id, every user exactly once.
     let mut paged = Vec::new();

@@ -316,12 +316,25 @@ pub async fn save_edit_in(
         .col_expr(user::Column::Username, Expr::value(username.as_str()))
         .col_expr(user::Column::Email, Expr::value(email.as_str()))
         .col_expr(user::Column::Name, Expr::value(name.as_str()))
-        .col_expr(user::Column::Phone, Expr::value(phone.map(String::from)))
+        .col_expr(
+            user::Column::Phone,
+            Expr::value(phone.as_ref().map(|p| p.to_string())),
+        )
         .col_expr(
             user::Column::PhoneExt,
-            Expr::value(phone_ext.map(String::from)),
+            Expr::value(phone_ext.as_ref().map(|p| p.to_string())),
         )
         .col_expr(user::Column::IsActive, Expr::value(edit.active))
+        .col_expr(
+            user::Column::ScimAttributes,
+            Expr::value(crate::scim::users_service::kept_after_console_edit(
+                &current,
+                name.as_str(),
+                email.as_str(),
+                phone.as_ref().map(|p| p.as_str()),
+                phone_ext.as_ref().map(|p| p.as_str()),
+            )),
+        )
         // SCIM's copies of the username and name parts describe the old
         // ones once these change in Roster: drop them.
         .col_expr(
