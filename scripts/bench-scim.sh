@@ -36,7 +36,7 @@ db = sqlite3.connect(sys.argv[1])
 db.execute("INSERT INTO teams (name, description, created_at, updated_at, version) VALUES ('Everyone Half', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)")
 team = db.execute("SELECT id FROM teams WHERE name = 'Everyone Half'").fetchone()[0]
 live = [r[0] for r in db.execute("SELECT id FROM users WHERE deleted_at IS NULL ORDER BY id")]
-inside, outside = live[: len(live) // 2][:50000], live[len(live) // 2:]
+inside, outside = live[:50000], live[50000:]
 db.executemany("INSERT INTO user_teams (user_id, team_id) VALUES (?, ?)", [(u, team) for u in inside])
 db.commit()
 db.execute("ANALYZE")

@@ -210,9 +210,13 @@ pub fn operations(body: &Value) -> ScimResult<Vec<Operation>> {
         return Err(syntax("\"Operations\" is empty."));
     }
     if list.len() > MAX_OPERATIONS {
-        return Err(syntax(&format!(
-            "At most {MAX_OPERATIONS} operations per request."
-        )));
+        return Err(ScimError::bad(
+            ScimType::TooMany,
+            format!(
+                "{} operations are more than Roster takes in one request ({MAX_OPERATIONS}); send them in several.",
+                list.len()
+            ),
+        ));
     }
     list.iter()
         .enumerate()

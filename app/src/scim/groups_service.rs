@@ -237,6 +237,9 @@ fn text_value(value: Option<&Value>, attribute: &str) -> ScimResult<Option<Strin
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) if s.chars().any(char::is_control) => Err(invalid(format!(
+            "{attribute} must not contain control characters."
+        ))),
         Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
         Some(_) => Err(invalid(format!("{attribute} must be a string."))),
     }

@@ -1021,3 +1021,184 @@ async fn each_operation_needs_its_permission(backend: Backend) {
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM teams").await, 0);
 }
 both_backends!(each_operation_needs_its_permission);
+
+async fn hostile_requests_get_scim_errors_never_a_500(backend: Backend) {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    let app = spawn_app(backend).await;
+    app.create_user("root", &["Administrator"], false).await;
+    let user = app.create_user("target", &["User"], false).await;
+    let token = app.api_token("root", None).await;
+    let group = scim(
+        &app,
+        Method::POST,
+        "/Groups",
+        &token,
+        Some(json!({"displayName": "Target"})),
+    )
+    .await;
+    let group = group.body["id"].as_str().unwrap().to_owned();
+    let mut rng = StdRng::seed_from_u64(7644);
+    let hostile_string = |rng: &mut StdRng| -> Value {
+        match rng.random_range(0..7) {
+            0 => json!("\u{0}"),
+            1 => json!("x".repeat(10_000)),
+            2 => json!(99999999999999999999.0),
+            3 => json!([[[[[]]]]]),
+            4 => json!({"value": {"value": null}}),
+            5 => json!(true),
+            _ => Value::String(
+                (0..rng.random_range(0..40))
+                    .map(|_| char::from_u32(rng.random_range(0..0x11_0000)).unwrap_or('?'))
+                    .collect(),
+            ),
+        }
+    };
+    let attributes = [
+        "userName",
+        "externalId",
+        "name",
+        "displayName",
+        "emails",
+        "phoneNumbers",
+        "active",
+        "password",
+        "members",
+        "title",
+        "Operations",
+        "filter",
+        "startIndex",
+        "count",
+        "attributes",
+        ENTERPRISE,
+    ];
+    let routes = [
+        (Method::POST, "/Users".to_owned()),
+        (Method::PUT, format!("/Users/{user}")),
+        (Method::PATCH, format!("/Users/{user}")),
+        (Method::POST, "/Users/.search".to_owned()),
+        (Method::POST, "/Groups".to_owned()),
+        (Method::PUT, format!("/Groups/{group}")),
+        (Method::PATCH, format!("/Groups/{group}")),
+        (Method::POST, "/Groups/.search".to_owned()),
+        (Method::POST, "/.search".to_owned()),
+    ];
+    let mut refusals = 0;
+    for (method, path) in &routes {
+        for round in 0..40 {
+            let body: Vec<u8> = match round {
+                0 => b"{\"userName\": ".to_vec(),
+                1 => b"[1, 2]".to_vec(),
+                2 => (0..300).map(|_| rng.random()).collect(),
+                3 => format!("{}{}", "[".repeat(5000), "]".repeat(5000)).into_bytes(),
+                _ => {
+                    let mut doc = serde_json::Map::new();
+                    for _ in 0..rng.random_range(1..6) {
+                        let key = attributes[rng.random_range(0..attributes.len())];
+                        let op = ["add", "Replace", "remove", "x"][rng.random_range(0..4)];
+                        let value = if key == "Operations" {
+                            json!([{"op": op,
+                                    "path": hostile_string(&mut rng), "value": hostile_string(&mut rng)}])
+                        } else {
+                            hostile_string(&mut rng)
+                        };
+                        doc.insert(key.to_owned(), value);
+                    }
+                    Value::Object(doc).to_string().into_bytes()
+                }
+            };
+            let response = app
+                .client
+                .request(method.clone(), format!("{}/scim/v2{path}", app.address))
+                .bearer_auth(&token)
+                .header("content-type", "application/scim+json")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{method} {path}: no answer ({e})"));
+            let status = response.status().as_u16();
+            assert!(
+                status < 500,
+                "{method} {path} answered {status} to {:?}",
+                String::from_utf8_lossy(&body[..body.len().min(300)])
+            );
+            if status >= 400 {
+                refusals += 1;
+                let content_type = response.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
+                assert_eq!(content_type, "application/scim+json", "{method} {path}");
+            }
+        }
+    }
+    assert!(refusals > routes.len() * 20, "hostile bodies are refused");
+    // Random filters: refused or answered, never a 500.
+    for _ in 0..200 {
+        let pieces = [
+            "userName",
+            "emails[",
+            "]",
+            "(",
+            ")",
+            " eq ",
+            " pr",
+            " and ",
+            " or ",
+            "not ",
+            "\"x\"",
+            "true",
+            ".value",
+            "meta.created",
+            " gt ",
+            "\"2026\"",
+            "members",
+            "\\",
+        ];
+        let filter: String = (0..rng.random_range(0..12))
+            .map(|_| pieces[rng.random_range(0..pieces.len())])
+            .collect();
+        for resource in ["Users", "Groups"] {
+            let answer = filtered(&app, &token, resource, &filter).await;
+            assert!(
+                answer.status == 200 || answer.status == 400,
+                "{filter:?}: {:?}",
+                answer.body
+            );
+        }
+    }
+    // More operations than one request may carry.
+    let many: Vec<Value> = (0..1001)
+        .map(|_| json!({"op": "add", "path": "title", "value": "x"}))
+        .collect();
+    refused(
+        &scim(
+            &app,
+            Method::PATCH,
+            &format!("/Users/{user}"),
+            &token,
+            Some(json!({"Operations": many})),
+        )
+        .await,
+        400,
+        Some("tooMany"),
+    );
+}
+both_backends!(hostile_requests_get_scim_errors_never_a_500);
+
+async fn a_token_over_its_rate_limit_gets_a_scim_429(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, &[("ROSTER_API_RATE_LIMIT", "3")]).await;
+    app.create_user("root", &["Administrator"], false).await;
+    let token = app.api_token("root", None).await;
+    for _ in 0..3 {
+        assert_eq!(
+            scim(&app, Method::GET, "/Users", &token, None).await.status,
+            200
+        );
+    }
+    let answer = scim(&app, Method::GET, "/Users", &token, None).await;
+    refused(&answer, 429, None);
+    assert!(answer.headers.contains_key("retry-after"));
+}
+both_backends!(a_token_over_its_rate_limit_gets_a_scim_429);

@@ -123,7 +123,7 @@ async fn walk_sort_index(
 }
 
 /// `user_totals.live`: the users not deleted, kept by triggers.
-async fn live_total(conn: &impl ConnectionTrait) -> AppResult<Option<u64>> {
+pub(crate) async fn live_total(conn: &impl ConnectionTrait) -> AppResult<Option<u64>> {
     let statement = Statement::from_string(
         conn.get_database_backend(),
         "SELECT live FROM user_totals WHERE id = 1",
