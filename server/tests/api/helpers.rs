@@ -135,6 +135,10 @@ pub struct TestApp {
     _test_db: TestDb,
 }
 
+/// The longest any one request of a test may take: a request the server
+/// never answers fails its test with a message instead of hanging the run.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// The real application on a free port, with a fresh database and an empty
 /// site folder holding only a favicon (the WASM is not built for these tests).
 /// The sign-in rate limit is raised: tests sign in often from one address.
@@ -154,6 +158,7 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&'static str, &str)])
     let instance = start_instance(&test_db.url, &settings).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_TIMEOUT)
         .build()
         .expect("http client");
     TestApp {
@@ -224,6 +229,7 @@ impl TestApp {
                 .cookie_provider(cookies)
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent(FIREFOX)
+                .timeout(REQUEST_TIMEOUT)
                 .build()
                 .expect("http client"),
         }
@@ -410,7 +416,12 @@ impl Visitor {
             .headers_mut()
             .insert("origin", origin.parse().expect("origin"));
         let (sender, events) = tokio::sync::mpsc::unbounded_channel();
-        let status = match tokio_tungstenite::connect_async(request).await {
+        let connecting =
+            tokio::time::timeout(REQUEST_TIMEOUT, tokio_tungstenite::connect_async(request));
+        let status = match connecting
+            .await
+            .unwrap_or_else(|_| panic!("live connection: no answer within {REQUEST_TIMEOUT:?}"))
+        {
             Ok((mut socket, response)) => {
                 tokio::spawn(async move {
                     while let Some(Ok(frame)) = socket.next().await {
