@@ -744,3 +744,93 @@ async fn sign_in_attempts_are_rate_limited_per_address_sqlite() {
 async fn responses_carry_security_headers_and_cross_site_writes_are_refused_sqlite() {
     responses_carry_security_headers_and_cross_site_writes_are_refused(Backend::Sqlite).await;
 }
+
+/// A form posted as a browser without JavaScript posts it (before the
+/// WebAssembly arrives, or with it off): `Accept: text/html`, a Referer.
+async fn plain_form(
+    visitor: &crate::helpers::Visitor,
+    function: &str,
+    page: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    visitor
+        .client
+        .post(format!("{}/api/{function}", visitor.address))
+        .header("origin", &visitor.address)
+        .header("accept", "text/html")
+        .header("referer", format!("{}{page}", visitor.address))
+        .form(fields)
+        .send()
+        .await
+        .expect("answer")
+}
+
+async fn refused_plain_forms_return_to_their_page_with_the_message(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_user("ada", &["User"], false).await;
+    let visitor = app.visitor();
+
+    // A refused sign-in: 303 back to the sign-in page, which says why (not
+    // a blank page reading "SignInFailed").
+    let refused = plain_form(
+        &visitor,
+        "sign_in",
+        "/login",
+        &[("login", "ada"), ("password", "not-her-password")],
+    )
+    .await;
+    assert_eq!(refused.status(), 303);
+    let back = location(&refused);
+    assert!(
+        back.contains("/login?") && back.contains("__err="),
+        "{back}"
+    );
+    let page = visitor.client.get(&back).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Sign-in failed. Check your username"),
+        "the page shows the refusal"
+    );
+    assert_eq!(visitor.whoami().await, None);
+
+    // Accepted: signed in, and sent on (not to an error).
+    let accepted = plain_form(
+        &visitor,
+        "sign_in",
+        "/login",
+        &[("login", "ada"), ("password", STRONG_PASSWORD)],
+    )
+    .await;
+    assert!(accepted.status().is_redirection(), "{}", accepted.status());
+    assert!(!location(&accepted).contains("__err"));
+    assert_eq!(visitor.whoami().await.as_deref(), Some("ada"));
+
+    // A refused password change on the account page: back to the page with
+    // its message; the password is unchanged.
+    let refused = plain_form(
+        &visitor,
+        "change_password",
+        "/account",
+        &[
+            ("current_password", "wrong"),
+            ("new_password", "Another-Long-Password-77"),
+            ("confirm_password", "Another-Long-Password-77"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), 303);
+    let back = location(&refused);
+    assert!(
+        back.contains("/account?") && back.contains("__err="),
+        "{back}"
+    );
+    let page = visitor.client.get(&back).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(
+        app.visitor().sign_in("ada", STRONG_PASSWORD).await.status(),
+        200,
+        "the password is unchanged"
+    );
+}
+both_backends!(refused_plain_forms_return_to_their_page_with_the_message);
