@@ -195,23 +195,29 @@ async fn announce(state: &AppState, after: app::effects::AfterCommit) {
     after.apply_to(Some(&state.hub), Some(&state.outbox)).await;
 }
 
+/// A handler's answer: what it made, or its refusal as a SCIM error.
+fn reply(result: ScimResult<Response>) -> Response {
+    result.unwrap_or_else(error)
+}
+
+/// A list, or a search's body, read as list parameters.
+fn search_query(body: &Bytes) -> ScimResult<ListQuery> {
+    ListQuery::from_search(&json_body(body)?)
+}
+
 async fn list_users(
     State(state): State<AppState>,
     Extension(context): Extension<RequestContext>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::ViewUsers)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    let result = match list_query(query) {
-        Ok(query) => users_service::list(&scim_, &query).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(body) => scim(StatusCode::OK, body),
-        Err(e) => error(e),
-    }
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::ViewUsers))?;
+            let list = users_service::list(&scim_, &list_query(query)?).await?;
+            Ok(scim(StatusCode::OK, list))
+        }
+        .await,
+    )
 }
 
 async fn search_users(
@@ -219,18 +225,14 @@ async fn search_users(
     Extension(context): Extension<RequestContext>,
     body: Bytes,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::ViewUsers)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    let result = match json_body(&body).and_then(|b| ListQuery::from_search(&b)) {
-        Ok(query) => users_service::list(&scim_, &query).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(body) => scim(StatusCode::OK, body),
-        Err(e) => error(e),
-    }
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::ViewUsers))?;
+            let list = users_service::list(&scim_, &search_query(&body)?).await?;
+            Ok(scim(StatusCode::OK, list))
+        }
+        .await,
+    )
 }
 
 async fn get_user(
@@ -239,20 +241,15 @@ async fn get_user(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::ViewUsers)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    let result = match list_query(query) {
-        Ok(query) => users_service::get(&scim_, &id)
-            .await
-            .map(|doc| query.project(doc)),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(doc) => resource(StatusCode::OK, doc),
-        Err(e) => error(e),
-    }
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::ViewUsers))?;
+            let query = list_query(query)?;
+            let doc = users_service::get(&scim_, &id).await?;
+            Ok(resource(StatusCode::OK, query.project(doc)))
+        }
+        .await,
+    )
 }
 
 async fn create_user(
@@ -260,21 +257,15 @@ async fn create_user(
     Extension(context): Extension<RequestContext>,
     body: Bytes,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::CreateUsers)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    let result = match json_body(&body) {
-        Ok(body) => users_service::create(&scim_, &body).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok((doc, after)) => {
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::CreateUsers))?;
+            let (doc, after) = users_service::create(&scim_, &json_body(&body)?).await?;
             announce(&state, after).await;
-            resource(StatusCode::CREATED, doc)
+            Ok(resource(StatusCode::CREATED, doc))
         }
-        Err(e) => error(e),
-    }
+        .await,
+    )
 }
 
 /// A write of a user needs Edit users; one that sets a password also needs
@@ -310,7 +301,7 @@ async fn replace_user(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    write_user(state, context, id, headers, body, false).await
+    reply(write_user(&state, &context, &id, &headers, &body, false).await)
 }
 
 async fn patch_user(
@@ -320,41 +311,28 @@ async fn patch_user(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    write_user(state, context, id, headers, body, true).await
+    reply(write_user(&state, &context, &id, &headers, &body, true).await)
 }
 
 async fn write_user(
-    state: AppState,
-    context: RequestContext,
-    id: String,
-    headers: HeaderMap,
-    body: Bytes,
+    state: &AppState,
+    context: &RequestContext,
+    id: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
     patch: bool,
-) -> Response {
-    if let Err(refused) = permitted(&state, &context, Some(Permission::EditUsers)) {
-        return error(refused);
-    }
-    let body = match json_body(&body) {
-        Ok(body) => body,
-        Err(e) => return error(e),
-    };
-    let scim_ = match permitted(&state, &context, Some(user_write_permission(&body))) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    let if_match = if_match(&headers);
-    let result = if patch {
-        users_service::patch(&scim_, &id, &body, if_match.as_deref()).await
+) -> ScimResult<Response> {
+    permitted(state, context, Some(Permission::EditUsers))?;
+    let body = json_body(body)?;
+    let scim_ = permitted(state, context, Some(user_write_permission(&body)))?;
+    let if_match = if_match(headers);
+    let (doc, after) = if patch {
+        users_service::patch(&scim_, id, &body, if_match.as_deref()).await?
     } else {
-        users_service::replace(&scim_, &id, &body, if_match.as_deref()).await
+        users_service::replace(&scim_, id, &body, if_match.as_deref()).await?
     };
-    match result {
-        Ok((doc, after)) => {
-            announce(&state, after).await;
-            resource(StatusCode::OK, doc)
-        }
-        Err(e) => error(e),
-    }
+    announce(state, after).await;
+    Ok(resource(StatusCode::OK, doc))
 }
 
 async fn delete_user(
@@ -363,17 +341,15 @@ async fn delete_user(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::DeleteUsers)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    match users_service::delete(&scim_, &id, if_match(&headers).as_deref()).await {
-        Ok(after) => {
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::DeleteUsers))?;
+            let after = users_service::delete(&scim_, &id, if_match(&headers).as_deref()).await?;
             announce(&state, after).await;
-            StatusCode::NO_CONTENT.into_response()
+            Ok(StatusCode::NO_CONTENT.into_response())
         }
-        Err(e) => error(e),
-    }
+        .await,
+    )
 }
 
 async fn list_groups(
@@ -381,18 +357,14 @@ async fn list_groups(
     Extension(context): Extension<RequestContext>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::ViewUsers)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    let result = match list_query(query) {
-        Ok(query) => groups_service::list(&scim_, &query).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(body) => scim(StatusCode::OK, body),
-        Err(e) => error(e),
-    }
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::ViewUsers))?;
+            let list = groups_service::list(&scim_, &list_query(query)?).await?;
+            Ok(scim(StatusCode::OK, list))
+        }
+        .await,
+    )
 }
 
 async fn search_groups(
@@ -400,18 +372,14 @@ async fn search_groups(
     Extension(context): Extension<RequestContext>,
     body: Bytes,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::ViewUsers)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    let result = match json_body(&body).and_then(|b| ListQuery::from_search(&b)) {
-        Ok(query) => groups_service::list(&scim_, &query).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(body) => scim(StatusCode::OK, body),
-        Err(e) => error(e),
-    }
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::ViewUsers))?;
+            let list = groups_service::list(&scim_, &search_query(&body)?).await?;
+            Ok(scim(StatusCode::OK, list))
+        }
+        .await,
+    )
 }
 
 async fn get_group(
@@ -420,18 +388,19 @@ async fn get_group(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::ViewUsers)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    let result = match list_query(query) {
-        Ok(query) => groups_service::get(&scim_, &id, &query).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(doc) => resource(StatusCode::OK, doc),
-        Err(e) => error(e),
-    }
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::ViewUsers))?;
+            let doc = groups_service::get(&scim_, &id, &list_query(query)?).await?;
+            Ok(resource(StatusCode::OK, doc))
+        }
+        .await,
+    )
+}
+
+/// A change to a team: the Users table's team filter and counts move.
+async fn teams_changed(state: &AppState) {
+    announce(state, app::effects::AfterCommit::none().users_changed()).await;
 }
 
 async fn create_group(
@@ -439,21 +408,15 @@ async fn create_group(
     Extension(context): Extension<RequestContext>,
     body: Bytes,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::ManageTeams)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    let result = match json_body(&body) {
-        Ok(body) => groups_service::create(&scim_, &body).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(doc) => {
-            announce(&state, app::effects::AfterCommit::none().users_changed()).await;
-            resource(StatusCode::CREATED, doc)
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::ManageTeams))?;
+            let doc = groups_service::create(&scim_, &json_body(&body)?).await?;
+            teams_changed(&state).await;
+            Ok(resource(StatusCode::CREATED, doc))
         }
-        Err(e) => error(e),
-    }
+        .await,
+    )
 }
 
 async fn replace_group(
@@ -463,23 +426,17 @@ async fn replace_group(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::ManageTeams)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    let result = match json_body(&body) {
-        Ok(body) => {
-            groups_service::replace(&scim_, &id, &body, if_match(&headers).as_deref()).await
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::ManageTeams))?;
+            let body = json_body(&body)?;
+            let doc =
+                groups_service::replace(&scim_, &id, &body, if_match(&headers).as_deref()).await?;
+            teams_changed(&state).await;
+            Ok(resource(StatusCode::OK, doc))
         }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(doc) => {
-            announce(&state, app::effects::AfterCommit::none().users_changed()).await;
-            resource(StatusCode::OK, doc)
-        }
-        Err(e) => error(e),
-    }
+        .await,
+    )
 }
 
 async fn patch_group(
@@ -489,21 +446,16 @@ async fn patch_group(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::ManageTeams)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    let result = match json_body(&body) {
-        Ok(body) => groups_service::patch(&scim_, &id, &body, if_match(&headers).as_deref()).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => {
-            announce(&state, app::effects::AfterCommit::none().users_changed()).await;
-            StatusCode::NO_CONTENT.into_response()
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::ManageTeams))?;
+            let body = json_body(&body)?;
+            groups_service::patch(&scim_, &id, &body, if_match(&headers).as_deref()).await?;
+            teams_changed(&state).await;
+            Ok(StatusCode::NO_CONTENT.into_response())
         }
-        Err(e) => error(e),
-    }
+        .await,
+    )
 }
 
 async fn delete_group(
@@ -512,17 +464,15 @@ async fn delete_group(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::ManageTeams)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    match groups_service::delete(&scim_, &id, if_match(&headers).as_deref()).await {
-        Ok(()) => {
-            announce(&state, app::effects::AfterCommit::none().users_changed()).await;
-            StatusCode::NO_CONTENT.into_response()
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::ManageTeams))?;
+            groups_service::delete(&scim_, &id, if_match(&headers).as_deref()).await?;
+            teams_changed(&state).await;
+            Ok(StatusCode::NO_CONTENT.into_response())
         }
-        Err(e) => error(e),
-    }
+        .await,
+    )
 }
 
 /// `POST /.search` at the root: Users and Groups in one list.
@@ -531,30 +481,39 @@ async fn search_everything(
     Extension(context): Extension<RequestContext>,
     body: Bytes,
 ) -> Response {
-    let scim_ = match permitted(&state, &context, Some(Permission::ViewUsers)) {
-        Ok(s) => s,
-        Err(refused) => return error(refused),
-    };
-    let result = match json_body(&body).and_then(|b| ListQuery::from_search(&b)) {
-        Ok(query) => app::scim::search_everything(&scim_, &query).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(body) => scim(StatusCode::OK, body),
-        Err(e) => error(e),
-    }
+    reply(
+        async {
+            let scim_ = permitted(&state, &context, Some(Permission::ViewUsers))?;
+            let list = app::scim::search_everything(&scim_, &search_query(&body)?).await?;
+            Ok(scim(StatusCode::OK, list))
+        }
+        .await,
+    )
+}
+
+/// A discovery document, to any valid token.
+fn discovery(
+    state: &AppState,
+    context: &RequestContext,
+    document: impl FnOnce(&str) -> Option<Value>,
+    missing: impl FnOnce() -> String,
+) -> Response {
+    reply(permitted(state, context, None).and_then(|_| {
+        document(&base_url(state))
+            .map(|found| scim(StatusCode::OK, found))
+            .ok_or_else(|| ScimError::not_found(missing()))
+    }))
 }
 
 async fn service_provider_config(
     State(state): State<AppState>,
     Extension(context): Extension<RequestContext>,
 ) -> Response {
-    if let Err(refused) = permitted(&state, &context, None) {
-        return error(refused);
-    }
-    scim(
-        StatusCode::OK,
-        schema::service_provider_config(&base_url(&state)),
+    discovery(
+        &state,
+        &context,
+        |base| Some(schema::service_provider_config(base)),
+        String::new,
     )
 }
 
@@ -562,12 +521,11 @@ async fn resource_types(
     State(state): State<AppState>,
     Extension(context): Extension<RequestContext>,
 ) -> Response {
-    if let Err(refused) = permitted(&state, &context, None) {
-        return error(refused);
-    }
-    scim(
-        StatusCode::OK,
-        schema::list_of(schema::resource_types(&base_url(&state))),
+    discovery(
+        &state,
+        &context,
+        |base| Some(schema::list_of(schema::resource_types(base))),
+        String::new,
     )
 }
 
@@ -576,31 +534,27 @@ async fn resource_type(
     Extension(context): Extension<RequestContext>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(refused) = permitted(&state, &context, None) {
-        return error(refused);
-    }
-    match schema::resource_types(&base_url(&state))
-        .into_iter()
-        .find(|r| r["id"].as_str() == Some(id.as_str()))
-    {
-        Some(found) => scim(StatusCode::OK, found),
-        None => error(ScimError::not_found(format!(
-            "No resource type {}.",
-            app::domain::shown(&id)
-        ))),
-    }
+    discovery(
+        &state,
+        &context,
+        |base| {
+            schema::resource_types(base)
+                .into_iter()
+                .find(|r| r["id"].as_str() == Some(id.as_str()))
+        },
+        || format!("No resource type {}.", app::domain::shown(&id)),
+    )
 }
 
 async fn schemas(
     State(state): State<AppState>,
     Extension(context): Extension<RequestContext>,
 ) -> Response {
-    if let Err(refused) = permitted(&state, &context, None) {
-        return error(refused);
-    }
-    scim(
-        StatusCode::OK,
-        schema::list_of(schema::schemas(&base_url(&state))),
+    discovery(
+        &state,
+        &context,
+        |base| Some(schema::list_of(schema::schemas(base))),
+        String::new,
     )
 }
 
@@ -609,19 +563,16 @@ async fn schema_by_id(
     Extension(context): Extension<RequestContext>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(refused) = permitted(&state, &context, None) {
-        return error(refused);
-    }
-    match schema::schemas(&base_url(&state))
-        .into_iter()
-        .find(|s| s["id"].as_str() == Some(id.as_str()))
-    {
-        Some(found) => scim(StatusCode::OK, found),
-        None => error(ScimError::not_found(format!(
-            "No schema {}.",
-            app::domain::shown(&id)
-        ))),
-    }
+    discovery(
+        &state,
+        &context,
+        |base| {
+            schema::schemas(base)
+                .into_iter()
+                .find(|s| s["id"].as_str() == Some(id.as_str()))
+        },
+        || format!("No schema {}.", app::domain::shown(&id)),
+    )
 }
 
 async fn no_such_resource() -> Response {

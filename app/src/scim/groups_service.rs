@@ -471,6 +471,21 @@ async fn write(
     Ok(changed)
 }
 
+/// Team `id` as `txn` now holds it, with its members.
+async fn as_stored(
+    scim: &Scim<'_>,
+    txn: &DatabaseTransaction,
+    id: i64,
+) -> ScimResult<Map<String, Value>> {
+    let stored = find_team(txn, &id.to_string()).await?;
+    let members: Vec<i64> = members_of(txn, &[id])
+        .await?
+        .into_iter()
+        .map(|(_, u)| u)
+        .collect();
+    Ok(render(&scim.base, &stored, Some(&members)))
+}
+
 /// `POST /Groups`.
 pub async fn create(scim: &Scim<'_>, body: &Value) -> ScimResult<Map<String, Value>> {
     let change = whole(body)?;
@@ -495,14 +510,9 @@ pub async fn create(scim: &Scim<'_>, body: &Value) -> ScimResult<Map<String, Val
         },
     )
     .await?;
-    let stored = find_team(&txn, &team.id.to_string()).await?;
-    let members: Vec<i64> = members_of(&txn, &[team.id])
-        .await?
-        .into_iter()
-        .map(|(_, u)| u)
-        .collect();
+    let doc = as_stored(scim, &txn, team.id).await?;
     txn.commit().await?;
-    Ok(render(&scim.base, &stored, Some(&members)))
+    Ok(doc)
 }
 
 /// `PUT /Groups/{id}`: name, externalId and exactly the members sent.
@@ -517,14 +527,9 @@ pub async fn replace(
     let team = find_team(&txn, id).await?;
     check_version(if_match, team.version)?;
     write(scim, &txn, &team, change).await?;
-    let stored = find_team(&txn, id).await?;
-    let members: Vec<i64> = members_of(&txn, &[team.id])
-        .await?
-        .into_iter()
-        .map(|(_, u)| u)
-        .collect();
+    let doc = as_stored(scim, &txn, team.id).await?;
     txn.commit().await?;
-    Ok(render(&scim.base, &stored, Some(&members)))
+    Ok(doc)
 }
 
 /// `PATCH /Groups/{id}`: all operations or none; answers nothing (204).
