@@ -1,6 +1,6 @@
 //! SCIM 2.0 (RFC 7643/7644): identity providers (Okta, Entra ID…) provision
 //! Roster's users and teams. Server-only: there is no page; the HTTP side
-//! is `server/src/scim.rs`, which checks the token's permission for each
+//! is `server/src/scim/`, which checks the token's permission for each
 //! operation and calls these services.
 //!
 //! - `filter`: the filter grammar and PATCH paths, parsed into a tree;
