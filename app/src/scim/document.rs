@@ -281,7 +281,12 @@ pub fn apply_to_user(doc: &mut Map<String, Value>, operation: &Operation) -> Sci
             ));
         };
         for (key, value) in values {
-            if key.eq_ignore_ascii_case("schemas") {
+            // Okta sends the resource's own `id` (and `schemas`) in a
+            // path-less replace: not a change.
+            if ["schemas", "id", "meta"]
+                .iter()
+                .any(|k| key.eq_ignore_ascii_case(k))
+            {
                 continue;
             }
             apply_to_user(

@@ -209,6 +209,11 @@ fn tokens(input: &str) -> Result<Vec<Token>, FilterError> {
                         "The string starting at character {at} has a bad escape."
                     ))
                 })?;
+                if text.chars().any(char::is_control) {
+                    return Err(FilterError(format!(
+                        "The string starting at character {at} holds a control character."
+                    )));
+                }
                 out.push(Token::Str(text));
             }
             c if c.is_ascii_alphanumeric() || "_-.:$+".contains(c) => {

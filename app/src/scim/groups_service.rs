@@ -162,6 +162,7 @@ fn member_ids(value: &Value) -> ScimResult<Vec<i64>> {
         other => vec![other],
     };
     let mut ids = Vec::with_capacity(items.len());
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
     for item in items {
         let raw = match item {
             Value::Object(o) => o
@@ -176,7 +177,7 @@ fn member_ids(value: &Value) -> ScimResult<Vec<i64>> {
             _ => None,
         }
         .ok_or_else(|| invalid("members: every member needs a \"value\" holding a user's id."))?;
-        if !ids.contains(&id) {
+        if seen.insert(id) {
             ids.push(id);
         }
     }
@@ -200,6 +201,7 @@ async fn ensure_users(conn: &impl ConnectionTrait, ids: &[i64]) -> ScimResult<()
             .await?;
         found.extend(part);
     }
+    let found: std::collections::HashSet<i64> = found.into_iter().collect();
     let missing: Vec<String> = ids
         .iter()
         .filter(|id| !found.contains(id))
@@ -262,11 +264,16 @@ fn whole(body: &Value) -> ScimResult<GroupChange> {
     let name = text_value(field(body, "displayName"), "displayName")?
         .ok_or_else(|| invalid("displayName is required."))?;
     let external_id = text_value(field(body, "externalId"), "externalId")?;
-    let members = member_ids(field(body, "members").unwrap_or(&Value::Null))?;
+    // A document without `members` (read with them excluded, as Entra
+    // does) leaves the members as they are.
+    let members = match field(body, "members") {
+        Some(value) => vec![MemberChange::Set(member_ids(value)?)],
+        None => Vec::new(),
+    };
     Ok(GroupChange {
         name: Some(name),
         external_id: Some(external_id),
-        members: vec![MemberChange::Set(members)],
+        members,
     })
 }
 
@@ -301,6 +308,14 @@ fn patched(operations: &[Operation]) -> ScimResult<GroupChange> {
                 ));
             };
             for (key, value) in values {
+                // Okta sends the group's own `id` (and `schemas`) in a
+                // path-less replace: not a change.
+                if ["schemas", "id", "meta"]
+                    .iter()
+                    .any(|k| key.eq_ignore_ascii_case(k))
+                {
+                    continue;
+                }
                 apply(
                     &mut change,
                     &Operation {
@@ -427,33 +442,26 @@ async fn write(
                     .into_iter()
                     .map(|(_, u)| u)
                     .collect();
-                let add = ids.iter().filter(|id| !now.contains(id)).copied().collect();
-                let remove = now.into_iter().filter(|id| !ids.contains(id)).collect();
+                let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
+                let present: std::collections::HashSet<i64> = now.iter().copied().collect();
+                let add = ids
+                    .iter()
+                    .filter(|id| !present.contains(id))
+                    .copied()
+                    .collect();
+                let remove = now.into_iter().filter(|id| !wanted.contains(id)).collect();
                 (add, remove)
             }
         };
-        if !add.is_empty() {
-            ensure_users(txn, &add).await?;
-            let done = change_members_in(
-                txn,
-                &scim.actor,
-                &name,
-                Membership::Add,
-                &Selection::Ids(add),
-            )
-            .await?;
-            changed |= done.succeeded > 0;
-        }
-        if !remove.is_empty() {
-            let done = change_members_in(
-                txn,
-                &scim.actor,
-                &name,
-                Membership::Remove,
-                &Selection::Ids(remove),
-            )
-            .await?;
-            changed |= done.succeeded > 0;
+        ensure_users(txn, &add).await?;
+        // A selection of ids holds at most 10,000 (the bulk actions'
+        // limit): larger changes go in parts, in the same transaction.
+        for (change, ids) in [(Membership::Add, add), (Membership::Remove, remove)] {
+            for part in ids.chunks(10_000) {
+                let selection = Selection::Ids(part.to_vec());
+                let done = change_members_in(txn, &scim.actor, &name, change, &selection).await?;
+                changed |= done.succeeded > 0;
+            }
         }
     }
     if changed {

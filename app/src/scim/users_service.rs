@@ -33,7 +33,8 @@ use super::{Scim, check_version, timestamp};
 use crate::audit::AuditAction;
 use crate::audit::service::{AuditEvent, record};
 use crate::auth::password::check_strength;
-use crate::auth::service::store_chosen_password;
+use crate::auth::service::{revoke_other_sessions, store_chosen_password};
+use crate::auth::{Permission, SessionEndReason};
 use crate::db::{Window, begin_write, sqlite_users_index};
 use crate::directory::Selection;
 use crate::domain::{EmailAddress, NewPassword, PersonName, Phone, PhoneExt, Username};
@@ -244,7 +245,15 @@ async fn live_ids(conn: &impl ConnectionTrait, window: Window) -> ScimResult<Vec
 pub async fn list(scim: &Scim<'_>, query: &ListQuery) -> ScimResult<Value> {
     let (total, page_ids) = match &query.filter {
         None => {
-            let total = live_total(scim.db).await?.unwrap_or(0);
+            let total = match live_total(scim.db).await? {
+                Some(total) => total,
+                None => {
+                    user::Entity::find()
+                        .filter(user::Column::DeletedAt.is_null())
+                        .count(scim.db)
+                        .await?
+                }
+            };
             let window = Window::nearer_end(total, query.start_index - 1, query.count);
             (total, live_ids(scim.db, window).await?)
         }
@@ -471,12 +480,17 @@ async fn ensure_user_name_free(
     if let Some(id) = except {
         taken = taken.filter(user::Column::Id.ne(id));
     }
-    if taken.count(conn).await? > 0 {
+    if let Some(holder) = taken.one(conn).await? {
+        let deleted = if holder.deleted_at.is_some() {
+            " by a user deleted in Roster (restore or permanently delete them in the console)"
+        } else {
+            ""
+        };
         return Err(ScimError::new(
             409,
             Some(ScimType::Uniqueness),
             format!(
-                "userName: {} is already taken.",
+                "userName: {} is already taken{deleted}.",
                 crate::domain::shown(user_name)
             ),
         ));
@@ -804,6 +818,19 @@ async fn write(
     doc: Map<String, Value>,
 ) -> ScimResult<(Map<String, Value>, AfterCommit)> {
     let desired = desired(&doc, Some(&current))?;
+    // However the password came (a path in any case, a URN, a path-less
+    // value), setting one needs the permission to set passwords.
+    if desired.password.is_some() && !scim.caller.can(Permission::ResetPasswords) {
+        return Err(ScimError::new(
+            403,
+            None,
+            format!(
+                "Setting a password needs the permission \"{}\" ({}).",
+                Permission::ResetPasswords.label(),
+                Permission::ResetPasswords.key()
+            ),
+        ));
+    }
     let txn = begin_write(scim.db).await?;
     ensure_user_name_free(&txn, &desired.user_name, Some(current.id)).await?;
     let (username, scim_user_name) = username_for(&txn, &desired.user_name, Some(&current)).await?;
@@ -835,8 +862,19 @@ async fn write(
         .await?
         .ok_or_else(|| ScimError::not_found("No such user."))?;
     write_scim_columns(scim, &txn, &after_edit, scim_user_name, &desired, now).await?;
+    let password_set = password_hash.is_some();
     if let Some(hash) = password_hash {
         store_chosen_password(&txn, current.id, hash, now).await?;
+        // As when an administrator sets one: every session of the user ends.
+        revoke_other_sessions(
+            &txn,
+            scim.auth.settings(),
+            current.id,
+            None,
+            SessionEndReason::PasswordSet,
+            now,
+        )
+        .await?;
         record(
             &txn,
             &scim.actor,
@@ -859,7 +897,7 @@ async fn write(
         .collect();
     txn.commit().await?;
     let mut after = AfterCommit::none().users_changed();
-    if updated.sessions_ended {
+    if updated.sessions_ended || password_set {
         after = after.sessions_ended_of(&[current.id]);
     }
     Ok((render(&scim.base, &stored, &teams, false), after))

@@ -66,6 +66,15 @@ pub async fn find_by_name(
     conn: &impl ConnectionTrait,
     name: &str,
 ) -> AppResult<Option<team::Model>> {
+    // The exact name first: SQLite's lower() folds ASCII only, so a name
+    // such as "Équipe" is found as written wherever case folding differs.
+    let exact = team::Entity::find()
+        .filter(team::Column::Name.eq(name.trim()))
+        .one(conn)
+        .await?;
+    if exact.is_some() {
+        return Ok(exact);
+    }
     Ok(team::Entity::find()
         .filter(
             Expr::expr(Func::lower(Expr::col(team::Column::Name))).eq(name.trim().to_lowercase()),

@@ -72,6 +72,9 @@ pub fn router(state: &AppState) -> axum::Router<AppState> {
             state.api_rate_limit.clone(),
             crate::rest::limit_per_token,
         ))
+        // Before any handler reads a body (up to 16 MB): nobody without a
+        // valid token gets that far.
+        .route_layer(axum::middleware::from_fn(token_first))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(errors_as_scim));
     axum::Router::new().nest(PREFIX, resources)
@@ -218,6 +221,24 @@ async fn no_such_resource() -> Response {
     error(ScimError::not_found(
         "No such SCIM endpoint: see /ServiceProviderConfig, /ResourceTypes, /Schemas, /Users and /Groups.",
     ))
+}
+
+/// Refuses a request without a valid API token with 401 before its body
+/// is read.
+async fn token_first(request: Request, next: Next) -> Response {
+    let has_token = request
+        .extensions()
+        .get::<RequestContext>()
+        .is_some_and(|context| crate::rest::token_caller(context).is_some());
+    if has_token {
+        next.run(request).await
+    } else {
+        error(ScimError::new(
+            401,
+            None,
+            "Send an API token as Authorization: Bearer roster_…",
+        ))
+    }
 }
 
 /// Answers that are not SCIM's already (the rate limit's 429, axum's 405

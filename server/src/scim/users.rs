@@ -9,7 +9,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
 use super::{
     announce, if_match, json_body, list_query, permitted, reply, resource, scim, search_query,
@@ -79,32 +78,6 @@ pub(super) async fn create_user(
     )
 }
 
-/// A write of a user needs Edit users; one that sets a password also needs
-/// the permission to set passwords.
-pub(super) fn user_write_permission(body: &Value) -> Permission {
-    let sets_password = |v: &Value| {
-        v.as_object()
-            .is_some_and(|o| o.keys().any(|k| k.eq_ignore_ascii_case("password")))
-    };
-    let in_operations = body
-        .as_object()
-        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("Operations")))
-        .and_then(|(_, v)| v.as_array())
-        .is_some_and(|ops| {
-            ops.iter().any(|op| {
-                op.get("path")
-                    .and_then(Value::as_str)
-                    .is_some_and(|p| p.trim().eq_ignore_ascii_case("password"))
-                    || op.get("value").is_some_and(sets_password)
-            })
-        });
-    if sets_password(body) || in_operations {
-        Permission::ResetPasswords
-    } else {
-        Permission::EditUsers
-    }
-}
-
 pub(super) async fn replace_user(
     State(state): State<AppState>,
     Extension(context): Extension<RequestContext>,
@@ -133,9 +106,10 @@ pub(super) async fn write_user(
     body: &Bytes,
     patch: bool,
 ) -> ScimResult<Response> {
-    permitted(state, context, Some(Permission::EditUsers))?;
+    // Setting a password also needs Reset passwords: the service checks
+    // it on the document as parsed, however the password was sent.
+    let scim_ = permitted(state, context, Some(Permission::EditUsers))?;
     let body = json_body(body)?;
-    let scim_ = permitted(state, context, Some(user_write_permission(&body)))?;
     let if_match = if_match(headers);
     let (doc, after) = if patch {
         users_service::patch(&scim_, id, &body, if_match.as_deref()).await?

@@ -650,6 +650,14 @@ async fn users_are_patched_as_providers_send_it(backend: Backend) {
         400,
         Some("invalidValue"),
     );
+    let before_reset = app.visitor();
+    assert_eq!(
+        before_reset
+            .sign_in("fox.mulder", crate::helpers::STRONG_PASSWORD)
+            .await
+            .status(),
+        200
+    );
     let strong = scim(
         &app,
         Method::PATCH,
@@ -660,6 +668,11 @@ async fn users_are_patched_as_providers_send_it(backend: Backend) {
     .await;
     assert_eq!(strong.status, 200, "{:?}", strong.body);
     assert!(strong.body.get("password").is_none(), "never returned");
+    assert_eq!(
+        before_reset.whoami().await,
+        None,
+        "a password set ends the user's sessions"
+    );
     assert_eq!(
         app.visitor()
             .sign_in("fox.mulder", "Lantern-Orchard-Quartz-61")
@@ -885,6 +898,53 @@ async fn groups_are_teams_with_set_based_members(backend: Backend) {
     assert_eq!(now, vec![member_ids[2].clone(), member_ids[3].clone()]);
     assert_eq!(audited("team.member_add").await, 4);
     assert_eq!(audited("team.member_remove").await, 2);
+    // Okta renames with the group's own id and schemas in a path-less value.
+    let answer = scim(&app, Method::PATCH, &path, &token, patch(json!([
+        {"op": "replace", "value": {"id": group, "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "The Lone Gunmen"}}
+    ]))).await;
+    assert_eq!(answer.status, 204, "{:?}", answer.body);
+    // A PUT without members (read with them excluded) keeps them.
+    let answer = scim(
+        &app,
+        Method::PUT,
+        &path,
+        &token,
+        Some(json!({"displayName": "The Lone Gunmen", "externalId": "grp-2"})),
+    )
+    .await;
+    assert_eq!(
+        answer.body["members"].as_array().map(Vec::len),
+        Some(2),
+        "{:?}",
+        answer.body
+    );
+    // A team named beyond ASCII is found and changed like any other.
+    let accented = scim(
+        &app,
+        Method::POST,
+        "/Groups",
+        &token,
+        Some(json!({"displayName": "Équipe", "members": members(&[&member_ids[0]])})),
+    )
+    .await;
+    assert_eq!(accented.status, 201, "{:?}", accented.body);
+    let accented_path = format!("/Groups/{}", accented.body["id"].as_str().unwrap());
+    let answer = scim(
+        &app,
+        Method::PATCH,
+        &accented_path,
+        &token,
+        patch(json!([{"op": "add", "path": "members", "value": members(&[&member_ids[1]])}])),
+    )
+    .await;
+    assert_eq!(answer.status, 204, "{:?}", answer.body);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM user_teams ut JOIN teams t ON t.id = ut.team_id WHERE t.name = 'Équipe'").await, 2);
+    assert_eq!(
+        scim(&app, Method::DELETE, &accented_path, &token, None)
+            .await
+            .status,
+        204
+    );
     // A refused operation keeps the others out too.
     let answer = scim(
         &app,
@@ -898,7 +958,7 @@ async fn groups_are_teams_with_set_based_members(backend: Backend) {
     )
     .await;
     refused(&answer, 400, Some("invalidValue"));
-    assert_eq!(audited("team.member_add").await, 4);
+    assert_eq!(audited("team.member_add").await, 6);
     // Replace: exactly these members.
     let answer = scim(
         &app,
@@ -1001,6 +1061,42 @@ async fn each_operation_needs_its_permission(backend: Backend) {
             Method::PATCH,
             format!("/Users/{id}"),
             Some(password.clone()),
+            403,
+        ),
+        (
+            &editor,
+            Method::PATCH,
+            format!("/Users/{id}"),
+            Some(
+                json!({"Operations": [{"op": "replace", "path": format!("{USER}:password"), "value": "Lantern-Orchard-Quartz-61"}]}),
+            ),
+            403,
+        ),
+        (
+            &editor,
+            Method::PATCH,
+            format!("/Users/{id}"),
+            Some(
+                json!({"Operations": [{"OP": "replace", "PATH": "Password", "VALUE": "Lantern-Orchard-Quartz-61"}]}),
+            ),
+            403,
+        ),
+        (
+            &editor,
+            Method::PATCH,
+            format!("/Users/{id}"),
+            Some(
+                json!({"Operations": [{"op": "replace", "Value": {"PASSWORD": "Lantern-Orchard-Quartz-61"}}]}),
+            ),
+            403,
+        ),
+        (
+            &editor,
+            Method::PUT,
+            format!("/Users/{id}"),
+            Some(
+                json!({"userName": "root", "emails": [{"value": "root@example.com"}], "password": "Lantern-Orchard-Quartz-61"}),
+            ),
             403,
         ),
         (
