@@ -46,6 +46,15 @@ async fn members_of(conn: &impl ConnectionTrait, team_ids: &[i64]) -> ScimResult
         .await?)
 }
 
+/// The live members of one team, by user id.
+async fn member_ids_of(conn: &impl ConnectionTrait, team_id: i64) -> ScimResult<Vec<i64>> {
+    Ok(members_of(conn, &[team_id])
+        .await?
+        .into_iter()
+        .map(|(_, user)| user)
+        .collect())
+}
+
 /// A team's document; `members` is `None` when they were not asked for.
 pub fn render(base: &str, team: &team::Model, members: Option<&[i64]>) -> Map<String, Value> {
     let mut doc = Map::new();
@@ -99,13 +108,7 @@ async fn find_team(conn: &impl ConnectionTrait, id: &str) -> ScimResult<team::Mo
 pub async fn get(scim: &Scim<'_>, id: &str, query: &ListQuery) -> ScimResult<Map<String, Value>> {
     let team = find_team(scim.db, id).await?;
     let members: Option<Vec<i64>> = if query.wants("members") {
-        Some(
-            members_of(scim.db, &[team.id])
-                .await?
-                .into_iter()
-                .map(|(_, u)| u)
-                .collect(),
-        )
+        Some(member_ids_of(scim.db, team.id).await?)
     } else {
         None
     };
@@ -437,11 +440,7 @@ async fn write(
             MemberChange::Add(ids) => (ids, Vec::new()),
             MemberChange::Remove(ids) => (Vec::new(), ids),
             MemberChange::Set(ids) => {
-                let now: Vec<i64> = members_of(txn, &[team.id])
-                    .await?
-                    .into_iter()
-                    .map(|(_, u)| u)
-                    .collect();
+                let now = member_ids_of(txn, team.id).await?;
                 let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
                 let present: std::collections::HashSet<i64> = now.iter().copied().collect();
                 let add = ids
@@ -486,11 +485,7 @@ async fn as_stored(
     id: i64,
 ) -> ScimResult<Map<String, Value>> {
     let stored = find_team(txn, &id.to_string()).await?;
-    let members: Vec<i64> = members_of(txn, &[id])
-        .await?
-        .into_iter()
-        .map(|(_, u)| u)
-        .collect();
+    let members = member_ids_of(txn, id).await?;
     Ok(render(&scim.base, &stored, Some(&members)))
 }
 
