@@ -61,6 +61,8 @@ export default defineConfig({
       `"${binary}" create-user --username imogen --email imogen@example.com --name "Imogen Impersonated" --role Support`,
       `"${binary}" create-user --username kit --email kit@example.com --name "Kit Kestrel" --role User`,
       `"${binary}" create-user --username jade --email jade@example.com --name "Jade Jumble" --role User`,
+      `"${binary}" create-user --username keyone --email keyone@example.com --name "Kay Keyboard" --role User`,
+      `"${binary}" create-user --username keytwo --email keytwo@example.com --name "Kev Keyboard" --role User`,
       `"${binary}" seed-demo --users 120`,
       `exec "${binary}" serve`,
     ].join(" && "),

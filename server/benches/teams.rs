@@ -106,6 +106,15 @@ async fn bench(label: &str, url: &str, users: u32) {
     )
     .await
     .expect("half the users join");
+    // As seed-demo does after its inserts, and PostgreSQL's autovacuum
+    // would after these: statistics, and the visibility map that makes
+    // the member count an index-only read.
+    let settle = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        "VACUUM ANALYZE"
+    } else {
+        "ANALYZE"
+    };
+    db.execute_unprepared(settle).await.expect("analyze");
     let first = teams::team_details(&db, "Half", "", 1).await.expect("page");
     println!(
         "  team Half: {} members shown, {} pages",

@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
 /// A modal confirmation: a title, what will happen, and two buttons. The
-/// confirm button has focus when it opens; Escape or "Cancel" closes it.
+/// confirm button has focus when it opens; Tab and Shift+Tab cycle inside
+/// it; Escape or "Cancel" closes it, and the focus goes back to whatever
+/// had it when the dialog opened (the button or menu that opened it).
 /// Render it only while it is open.
 #[component]
 pub fn ConfirmDialog(
@@ -23,11 +25,13 @@ pub fn ConfirmDialog(
     children: Option<Children>,
 ) -> impl IntoView {
     let confirm = NodeRef::<leptos::html::Button>::new();
+    let dialog = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         if let Some(button) = confirm.get() {
             let _ = button.focus();
         }
     });
+    return_focus_on_close();
     view! {
         <div class="dialog-backdrop">
             <div
@@ -36,9 +40,12 @@ pub fn ConfirmDialog(
                 aria-modal="true"
                 aria-labelledby="dialog-title"
                 aria-describedby="dialog-message"
+                node_ref=dialog
                 on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        on_cancel.run(());
+                    match ev.key().as_str() {
+                        "Escape" => on_cancel.run(()),
+                        "Tab" => keep_focus_inside(&ev, dialog),
+                        _ => {}
                     }
                 }
             >
@@ -81,5 +88,64 @@ pub fn ConfirmDialog(
                 </div>
             </div>
         </div>
+    }
+}
+
+/// Gives the focus back, when the calling component goes away, to the
+/// element that had it when the component was created.
+fn return_focus_on_close() {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let opener = document()
+            .active_element()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            .map(send_wrapper::SendWrapper::new);
+        on_cleanup(move || {
+            if let Some(opener) = opener
+                && opener.is_connected()
+            {
+                let _ = opener.focus();
+            }
+        });
+    }
+}
+
+/// Tab from the last focusable element goes to the first, Shift+Tab from
+/// the first to the last: the page behind a modal dialog is out of reach.
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+fn keep_focus_inside(ev: &leptos::ev::KeyboardEvent, dialog: NodeRef<leptos::html::Div>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(dialog) = dialog.get_untracked() else {
+            return;
+        };
+        let Ok(found) = dialog.query_selector_all(
+            "button:not([disabled]), input:not([disabled]), select:not([disabled]), \
+             textarea:not([disabled]), a[href], [tabindex]:not([tabindex='-1'])",
+        ) else {
+            return;
+        };
+        let focusable: Vec<web_sys::HtmlElement> = (0..found.length())
+            .filter_map(|i| found.item(i))
+            .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+            .collect();
+        let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
+            return;
+        };
+        let active = document().active_element();
+        let at = |el: &web_sys::HtmlElement| {
+            active
+                .as_ref()
+                .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+        };
+        if ev.shift_key() && at(first) {
+            ev.prevent_default();
+            let _ = last.focus();
+        } else if !ev.shift_key() && at(last) {
+            ev.prevent_default();
+            let _ = first.focus();
+        }
     }
 }

@@ -9,6 +9,7 @@ mod choice_list;
 mod dialog;
 mod error_list;
 mod form_errors;
+mod menu;
 mod navigation;
 mod new_password_fields;
 mod notice;
@@ -25,6 +26,7 @@ pub use choice_list::ChoiceList;
 pub use dialog::ConfirmDialog;
 pub use error_list::ErrorList;
 pub use form_errors::{error_elsewhere, error_on};
+pub use menu::{MenuButton, MenuItem};
 pub use navigation::{
     BasePath, Based, IMPERSONATION_PATH, base_path, based, go_to, go_to_outside,
     impersonation_base, in_base, path_segment, split_impersonation_path,

@@ -35,9 +35,12 @@ fn Figures(data: Statistics) -> impl IntoView {
             let label = figure.label();
             view! {
                 <li class="figure">
-                    <a href=crate::components::based(&figure.href()) aria-label=format!("{label}: {value}")>
-                        <span class="figure-value">{*value}</span>
+                    // Label first, so the link's name is "Total users: 135"
+                    // from its own text (the CSS shows the number on top).
+                    <a href=crate::components::based(&figure.href())>
                         <span class="figure-label">{label}</span>
+                        <span class="visually-hidden">": "</span>
+                        <span class="figure-value">{*value}</span>
                     </a>
                 </li>
             }

@@ -1,13 +1,14 @@
 //! Selecting users in the table and acting on them: the row checkboxes'
 //! state, "Select All" / "Select None" / "all N matching", and the bulk
-//! action buttons with their confirmation and result.
+//! actions (a few as buttons, the rest in "More actions", those for every
+//! user in "All users") with their confirmation and result.
 
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
 use crate::auth::{Permission, use_current_user};
-use crate::components::{ConfirmDialog, ToastKind, use_toasts};
+use crate::components::{ConfirmDialog, MenuButton, MenuItem, ToastKind, use_toasts};
 use crate::domain::{FormField, NewPassword};
 use crate::live::{MessageDialog, Recipients};
 use crate::users::bulk::api::{BulkAction, RunBulkAction, Selection};
@@ -67,121 +68,188 @@ struct Pending {
     working: String,
 }
 
-/// A bulk action button.
-struct ActionButton {
-    label: &'static str,
-    action: fn() -> BulkAction,
-    permission: Permission,
-    /// Applies to the selection (false: to every user).
-    on_selection: bool,
-    /// What it does, for the confirmation.
-    explanation: &'static str,
+/// Where an action is offered: a few common ones as buttons, the rest in
+/// "More actions", and those for every user apart in "All users".
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    Primary,
+    More,
+    /// Applies to every user, not to the selection.
+    Everyone,
 }
 
-const ACTIONS: [ActionButton; 14] = [
-    ActionButton {
-        label: "Force Sign Out User(s)",
-        action: || BulkAction::ForceSignOut,
-        permission: Permission::ForceSignOut,
-        on_selection: true,
-        explanation: "Their sessions end at once; they must sign in again.",
+/// What choosing an action opens.
+#[derive(Clone, Copy)]
+enum Opens {
+    /// A confirmation, then the bulk action.
+    Confirm {
+        action: fn() -> BulkAction,
+        /// What it does, for the confirmation.
+        explanation: &'static str,
     },
+    /// The team picker (true: add, false: remove).
+    Team(bool),
+    /// The message dialog (true: to the selection, false: to everyone
+    /// signed in).
+    Message(bool),
+}
+
+/// A bulk action: its name (PRODUCT.md section 9), who may, where it is
+/// offered and what it opens.
+struct ActionButton {
+    label: &'static str,
+    permission: Permission,
+    placement: Placement,
+    opens: Opens,
+}
+
+const fn confirm(
+    label: &'static str,
+    permission: Permission,
+    placement: Placement,
+    action: fn() -> BulkAction,
+    explanation: &'static str,
+) -> ActionButton {
     ActionButton {
-        label: "Force Sign Out All Users",
-        action: || BulkAction::ForceSignOut,
-        permission: Permission::ForceSignOut,
-        on_selection: false,
-        explanation: "Every session of every user ends at once, except yours.",
+        label,
+        permission,
+        placement,
+        opens: Opens::Confirm {
+            action,
+            explanation,
+        },
+    }
+}
+
+/// In the order they are offered.
+const ACTIONS: [ActionButton; 18] = [
+    confirm(
+        "Lock User(s)",
+        Permission::LockUsers,
+        Placement::Primary,
+        || BulkAction::Lock,
+        "They cannot sign in until unlocked, and their sessions end.",
+    ),
+    confirm(
+        "Force Sign Out User(s)",
+        Permission::ForceSignOut,
+        Placement::Primary,
+        || BulkAction::ForceSignOut,
+        "Their sessions end at once; they must sign in again.",
+    ),
+    ActionButton {
+        label: "Send Message to User(s)",
+        permission: Permission::SendMessages,
+        placement: Placement::Primary,
+        opens: Opens::Message(true),
     },
-    ActionButton {
-        label: "Lock User(s)",
-        action: || BulkAction::Lock,
-        permission: Permission::LockUsers,
-        on_selection: true,
-        explanation: "They cannot sign in until unlocked, and their sessions end.",
-    },
-    ActionButton {
-        label: "Unlock User(s)",
-        action: || BulkAction::Unlock,
-        permission: Permission::LockUsers,
-        on_selection: true,
-        explanation: "They can sign in again; their failed sign-in count is cleared.",
-    },
-    ActionButton {
-        label: "Toggle Active/Inactive",
-        action: || BulkAction::ToggleActive,
-        permission: Permission::EditUsers,
-        on_selection: true,
-        explanation: "Active users become inactive (their sessions end) and inactive ones active.",
-    },
-    ActionButton {
-        label: "Set Password",
+    confirm(
+        "Unlock User(s)",
+        Permission::LockUsers,
+        Placement::More,
+        || BulkAction::Unlock,
+        "They can sign in again; their failed sign-in count is cleared.",
+    ),
+    confirm(
+        "Toggle Active/Inactive",
+        Permission::EditUsers,
+        Placement::More,
+        || BulkAction::ToggleActive,
+        "Active users become inactive (their sessions end) and inactive ones active.",
+    ),
+    confirm(
+        "Set Password",
+        Permission::ResetPasswords,
+        Placement::More,
         // The password itself is typed into the confirmation.
-        action: || BulkAction::SetPassword {
+        || BulkAction::SetPassword {
             password: crate::domain::Secret::default(),
             must_change_password: true,
         },
-        permission: Permission::ResetPasswords,
-        on_selection: true,
-        explanation: "Each gets the password below, and their sessions end.",
-    },
-    ActionButton {
-        label: "Reset Password",
-        action: || BulkAction::ResetPassword,
-        permission: Permission::ResetPasswords,
-        on_selection: true,
-        explanation: "Each gets an email with a single-use link to choose a new password.",
-    },
-    ActionButton {
-        label: "Send Temporary Login",
-        action: || BulkAction::SendTemporaryLogin,
-        permission: Permission::ResetPasswords,
-        on_selection: true,
-        explanation: "Each gets an email with a single-use, short-lived link that signs them in once; then they must choose a new password.",
-    },
-    ActionButton {
-        label: "Suspend User(s)",
-        action: || BulkAction::Suspend {
+        "Each gets the password below, and their sessions end.",
+    ),
+    confirm(
+        "Reset Password",
+        Permission::ResetPasswords,
+        Placement::More,
+        || BulkAction::ResetPassword,
+        "Each gets an email with a single-use link to choose a new password.",
+    ),
+    confirm(
+        "Send Temporary Login",
+        Permission::ResetPasswords,
+        Placement::More,
+        || BulkAction::SendTemporaryLogin,
+        "Each gets an email with a single-use, short-lived link that signs them in once; then they must choose a new password.",
+    ),
+    confirm(
+        "Suspend User(s)",
+        Permission::LockUsers,
+        Placement::More,
+        || BulkAction::Suspend {
             reason: String::new(),
         },
-        permission: Permission::LockUsers,
-        on_selection: true,
-        explanation: "They cannot sign in and their sessions end; everything is kept.",
+        "They cannot sign in and their sessions end; everything is kept.",
+    ),
+    confirm(
+        "Reinstate User(s)",
+        Permission::LockUsers,
+        Placement::More,
+        || BulkAction::Reinstate,
+        "Suspended users can sign in again.",
+    ),
+    ActionButton {
+        label: "Add to Team",
+        permission: Permission::ManageTeams,
+        placement: Placement::More,
+        opens: Opens::Team(true),
     },
     ActionButton {
-        label: "Reinstate User(s)",
-        action: || BulkAction::Reinstate,
-        permission: Permission::LockUsers,
-        on_selection: true,
-        explanation: "Suspended users can sign in again.",
+        label: "Remove from Team",
+        permission: Permission::ManageTeams,
+        placement: Placement::More,
+        opens: Opens::Team(false),
     },
+    confirm(
+        "Resend Invitation",
+        Permission::CreateUsers,
+        Placement::More,
+        || BulkAction::ResendInvitation,
+        "Invited users get a new invitation email; their old links stop working.",
+    ),
+    confirm(
+        "Cancel Invitation",
+        Permission::CreateUsers,
+        Placement::More,
+        || BulkAction::CancelInvitation,
+        "Their invitation links stop working and the pending accounts are deleted (they can be restored).",
+    ),
+    confirm(
+        "Delete User(s)",
+        Permission::DeleteUsers,
+        Placement::More,
+        || BulkAction::Delete,
+        "They are hidden from the table and signed out; their history is kept and they can be restored.",
+    ),
+    confirm(
+        "Restore User(s)",
+        Permission::DeleteUsers,
+        Placement::More,
+        || BulkAction::Restore,
+        "Deleted users are shown again and can sign in as before.",
+    ),
+    confirm(
+        "Force Sign Out All Users",
+        Permission::ForceSignOut,
+        Placement::Everyone,
+        || BulkAction::ForceSignOut,
+        "Every session of every user ends at once, except yours.",
+    ),
     ActionButton {
-        label: "Resend Invitation",
-        action: || BulkAction::ResendInvitation,
-        permission: Permission::CreateUsers,
-        on_selection: true,
-        explanation: "Invited users get a new invitation email; their old links stop working.",
-    },
-    ActionButton {
-        label: "Cancel Invitation",
-        action: || BulkAction::CancelInvitation,
-        permission: Permission::CreateUsers,
-        on_selection: true,
-        explanation: "Their invitation links stop working and the pending accounts are deleted (they can be restored).",
-    },
-    ActionButton {
-        label: "Delete User(s)",
-        action: || BulkAction::Delete,
-        permission: Permission::DeleteUsers,
-        on_selection: true,
-        explanation: "They are hidden from the table and signed out; their history is kept and they can be restored.",
-    },
-    ActionButton {
-        label: "Restore User(s)",
-        action: || BulkAction::Restore,
-        permission: Permission::DeleteUsers,
-        on_selection: true,
-        explanation: "Deleted users are shown again and can sign in as before.",
+        label: "Send Message to All Logged In Users",
+        permission: Permission::SendMessages,
+        placement: Placement::Everyone,
+        opens: Opens::Message(false),
     },
 ];
 
@@ -267,143 +335,153 @@ pub fn BulkBar(
         }
     };
 
-    let buttons = move || {
+    // Opens what `b` asks for: its confirmation, the team picker or the
+    // message dialog.
+    let open = move |b: &'static ActionButton| {
+        let on_selection = b.placement != Placement::Everyone;
+        match b.opens {
+            Opens::Confirm {
+                action,
+                explanation,
+            } => {
+                new_password.set(String::new());
+                must_change.set(true);
+                password_error.set(None);
+                let (selection_arg, whom) = if on_selection {
+                    (current_selection(), users(count()))
+                } else {
+                    (Selection::Everyone, "every user".to_owned())
+                };
+                pending.set(Some(Pending {
+                    action: action(),
+                    selection: selection_arg,
+                    title: b.label,
+                    message: format!("{}: {whom}. {explanation}", b.label),
+                    working: format!("Working on {whom}…"),
+                }));
+            }
+            Opens::Team(add) => team_change.set(Some(TeamChange {
+                add,
+                selection: current_selection(),
+                whom: users(count()),
+            })),
+            Opens::Message(true) => message_to.set(Some((
+                Recipients::Selected(current_selection()),
+                users(count()),
+            ))),
+            Opens::Message(false) => message_to.set(Some((
+                Recipients::SignedIn,
+                "every signed-in user but you".to_owned(),
+            ))),
+        }
+    };
+    // The actions this administrator may take, offered at `placement`.
+    let allowed = move |placement: Placement| {
         let user = user.get();
         ACTIONS
             .iter()
-            .filter(|b| user.as_ref().is_some_and(|u| u.can(b.permission)))
+            .filter(move |b| b.placement == placement)
+            .filter(move |b| user.as_ref().is_some_and(|u| u.can(b.permission)))
+    };
+    let nothing_selected = Signal::derive(move || count() == 0);
+    let primary = move || {
+        allowed(Placement::Primary)
             .map(|b| {
-                let (label, make, on_selection, explanation) =
-                    (b.label, b.action, b.on_selection, b.explanation);
-                let open = move |_| {
-                    new_password.set(String::new());
-                    must_change.set(true);
-                    password_error.set(None);
-                    let (selection_arg, whom) = if on_selection {
-                        (current_selection(), users(count()))
-                    } else {
-                        (Selection::Everyone, "every user".to_owned())
-                    };
-                    pending.set(Some(Pending {
-                        action: make(),
-                        selection: selection_arg,
-                        title: label,
-                        message: format!("{label}: {whom}. {explanation}"),
-                        working: format!("Working on {whom}…"),
-                    }));
-                };
                 view! {
                     <button
                         type="button"
                         class="button button-small"
-                        disabled=move || on_selection && count() == 0
-                        on:click=open
+                        disabled=move || nothing_selected.get()
+                        on:click=move |_| open(b)
                     >
-                        {label}
+                        {b.label}
                     </button>
                 }
             })
             .collect_view()
     };
+    let menu_items = move |placement: Placement| {
+        allowed(placement)
+            .map(|b| MenuItem {
+                label: b.label,
+                disabled: if placement == Placement::Everyone {
+                    Signal::stored(false)
+                } else {
+                    nothing_selected
+                },
+                on_select: Callback::new(move |_| open(b)),
+            })
+            .collect::<Vec<_>>()
+    };
+    let more = Signal::derive(move || menu_items(Placement::More));
+    let everyone = Signal::derive(move || menu_items(Placement::Everyone));
 
     view! {
-        <div class="bulk-bar" role="group" aria-label="Selection">
-            <p class="selection-count" role="status" aria-live="polite">
-                {move || {
-                    if selection.all_matching.get() {
-                        format!("All {} matching selected", users(total.get()))
-                    } else {
-                        format!("{} selected", users(count()))
-                    }
-                }}
-            </p>
-            <button
-                type="button"
-                class="button button-small"
-                on:click=move |_| selection.ids.update(|ids| ids.extend(page_ids.get_untracked()))
-            >
-                "Select All"
-            </button>
-            {move || {
-                (page_all_selected() && !selection.all_matching.get()
-                    && total.get() > page_ids.with(|ids| ids.len() as u64))
-                    .then(|| {
-                        let label = format!("Select all {} matching", users(total.get()));
-                        view! {
-                            <button
-                                type="button"
-                                class="button button-small"
-                                on:click=move |_| selection.all_matching.set(true)
-                            >
-                                {label}
-                            </button>
+        <div class="bulk-bar">
+            <div class="bulk-selection" role="group" aria-label="Selection">
+                <button
+                    type="button"
+                    class="button button-small button-link"
+                    on:click=move |_| selection.ids.update(|ids| ids.extend(page_ids.get_untracked()))
+                >
+                    "Select All"
+                </button>
+                <button
+                    type="button"
+                    class="button button-small button-link"
+                    on:click=move |_| selection.clear()
+                >
+                    "Select None"
+                </button>
+                // Always in the page, so that screen readers announce each
+                // change; empty (and out of the way) while nothing is
+                // selected.
+                <p class="selection-count" role="status" aria-live="polite">
+                    {move || {
+                        if selection.all_matching.get() {
+                            format!("All {} matching selected", users(total.get()))
+                        } else {
+                            match count() {
+                                0 => String::new(),
+                                n => format!("{} selected", users(n)),
+                            }
                         }
-                    })
-            }}
-            <button type="button" class="button button-small" on:click=move |_| selection.clear()>
-                "Select None"
-            </button>
-            <span class="bulk-actions">
-                {buttons}
+                    }}
+                </p>
                 {move || {
-                    user.get()
-                        .is_some_and(|u| u.can(Permission::ManageTeams))
+                    (page_all_selected() && !selection.all_matching.get()
+                        && total.get() > page_ids.with(|ids| ids.len() as u64))
                         .then(|| {
-                            let open = move |add: bool| {
-                                team_change.set(Some(TeamChange {
-                                    add,
-                                    selection: current_selection(),
-                                    whom: users(count()),
-                                }))
-                            };
+                            let label = format!("Select all {} matching", users(total.get()));
                             view! {
                                 <button
                                     type="button"
-                                    class="button button-small"
-                                    disabled=move || count() == 0
-                                    on:click=move |_| open(true)
+                                    class="button button-small button-link"
+                                    on:click=move |_| selection.all_matching.set(true)
                                 >
-                                    "Add to Team"
-                                </button>
-                                <button
-                                    type="button"
-                                    class="button button-small"
-                                    disabled=move || count() == 0
-                                    on:click=move |_| open(false)
-                                >
-                                    "Remove from Team"
+                                    {label}
                                 </button>
                             }
                         })
                 }}
+            </div>
+            <div class="bulk-actions" role="group" aria-label="Actions on the selected users">
+                {primary}
                 {move || {
-                    user.get()
-                        .is_some_and(|u| u.can(Permission::SendMessages))
+                    (!more.with(Vec::is_empty))
+                        .then(|| view! { <MenuButton label="More actions" items=more class="button-small"/> })
+                }}
+            </div>
+            <div class="bulk-everyone" role="group" aria-label="Actions on every user">
+                {move || {
+                    (!everyone.with(Vec::is_empty))
                         .then(|| {
                             view! {
-                                <button
-                                    type="button"
-                                    class="button button-small"
-                                    disabled=move || count() == 0
-                                    on:click=move |_| {
-                                        message_to.set(Some((Recipients::Selected(current_selection()), users(count()))))
-                                    }
-                                >
-                                    "Send Message to User(s)"
-                                </button>
-                                <button
-                                    type="button"
-                                    class="button button-small"
-                                    on:click=move |_| {
-                                        message_to.set(Some((Recipients::SignedIn, "every signed-in user but you".to_owned())))
-                                    }
-                                >
-                                    "Send Message to All Logged In Users"
-                                </button>
+                                <MenuButton label="All users" items=everyone class="button-small" align_end=true/>
                             }
                         })
                 }}
-            </span>
+            </div>
         </div>
         {move || {
             team_change

@@ -10,6 +10,7 @@ use crate::directory::query::{DEFAULT_PAGE_SIZE, PAGE_SIZES};
 
 const HIDDEN_COLUMNS_KEY: &str = "roster.users.hidden_columns";
 const PAGE_SIZE_KEY: &str = "roster.users.per_page";
+const COMPACT_KEY: &str = "roster.users.compact";
 
 /// Columns that can be hidden, by their header text. Username stays: it
 /// names the row for the checkbox and the View link.
@@ -35,10 +36,13 @@ fn write(key: &str, value: &str) {
     }
 }
 
-/// The hidden columns, shared by the header, the rows and the chooser.
+/// The hidden columns and the row density, shared by the header, the rows
+/// and the chooser.
 #[derive(Clone, Copy)]
 pub struct ColumnVisibility {
     hidden: RwSignal<BTreeSet<String>>,
+    /// Compact rows: less padding, one line per cell.
+    pub compact: RwSignal<bool>,
 }
 
 impl ColumnVisibility {
@@ -59,7 +63,13 @@ impl ColumnVisibility {
                 hidden.set(saved);
             }
         });
-        ColumnVisibility { hidden }
+        let compact = RwSignal::new(false);
+        Effect::new(move |_| {
+            if read(COMPACT_KEY).as_deref() == Some("on") {
+                compact.set(true);
+            }
+        });
+        ColumnVisibility { hidden, compact }
     }
 
     pub fn is_hidden(&self, column: &str) -> bool {
@@ -78,6 +88,11 @@ impl ColumnVisibility {
             .hidden
             .with_untracked(|h| h.iter().map(String::as_str).collect::<Vec<_>>().join("\n"));
         write(HIDDEN_COLUMNS_KEY, &text);
+    }
+
+    pub fn set_compact(&self, compact: bool) {
+        self.compact.set(compact);
+        write(COMPACT_KEY, if compact { "on" } else { "off" });
     }
 
     pub fn hidden_count(&self) -> usize {
@@ -112,7 +127,7 @@ pub fn page_size_to_restore(view: &str) -> Option<u32> {
     remembered_page_size().filter(|&size| size != DEFAULT_PAGE_SIZE)
 }
 
-/// "Columns": a disclosure with a checkbox per column.
+/// "Columns": a disclosure with a checkbox per column, and the row density.
 #[component]
 pub fn ColumnChooser(columns: ColumnVisibility) -> impl IntoView {
     view! {
@@ -145,6 +160,18 @@ pub fn ColumnChooser(columns: ColumnVisibility) -> impl IntoView {
                         }
                     })
                     .collect_view()}
+            </fieldset>
+            <fieldset>
+                <legend>"Rows"</legend>
+                <div class="field-check">
+                    <input
+                        id="rows-compact"
+                        type="checkbox"
+                        prop:checked=move || columns.compact.get()
+                        on:change=move |ev| columns.set_compact(event_target_checked(&ev))
+                    />
+                    <label for="rows-compact">"Compact rows"</label>
+                </div>
             </fieldset>
         </details>
     }

@@ -228,6 +228,7 @@ fn Toolbar(query: UserListQuery) -> impl IntoView {
 #[component]
 fn UserTable(page: UserPage, query: UserListQuery) -> impl IntoView {
     let selection = expect_context::<TableSelection>();
+    let columns = expect_context::<ColumnVisibility>();
     let page_ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
     let count = page.total;
     let first = u64::from(page.page - 1) * u64::from(page.per_page) + 1;
@@ -244,7 +245,7 @@ fn UserTable(page: UserPage, query: UserListQuery) -> impl IntoView {
     view! {
         <p class="table-summary" role="status">{summary.clone()}</p>
         <div class="table-scroll">
-            <table class="table users-table">
+            <table class="table users-table" class:compact=move || columns.compact.get()>
                 <caption class="visually-hidden">{summary}</caption>
                 <thead>
                     <tr>
