@@ -32,6 +32,7 @@ mod m20261206_000021_bind_impersonations;
 mod m20261206_000022_scope_api_tokens;
 mod m20261206_000023_index_deleted_user_search;
 mod m20261206_000024_scim_identities;
+mod m20261206_000025_count_team_members;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_scope_api_tokens::Migration),
             Box::new(m20261206_000023_index_deleted_user_search::Migration),
             Box::new(m20261206_000024_scim_identities::Migration),
+            Box::new(m20261206_000025_count_team_members::Migration),
         ]
     }
 }

@@ -14,6 +14,9 @@ pub struct Model {
     pub version: i32,
     /// SCIM: the identity provider's id for this team (a SCIM Group).
     pub external_id: Option<String>,
+    /// Members who are not deleted, kept by triggers (migration 25): read,
+    /// never written by Roster's code.
+    pub member_count: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

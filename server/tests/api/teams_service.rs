@@ -325,3 +325,184 @@ async fn members_are_added_and_removed_on_every_kind_of_selection(backend: Backe
     assert_eq!(members(&db, "Sales").await, 0);
 }
 both_backends!(members_are_added_and_removed_on_every_kind_of_selection);
+
+/// Every team's kept member count and the kept live total against counts
+/// made from the rows, with what differs named.
+async fn assert_kept_counts_are_true(db: &DatabaseConnection, after: &str) {
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT t.name, t.member_count, \
+             (SELECT COUNT(*) FROM user_teams ut JOIN users u ON u.id = ut.user_id \
+              WHERE ut.team_id = t.id AND u.deleted_at IS NULL) AS truth \
+             FROM teams t ORDER BY t.name"
+                .to_owned(),
+        ))
+        .await
+        .unwrap();
+    for row in rows {
+        let name: String = row.try_get("", "name").unwrap();
+        let kept: i64 = row.try_get("", "member_count").unwrap();
+        let truth: i64 = row.try_get("", "truth").unwrap();
+        assert_eq!(kept, truth, "team {name}'s member count after {after}");
+    }
+    let live: i64 = scalar(db, "SELECT live FROM user_totals WHERE id = 1").await;
+    let truth = count(db, "SELECT COUNT(*) FROM users WHERE deleted_at IS NULL").await;
+    assert_eq!(live, truth, "the live users' total after {after}");
+}
+
+async fn kept_member_counts_follow_every_change(backend: Backend) {
+    let (_test_db, db) = migrated(backend).await;
+    let root = account(&db, "root", &["Administrator"]).await;
+    let by = actor(&root);
+    for name in ["Red", "Blue"] {
+        teams::create_team(&db, &by, name, "").await.unwrap();
+    }
+    for i in 0..30 {
+        exec(
+            &db,
+            &insert_bare_user_sql(&format!("player{i:02}"), &format!("p{i}@example.com")),
+        )
+        .await;
+    }
+    let players = user_ids(&db, "player%").await;
+    let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    assert_kept_counts_are_true(&db, "creating teams").await;
+
+    // Added through the service (one statement) and by hand (row by row).
+    teams::change_members(
+        &db,
+        &by,
+        "Red",
+        Membership::Add,
+        &Selection::Ids(players[..20].to_vec()),
+    )
+    .await
+    .unwrap();
+    let blue = team_id(&db, "Blue").await;
+    for id in &players[10..25] {
+        exec(
+            &db,
+            &format!("INSERT INTO user_teams (user_id, team_id) VALUES ({id}, {blue})"),
+        )
+        .await;
+    }
+    assert_kept_counts_are_true(&db, "adding members").await;
+    assert_eq!(
+        teams::team_details(&db, "Red", "", 1)
+            .await
+            .unwrap()
+            .members_total,
+        20
+    );
+
+    // Deleted in one statement, restored in another, and one statement
+    // that deletes some and restores others.
+    exec(
+        &db,
+        &format!(
+            "UPDATE users SET deleted_at = '2026-01-01T00:00:00+00:00' WHERE id IN ({})",
+            list(&players[5..15])
+        ),
+    )
+    .await;
+    assert_kept_counts_are_true(&db, "deleting members").await;
+    exec(
+        &db,
+        &format!(
+            "UPDATE users SET deleted_at = NULL WHERE id IN ({})",
+            list(&players[5..8])
+        ),
+    )
+    .await;
+    assert_kept_counts_are_true(&db, "restoring members").await;
+    let when = match backend {
+        Backend::Postgres => "TIMESTAMPTZ '2026-02-01 00:00:00+00'",
+        Backend::Sqlite => "'2026-02-01T00:00:00+00:00'",
+    };
+    exec(
+        &db,
+        &format!(
+            "UPDATE users SET deleted_at = CASE WHEN deleted_at IS NULL \
+             THEN {when} ELSE NULL END WHERE id IN ({})",
+            list(&players[0..12])
+        ),
+    )
+    .await;
+    assert_kept_counts_are_true(&db, "deleting and restoring in one statement").await;
+    // Other updates leave the counts alone.
+    exec(&db, "UPDATE users SET name = 'Renamed'").await;
+    assert_kept_counts_are_true(&db, "an update of other columns").await;
+
+    // Removed through the service, deleted members among the selection.
+    teams::change_members(
+        &db,
+        &by,
+        "Blue",
+        Membership::Remove,
+        &Selection::Ids(players[8..18].to_vec()),
+    )
+    .await
+    .unwrap();
+    assert_kept_counts_are_true(&db, "removing members").await;
+
+    // Removed for good: a deleted member (as purge does) and, by hand, a
+    // member who was not deleted.
+    exec(
+        &db,
+        &format!(
+            "UPDATE users SET deleted_at = '2026-03-01T00:00:00+00:00' WHERE id = {}",
+            players[19]
+        ),
+    )
+    .await;
+    for id in [players[19], players[20]] {
+        exec(&db, &format!("DELETE FROM users WHERE id = {id}")).await;
+    }
+    assert_kept_counts_are_true(&db, "removing users for good").await;
+
+    // A rolled-back change leaves the counts as they were.
+    let red_before = teams::team_details(&db, "Red", "", 1)
+        .await
+        .unwrap()
+        .members_total;
+    {
+        use sea_orm::TransactionTrait;
+        let txn = db.begin().await.unwrap();
+        teams::change_members_in(
+            &txn,
+            &by,
+            "Red",
+            Membership::Add,
+            &Selection::Ids(players[20..].to_vec()),
+        )
+        .await
+        .unwrap();
+        txn.rollback().await.unwrap();
+    }
+    assert_eq!(
+        teams::team_details(&db, "Red", "", 1)
+            .await
+            .unwrap()
+            .members_total,
+        red_before
+    );
+    assert_kept_counts_are_true(&db, "a rolled-back change").await;
+
+    // Deleting a team leaves the other's count true.
+    let version: i32 = scalar(&db, "SELECT version FROM teams WHERE name = 'Blue'").await;
+    teams::delete_team(&db, &by, blue, version).await.unwrap();
+    assert_kept_counts_are_true(&db, "deleting a team").await;
+    let listed = teams::list_teams(&db).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0].members as i64,
+        count(
+            &db,
+            "SELECT COUNT(*) FROM user_teams ut JOIN users u ON u.id = ut.user_id \
+             WHERE u.deleted_at IS NULL"
+        )
+        .await
+    );
+}
+both_backends!(kept_member_counts_follow_every_change);
