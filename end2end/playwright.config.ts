@@ -63,6 +63,7 @@ export default defineConfig({
       `"${binary}" create-user --username jade --email jade@example.com --name "Jade Jumble" --role User`,
       `"${binary}" create-user --username keyone --email keyone@example.com --name "Kay Keyboard" --role User`,
       `"${binary}" create-user --username keytwo --email keytwo@example.com --name "Kev Keyboard" --role User`,
+      `"${binary}" create-user --username nojs --email nojs@example.com --name "Noah Noscript" --role User`,
       `"${binary}" seed-demo --users 120`,
       `exec "${binary}" serve`,
     ].join(" && "),

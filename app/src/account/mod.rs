@@ -134,9 +134,17 @@ pub async fn change_password(
             )
             .await?;
             after.apply().await;
+            let redirect_to = landing_path(false, !session.permissions.is_empty()).to_owned();
+            // Without JavaScript: a required change goes on to the console,
+            // a chosen one back to the page, which then says it is done.
+            crate::auth::guard::after_plain_form_go_to(if session.must_change_password {
+                &redirect_to
+            } else {
+                "/account/password?changed=1"
+            });
             Ok(PasswordChangeOutcome {
                 other_sessions_ended: changed.other_sessions_ended,
-                redirect_to: landing_path(false, !session.permissions.is_empty()).to_owned(),
+                redirect_to,
             })
         }
         .await,

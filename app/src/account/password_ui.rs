@@ -30,6 +30,10 @@ pub fn ChangePasswordPage() -> impl IntoView {
         )
     };
     let done = move || change.value().get().and_then(Result::ok);
+    // A plain form's success comes back as `?changed=1`.
+    let query = leptos_router::hooks::use_query_map();
+    let changed_without_script =
+        move || done().is_none() && query.read().get("changed").is_some_and(|v| v == "1");
     // A required change done, the user goes straight on to where they were
     // headed; otherwise they stay and read the confirmation.
     Effect::new(move |_| {
@@ -92,22 +96,43 @@ pub fn ChangePasswordPage() -> impl IntoView {
                     }
                 })
         }}
-        <form class="form card narrow" on:submit=on_submit novalidate>
+        // Also a plain HTML form: posted before the WebAssembly arrives (or
+        // with JavaScript off) it goes to the server function itself, never
+        // into the address bar, and a refusal comes back to this page with
+        // its message next to the field.
+        {move || {
+            changed_without_script()
+                .then(|| {
+                    view! { <Notice kind=NoticeKind::Success>"Your password was changed."</Notice> }
+                })
+        }}
+        <form
+            class="form card narrow"
+            method="post"
+            action=crate::components::based("/api/change_password")
+            on:submit=on_submit
+            novalidate
+        >
             // Asked for unless the account has none (after a temporary login).
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let has_password = account.await.map_or(true, |a| a.has_password);
-                    has_password.then(|| view! {
-                        <TextField
-                            label="Current password"
-                            name="current_password"
-                            value=current
-                            input_type="password"
-                            autocomplete="current-password"
-                            required=true
-                            error=Signal::derive(move || server_error(FormField::CurrentPassword))
-                        />
-                    })
+                    if has_password {
+                        view! {
+                            <TextField
+                                label="Current password"
+                                name="current_password"
+                                value=current
+                                input_type="password"
+                                autocomplete="current-password"
+                                required=true
+                                error=Signal::derive(move || server_error(FormField::CurrentPassword))
+                            />
+                        }
+                        .into_any()
+                    } else {
+                        view! { <input type="hidden" name="current_password" value=""/> }.into_any()
+                    }
                 })}
             </Transition>
             <NewPasswordFields check=check server_error=server_error/>

@@ -193,6 +193,24 @@ pub fn auth_state() -> AppResult<AuthState> {
     })
 }
 
+/// After a form posted by the browser itself (before the WebAssembly
+/// arrives, or with JavaScript off), sends it on to `path` (within the
+/// console's base). Leptos would otherwise send it back to the form's page,
+/// which cannot know it succeeded. A call from the page's own code (it asks
+/// for JSON, not HTML) is left alone: the page shows the result itself.
+pub fn after_plain_form_go_to(path: &str) {
+    let plain_form = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if plain_form {
+        leptos_axum::redirect(&crate::components::based(path));
+    }
+}
+
 /// Adds a `Set-Cookie` header to the current server function's response.
 pub fn set_cookie(value: &str) {
     match (

@@ -75,6 +75,7 @@ pub async fn accept_invitation(
             .users_changed()
             .apply()
             .await;
+            crate::auth::guard::after_plain_form_go_to(&signed_in.redirect_to);
             Ok(SignInOutcome {
                 redirect_to: signed_in.redirect_to,
             })

@@ -54,7 +54,9 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                                 "Hello " {info.name} ". Choose a password for your account "
                                 <strong>{info.username}</strong> " to activate it."
                             </p>
-                            <form class="form" on:submit=on_submit novalidate>
+                            // Also a plain HTML form (see the change-password page).
+                            <form class="form" method="post" action=crate::components::based("/api/accept_invitation") on:submit=on_submit novalidate>
+                                <input type="hidden" name="token" value=token()/>
                                 <NewPasswordFields check=check server_error=server_error/>
                                 {move || other_error().map(|e| view! { <Notice kind=NoticeKind::Error>{e}</Notice> })}
                                 <button type="submit" class="button button-primary" disabled=move || accept.pending().get()>

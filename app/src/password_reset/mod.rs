@@ -49,6 +49,7 @@ pub async fn request_password_reset(login: String) -> Result<(), AppError> {
                     Err(error) => tracing::error!(%error, "password reset request failed"),
                 }
             });
+            crate::auth::guard::after_plain_form_go_to("/forgot-password?sent=1");
             Ok(())
         }
         .await,
@@ -97,6 +98,10 @@ pub async fn reset_password(
             )
             .await?;
             after.apply().await;
+            crate::auth::guard::after_plain_form_go_to(&format!(
+                "/login?reason={}",
+                crate::sign_in::PASSWORD_RESET_REASON
+            ));
             Ok(())
         }
         .await,

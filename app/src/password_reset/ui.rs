@@ -16,7 +16,13 @@ use crate::domain::FormField;
 pub fn ForgotPasswordPage() -> impl IntoView {
     let request = ServerAction::<RequestPasswordReset>::new();
     let login = RwSignal::new(String::new());
-    let sent = move || matches!(request.value().get(), Some(Ok(())));
+    // Without JavaScript the answer comes back as `?sent=1`.
+    let query = use_query_map();
+    let sent = move || {
+        matches!(request.value().get(), Some(Ok(())))
+            || (request.value().get().is_none()
+                && query.read().get("sent").is_some_and(|v| v == "1"))
+    };
     let error = move |field: bool| {
         request
             .value()
@@ -106,7 +112,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
                             .into_any(),
                             Ok(username) => view! {
                                 <p>"For the account " <strong>{username}</strong> "."</p>
-                                <form class="form" on:submit=on_submit novalidate>
+                                // Also a plain HTML form (see the change-password page).
+                                <form class="form" method="post" action=crate::components::based("/api/reset_password") on:submit=on_submit novalidate>
+                                    <input type="hidden" name="token" value=token()/>
                                     <NewPasswordFields check=check server_error=server_error/>
                                     {move || other_error().map(|e| view! { <Notice kind=NoticeKind::Error>{e}</Notice> })}
                                     <button type="submit" class="button button-primary" disabled=move || reset.pending().get()>
