@@ -79,6 +79,8 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
       LEPTOS_OUTPUT_NAME: "roster",
       RUST_LOG: "warn",
+      // The component gallery (/dev/components) is tested too.
+      ROSTER_DEV_PAGES: "on",
       ROSTER_PASSWORD: E2E_PASSWORD,
       // The suite signs in more often than a person would.
       ROSTER_SIGNIN_RATE_LIMIT: "1000",

@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod components;
+pub mod dev;
 pub mod directory;
 pub mod domain;
 pub mod email;

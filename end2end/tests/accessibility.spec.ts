@@ -22,6 +22,7 @@ const ADMINISTRATOR = [
   "/audit",
   "/statistics",
   "/outbox",
+  "/dev/components",
 ];
 
 /** Runs axe-core on the page as it is; returns its serious and critical findings. */

@@ -45,11 +45,12 @@ test("on a phone the navigation starts folded and folds again after choosing a p
 
 test("on a phone the Users table keeps checkbox and username in view while it scrolls, and dialogs fit", async ({ page }) => {
   const errors = collectErrors(page);
-  await gotoLive(page, "/users?q=example.com");
+  await gotoLive(page, "/users?q=plain%40example.com");
   const scroller = page.locator(".table-scroll");
   const row = page.getByRole("row").filter({ hasText: "plain@example.com" });
   const checkbox = row.getByRole("checkbox", { name: "Select plain" });
   const username = row.getByRole("cell").nth(1);
+  await row.scrollIntoViewIfNeeded();
   const before = (await username.boundingBox())!;
   // Scrolled far to the right, the first two columns stay where they were.
   await scroller.evaluate((el) => (el.scrollLeft = el.scrollWidth));

@@ -63,6 +63,10 @@ pub struct Config {
     /// `ROSTER_API_RATE_LIMIT`: requests a minute each API token may send
     /// (3000 by default, in bursts of as many; `off` for no limit).
     pub api_rate_limit: Option<u32>,
+    /// `ROSTER_DEV_PAGES`: `on` serves the pages for developers (the
+    /// component gallery at `/dev/components`); on in debug builds, off in
+    /// release builds unless asked for.
+    pub dev_pages: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -272,8 +276,21 @@ impl Config {
             ),
         };
 
+        let dev_pages = match get("ROSTER_DEV_PAGES") {
+            None => cfg!(debug_assertions),
+            Some(text) if text == "on" => true,
+            Some(text) if text == "off" => false,
+            Some(text) => {
+                return Err(ConfigError::new(
+                    "ROSTER_DEV_PAGES",
+                    format!("'{text}' is not on or off"),
+                ));
+            }
+        };
+
         Ok(Config {
             api_rate_limit,
+            dev_pages,
             metrics_allow,
             audit_retention,
             mail_from,

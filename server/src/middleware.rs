@@ -45,6 +45,10 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
     }
 
     let path = request.uri().path().to_owned();
+    // Pages for developers exist only where they were asked for.
+    if !state.config.dev_pages && (path == "/dev" || path.starts_with("/dev/")) {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    }
     let is_asset = is_static_asset(&path, state);
     let secure = state.auth.settings().secure_cookies;
     // An impersonation tab ("Login as") carries its own cookie, named after

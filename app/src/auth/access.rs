@@ -20,7 +20,7 @@ pub enum Access {
 }
 
 /// Pages outside the console's sections.
-const PAGES: [(&str, Access); 9] = [
+const PAGES: [(&str, Access); 10] = [
     ("/login", Access::Public),
     ("/forgot-password", Access::Public),
     ("/reset-password", Access::Public),
@@ -32,6 +32,9 @@ const PAGES: [(&str, Access); 9] = [
         Access::Permission(Permission::ManageApiTokens),
     ),
     ("/account", Access::SignedIn),
+    // The component gallery (served only in debug builds or with
+    // ROSTER_DEV_PAGES=on; see the server's request guard).
+    ("/dev/components", Access::SignedIn),
     ("/", Access::SignedIn),
 ];
 

@@ -27,8 +27,17 @@ pub fn ConfirmDialog(
     let confirm = NodeRef::<leptos::html::Button>::new();
     let dialog = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
+        // The confirm button, or the dialog itself while it cannot take
+        // the focus (the action is already running): either way the keys,
+        // Escape included, go to the dialog.
         if let Some(button) = confirm.get() {
-            let _ = button.focus();
+            if button.disabled() {
+                if let Some(dialog) = dialog.get() {
+                    let _ = dialog.focus();
+                }
+            } else {
+                let _ = button.focus();
+            }
         }
     });
     return_focus_on_close();
@@ -37,6 +46,7 @@ pub fn ConfirmDialog(
             <div
                 class="dialog"
                 role="dialog"
+                tabindex="-1"
                 aria-modal="true"
                 aria-labelledby="dialog-title"
                 aria-describedby="dialog-message"

@@ -78,8 +78,8 @@ pub fn App() -> impl IntoView {
             }>
                 <Route path=path!("login") view=LoginPage/>
                 <Route path=path!("forgot-password") view=ForgotPasswordPage/>
-                <Route path=path!("reset-password") view=ResetPasswordPage/>
-                <Route path=path!("accept-invitation") view=AcceptInvitationPage/>
+                <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("accept-invitation") view=AcceptInvitationPage ssr=SsrMode::Async/>
                 <Route path=path!("temporary-login") view=TemporaryLoginPage/>
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=HomePage/>
@@ -87,7 +87,7 @@ pub fn App() -> impl IntoView {
                     // (or an impersonation of one) lands on works without
                     // the WebAssembly, banner and all.
                     <Route path=path!("account") view=MyAccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("account/password") view=ChangePasswordPage/>
+                    <Route path=path!("account/password") view=ChangePasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("account/tokens") view=ApiTokensPage/>
                     <Route path=path!("users") view=UsersPage/>
                     <Route path=path!("users/new") view=NewUserPage/>
@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("audit") view=AuditLogPage ssr=SsrMode::Async/>
                     <Route path=path!("audit/:id") view=AuditEntryPage ssr=SsrMode::Async/>
                     <Route path=path!("statistics") view=StatisticsPage ssr=SsrMode::Async/>
+                    <Route path=path!("dev/components") view=crate::dev::ComponentGallery/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -35,11 +35,11 @@ fn Figures(data: Statistics) -> impl IntoView {
             let label = figure.label();
             view! {
                 <li class="figure">
-                    // Label first, so the link's name is "Total users: 135"
-                    // from its own text (the CSS shows the number on top).
+                    // Label first, so the link's name is "Total users 135",
+                    // its own text in reading order (the CSS shows the
+                    // number on top).
                     <a href=crate::components::based(&figure.href())>
                         <span class="figure-label">{label}</span>
-                        <span class="visually-hidden">": "</span>
                         <span class="figure-value">{*value}</span>
                     </a>
                 </li>

@@ -12,6 +12,7 @@ fn bad_configuration_names_the_variable() {
         ("LEPTOS_SITE_ADDR", "localhost"),
         ("ROSTER_PUBLIC_URL", "roster.example.com"),
         ("SMTP_URL", "mail.example.com"),
+        ("ROSTER_DEV_PAGES", "yes"),
     ] {
         let output = roster(
             dir.path(),
@@ -65,4 +66,39 @@ async fn migrate_creates_the_sqlite_file_and_folder_by_default() {
     );
     let again = roster(db.dir.path(), &["migrate"], &[], None);
     assert!(String::from_utf8_lossy(&again.stdout).contains("up to date"));
+}
+
+/// The component gallery is a page for developers: served when
+/// `ROSTER_DEV_PAGES=on` (and in debug builds by default), a plain 404
+/// when it is off, as in a release build unless asked for.
+#[tokio::test]
+async fn the_component_gallery_is_served_only_when_dev_pages_are_on() {
+    use crate::helpers::{Backend, spawn_app_with};
+    for (setting, status) in [("on", 200), ("off", 404)] {
+        let app = spawn_app_with(Backend::Sqlite, &[("ROSTER_DEV_PAGES", setting)]).await;
+        app.create_user("dev", &["User"], false).await;
+        let dev = app.signed_in("dev").await;
+        let response = dev.get("/dev/components").await;
+        assert_eq!(response.status(), status, "ROSTER_DEV_PAGES={setting}");
+        let html = response.text().await.unwrap();
+        if status == 200 {
+            for name in [
+                "MenuButton",
+                "ConfirmDialog",
+                "TextField",
+                "BarChart",
+                "Toasts",
+            ] {
+                assert!(
+                    html.contains(&format!(
+                        r#"<h2 id="specimen-{}">{name}"#,
+                        name.to_lowercase()
+                    )),
+                    "{name} is shown"
+                );
+            }
+        } else {
+            assert!(!html.contains("MenuButton"));
+        }
+    }
 }
