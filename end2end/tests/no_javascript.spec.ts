@@ -38,7 +38,7 @@ async function resetLink(address: string): Promise<string> {
   return link;
 }
 
-test("without JavaScript: sign in refused then accepted, forgot password, reset refused then accepted, change password", async ({ browser }) => {
+test("without JavaScript: sign in refused then accepted, forgot password, reset refused then accepted, change password, sign out", async ({ browser }) => {
   const page = await noScript(browser);
 
   // Sign-in refused: back on the sign-in page, the reason shown.
@@ -96,6 +96,11 @@ test("without JavaScript: sign in refused then accepted, forgot password, reset 
   await expect(page).toHaveURL(/\/account\/password\?changed=1$/);
   await expect(page.getByText("Your password was changed.")).toBeVisible();
   noPasswordInUrl(page);
+  // Sign out: a plain form too; the session is gone.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login/);
   await page.context().close();
 
   // The new password is the one that works.

@@ -4,6 +4,18 @@ use leptos::prelude::*;
 /// it; each box has its own label. `chosen` holds the ticked options. With
 /// `fixed`, the boxes show the choice but cannot change it, and the text
 /// says why (e.g. one's own roles).
+///
+/// Props: `legend`, `name` (prefix of the boxes' ids), `options`, `chosen`,
+/// and optionally `error` (shown under the group, tied to it), `empty`
+/// (said when there is nothing to choose) and `fixed` (why it is fixed).
+///
+/// ```ignore
+/// let roles = RwSignal::new(vec!["User".to_owned()]);
+/// view! {
+///     <ChoiceList legend="Roles" name="roles" options=role_names chosen=roles
+///         error=Signal::derive(move || server_error(FormField::Roles))/>
+/// }
+/// ```
 #[component]
 pub fn ChoiceList(
     legend: &'static str,

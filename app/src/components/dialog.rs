@@ -5,6 +5,20 @@ use leptos::prelude::*;
 /// it; Escape or "Cancel" closes it, and the focus goes back to whatever
 /// had it when the dialog opened (the button or menu that opened it).
 /// Render it only while it is open.
+///
+/// ```ignore
+/// {move || open.get().then(|| view! {
+///     <ConfirmDialog
+///         title="Lock User(s)".to_owned()
+///         message="Lock User(s): 3 users. They cannot sign in until unlocked.".to_owned()
+///         confirm_label="Lock User(s)".to_owned()
+///         pending=action.pending()
+///         working="Locking 3 users…".to_owned()
+///         on_confirm=Callback::new(move |_| { action.dispatch(input.clone()); })
+///         on_cancel=Callback::new(move |_| open.set(false))
+///     />
+/// })}
+/// ```
 #[component]
 pub fn ConfirmDialog(
     title: String,

@@ -3,6 +3,14 @@ use leptos::prelude::*;
 use super::{Notice, NoticeKind};
 
 /// The messages of the errors an `ErrorBoundary` caught.
+///
+/// ```ignore
+/// view! {
+///     <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
+///         {move || page.get()}
+///     </ErrorBoundary>
+/// }
+/// ```
 #[component]
 pub fn ErrorList(errors: ArcRwSignal<Errors>) -> impl IntoView {
     view! {

@@ -53,6 +53,15 @@ impl Default for NewPasswordCheck {
 /// The "New password" and "Confirm new password" fields (`new_password`,
 /// `confirm_password`), with the errors of `check` as you type and, after
 /// sending, the server's (`server_error` of a field).
+///
+/// ```ignore
+/// let check = NewPasswordCheck::new();
+/// view! {
+///     <NewPasswordFields check server_error=Callback::new(move |field| error_on(action.value().get(), field))/>
+/// }
+/// // On submit: `if check.has_errors() { return; }`, then send
+/// // `check.new` and `check.confirm`.
+/// ```
 #[component]
 pub fn NewPasswordFields(
     check: NewPasswordCheck,

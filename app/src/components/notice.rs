@@ -12,6 +12,12 @@ pub enum NoticeKind {
 /// A box in the page flow (not a toast: it does not go away). Success notices
 /// are announced politely (`role="status"`), errors at once (`role="alert"`);
 /// information is read in place, as part of the page.
+///
+/// Props: `kind` (information by default) and the content.
+///
+/// ```ignore
+/// view! { <Notice kind=NoticeKind::Success>"Saved ada."</Notice> }
+/// ```
 #[component]
 pub fn Notice(#[prop(optional)] kind: NoticeKind, children: Children) -> impl IntoView {
     let (class, role) = match kind {

@@ -20,6 +20,17 @@ pub struct SessionRow {
 /// A user's open sessions: device, address, when signed in and last
 /// active, and a "Sign out" for each (shown when `can_sign_out`). Used on
 /// "My account" and on the administrators' user page.
+///
+/// ```ignore
+/// view! {
+///     <SessionTable
+///         list=sessions
+///         can_sign_out=true
+///         pending=end.pending()
+///         on_sign_out=Callback::new(move |(id, current)| { end.dispatch(EndMySession { session_id: id }); })
+///     />
+/// }
+/// ```
 #[component]
 pub fn SessionTable(
     list: Vec<SessionRow>,

@@ -9,6 +9,17 @@ use leptos::prelude::*;
 /// first render: text typed before the WebAssembly has loaded survives
 /// hydration (a bound value would be reset to the signal's), and is picked up
 /// once the page is live.
+///
+/// Props: `label`, `name`, `value`, and optionally `input_type` ("text"),
+/// `autocomplete`, `error`, `hint`, `required`, `autofocus`, `maxlength`.
+///
+/// ```ignore
+/// let email = RwSignal::new(String::new());
+/// view! {
+///     <TextField label="Email address" name="email" value=email input_type="email"
+///         required=true error=Signal::derive(move || server_error(FormField::Email))/>
+/// }
+/// ```
 #[component]
 pub fn TextField(
     /// The visible label, which is also the input's accessible name.

@@ -380,6 +380,12 @@ const ROUTES: &[(&str, [Page; 8])] = &[
         "/account/password",
         [SignIn, Shown, Shown, Shown, Shown, Shown, Shown, Shown],
     ),
+    // The component gallery: any signed-in user, where dev pages are on
+    // (the tests' debug build; see config::the_component_gallery_…).
+    (
+        "/dev/components",
+        [SignIn, Shown, Shown, Shown, Shown, Shown, CHANGE, Shown],
+    ),
     (
         "/login",
         [
