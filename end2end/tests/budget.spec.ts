@@ -5,16 +5,17 @@ import { E2E_PASSWORD } from "./support";
 // travel): on a slow line it is the time before the page works. Measured as
 // Chromium received it, with an empty cache.
 //
-// The goal is 350 KB. Today the whole console is one WASM file (527 KB
-// brotli since Login as and API tokens came, 501 KB with the Audit and
-// Statistics pages, 474 KB with Roles and Teams, 419 KB before), so both
-// pages download about 536 KB; reaching
+// The goal is 350 KB. Today the whole console is one WASM file (540 KB
+// brotli with the More actions menu, dialog focus handling, the no-JS
+// forms and the component gallery; 527 KB since Login as and API tokens
+// came, 501 KB with the Audit and Statistics pages, 474 KB with Roles and
+// Teams, 419 KB before), so both pages download about 550 KB; reaching
 // 350 KB needs the WASM split by route (Leptos lazy
 // routes), which cargo-leptos' splitter cannot yet do with wasm-bindgen
 // 0.2.130 (wasm-bindgen panics on the split module). Until then this limit
 // keeps the download from growing unnoticed: it is today's size plus a
 // little room, and is raised only with a measurement in the change's note.
-const BUDGET_BYTES = 550 * 1024;
+const BUDGET_BYTES = 560 * 1024;
 
 async function firstLoadBytes(page: Page, url: string) {
   await page.goto(url);
