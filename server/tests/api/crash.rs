@@ -1,7 +1,3 @@
-// WORK IN PROGRESS (issue 20 item 1): not yet in `main.rs`, so not
-// compiled or run. Written at the end of stop 31 and never run; wire it in
-// with `mod crash;`, run it on both databases, then remove this comment.
-
 //! A crash in the middle of a bulk action loses nothing and half-writes
 //! nothing: the real `roster serve` runs "Lock" and "Reset Password" on
 //! every user matching the default view, is killed with SIGKILL at several
@@ -89,9 +85,7 @@ struct Traces {
 async fn traces(db: &DatabaseConnection, action: &str) -> Traces {
     let changed = match action {
         "lock" => "SELECT COUNT(*) FROM users WHERE locked_at IS NOT NULL AND deleted_at IS NULL",
-        _ => {
-            "SELECT COUNT(DISTINCT user_id) FROM one_time_tokens WHERE kind = 'reset'"
-        }
+        _ => "SELECT COUNT(DISTINCT user_id) FROM one_time_tokens WHERE kind = 'reset'",
     };
     let audit_action = match action {
         "lock" => app::audit::AuditAction::Lock.key(),
@@ -233,6 +227,15 @@ async fn a_bulk_action_killed_midway_leaves_all_or_nothing(backend: Backend) {
                 "{action} killed at {:.0} % of {took:?}: all or nothing, found {left:?} \
                  (all is {everything:?})",
                 fraction * 100.0
+            );
+            eprintln!(
+                "{action} killed at {:.0} % of {took:?}: {}",
+                fraction * 100.0,
+                if left == nothing {
+                    "nothing written"
+                } else {
+                    "all written"
+                }
             );
             restarted.kill();
             undo(&db, action).await;

@@ -28,6 +28,7 @@ mod auth;
 mod authorization;
 mod cli;
 mod config;
+mod crash;
 mod health;
 mod helpers;
 mod hostile_requests;
