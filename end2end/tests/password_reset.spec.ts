@@ -1,26 +1,5 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { expect, test } from "@playwright/test";
-import { collectErrors, gotoLive, signIn } from "./support";
-
-/** The newest .eml in the outbox sent to `address`, quoted-printable undone. */
-async function emailTo(address: string): Promise<string> {
-  const outbox = path.join(process.env.ROSTER_E2E_DATA ?? "", "outbox");
-  let found = "";
-  await expect
-    .poll(() => {
-      const files = fs.existsSync(outbox) ? fs.readdirSync(outbox).sort().reverse() : [];
-      const match = files
-        .map((f) => fs.readFileSync(path.join(outbox, f), "utf8"))
-        .find((text) => text.includes(`To: ${address}`));
-      found = match ?? "";
-      return found !== "";
-    }, { timeout: 10_000 })
-    .toBe(true);
-  return found
-    .replace(/=\r?\n/g, "")
-    .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
-}
+import { collectErrors, emailTo, gotoLive, signIn } from "./support";
 
 test("forgot password: the emailed link sets a new password once", async ({ page }) => {
   const errors = collectErrors(page);

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect, type Page } from "@playwright/test";
 
 /** The password of the accounts the web server is started with. */
@@ -35,4 +37,23 @@ export async function signIn(page: Page, login: string, password = E2E_PASSWORD)
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).not.toHaveURL(/\/login/);
+}
+
+/** The newest .eml in the outbox sent to `address`, quoted-printable undone. */
+export async function emailTo(address: string): Promise<string> {
+  const outbox = path.join(process.env.ROSTER_E2E_DATA ?? "", "outbox");
+  let found = "";
+  await expect
+    .poll(() => {
+      const files = fs.existsSync(outbox) ? fs.readdirSync(outbox).sort().reverse() : [];
+      const match = files
+        .map((f) => fs.readFileSync(path.join(outbox, f), "utf8"))
+        .find((text) => text.includes(`To: ${address}`));
+      found = match ?? "";
+      return found !== "";
+    }, { timeout: 10_000 })
+    .toBe(true);
+  return found
+    .replace(/=\r?\n/g, "")
+    .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 }
