@@ -44,6 +44,9 @@ stage clippy-ssr cargo clippy --workspace --exclude frontend --all-targets --loc
 stage clippy-hydrate cargo clippy -p frontend -p app --features app/hydrate \
   --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 stage cargo-test cargo test --workspace --exclude frontend --locked
+# The crash-in-the-middle tests (100,000 users, SIGKILL mid bulk action) run
+# alone: beside the others their PostgreSQL write load stalls requests.
+stage crash-test cargo test -p server --test api --locked crash -- --ignored
 # The release build: the one ./scripts/run.sh serves, and the one the
 # end-to-end suite drives (a green debug build proves nothing about it).
 stage leptos-build cargo leptos build --release --precompress
@@ -57,8 +60,8 @@ fi
 
 sum() { awk -v w="$2" '/^test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ "^" w) s += $i } END { print s + 0 }' "$1"; }
 last_count() { { grep -Eo "^ +[0-9]+ $2" "$1" 2>/dev/null || true; } | tail -n1 | grep -Eo '[0-9]+' || echo 0; }
-passed=$(sum "$LOGS/cargo-test.log" passed)
-failed=$(sum "$LOGS/cargo-test.log" failed)
+passed=$(( $(sum "$LOGS/cargo-test.log" passed) + $(sum "$LOGS/crash-test.log" passed) ))
+failed=$(( $(sum "$LOGS/cargo-test.log" failed) + $(sum "$LOGS/crash-test.log" failed) ))
 e2e_passed=$(last_count "$LOGS/playwright.log" passed)
 e2e_failed=$(last_count "$LOGS/playwright.log" failed)
 echo "Rust tests: $passed passed, $failed failed; Playwright: $e2e_passed passed, $e2e_failed failed"
