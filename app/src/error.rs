@@ -45,6 +45,10 @@ pub enum AppError {
     Refused(String),
     #[error("Too many attempts. Please wait a moment and try again.")]
     RateLimited,
+    /// The database cannot be reached (stopped, restarting, network): the
+    /// request may succeed if tried again in a moment.
+    #[error("Roster cannot reach its database. Please try again in a moment.")]
+    Unavailable,
     /// Something failed on the server. The details are in the server log.
     #[error(
         "Something went wrong on our side. Please try again; if it keeps happening, tell an administrator."
@@ -102,6 +106,7 @@ impl AppError {
             AppError::RateLimited => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
+            AppError::Unavailable => 503,
         }
     }
 }
@@ -151,7 +156,7 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::with_status;
+pub use ssr::{database_unreachable, with_status};
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -162,7 +167,38 @@ mod ssr {
         fn from(error: sea_orm::DbErr) -> Self {
             let location = std::panic::Location::caller();
             tracing::error!(%error, at = %location, "database error");
-            AppError::Internal
+            if database_unreachable(&error) {
+                AppError::Unavailable
+            } else {
+                AppError::Internal
+            }
+        }
+    }
+
+    /// Whether `error` says the database could not be reached (no connection
+    /// to be had, a connection cut, the server shutting down or starting)
+    /// rather than that a statement failed: the former is worth a retry.
+    pub fn database_unreachable(error: &sea_orm::DbErr) -> bool {
+        use sea_orm::{DbErr, RuntimeErr, sqlx};
+        let sqlx_error = match error {
+            DbErr::ConnectionAcquire(_) => return true,
+            DbErr::Conn(RuntimeErr::SqlxError(e))
+            | DbErr::Exec(RuntimeErr::SqlxError(e))
+            | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+            _ => return false,
+        };
+        match sqlx_error.as_ref() {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => true,
+            // SQLSTATE class 08 (connection exception) and 57P01-57P03
+            // (administrator shutdown, crash shutdown, cannot connect now).
+            sqlx::Error::Database(e) => e
+                .code()
+                .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+            _ => false,
         }
     }
 
@@ -215,6 +251,7 @@ mod ssr {
                 AppError::Refused(_) => "refused",
                 AppError::RateLimited => "rate_limited",
                 AppError::Internal => "internal",
+                AppError::Unavailable => "unavailable",
                 AppError::Transport(_) => "transport",
             }
         }

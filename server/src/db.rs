@@ -42,10 +42,20 @@ pub async fn connect(database_url: &str) -> Result<DatabaseConnection, DbErr> {
                     .pragma("cache_size", "-16384")
             });
     } else {
-        options.max_connections(20).min_connections(1);
+        // While PostgreSQL is down, a request waits this long for a
+        // connection and then answers 503 (sqlx would wait 30 s); when it
+        // is back, the next request connects again.
+        options
+            .max_connections(20)
+            .min_connections(1)
+            .acquire_timeout(ACQUIRE_TIMEOUT);
     }
     Database::connect(options).await
 }
+
+/// How long a request waits for a PostgreSQL connection before it is told
+/// the database cannot be reached.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// An arbitrary, fixed key for PostgreSQL's advisory lock ("roster" in ASCII).
 const MIGRATION_LOCK_KEY: i64 = 0x726f_7374_6572;

@@ -11,6 +11,7 @@ pub mod export;
 pub mod live;
 pub mod metrics;
 pub mod middleware;
+pub mod page_stream;
 pub mod rest;
 pub mod scim;
 pub mod server_fn_status;

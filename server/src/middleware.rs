@@ -100,11 +100,7 @@ async fn guard(state: &AppState, mut request: Request, next: Next, nonce: &str) 
                     .map(Arc::new),
                 Err(error) => {
                     tracing::error!(%error, "cannot resolve the session");
-                    return (
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "Roster cannot reach its database. Please try again in a moment.",
-                    )
-                        .into_response();
+                    return unavailable(&request);
                 }
             }
         }
@@ -436,6 +432,55 @@ fn random_nonce() -> String {
     let bytes: [u8; 16] = rand::random();
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// The answer while the database cannot be reached: for a browser asking
+/// for a page, a page saying so that tries again by itself (no script
+/// needed); for everything else the application's error in the format of
+/// what was asked (REST's problem, SCIM's error, a server function's). All 503
+/// with `Retry-After`, so proxies and clients know it is passing.
+fn unavailable(request: &Request) -> Response {
+    let wants_page = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+        && matches!(*request.method(), Method::GET | Method::HEAD);
+    let path = request.uri().path();
+    let mut response = if wants_page {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            UNAVAILABLE_PAGE,
+        )
+            .into_response()
+    } else if path.starts_with("/api/v1/") {
+        crate::rest::problem::from_app_error(app::error::AppError::Unavailable)
+    } else if path.starts_with(crate::scim::PREFIX) {
+        crate::scim::error(app::error::AppError::Unavailable.into())
+    } else {
+        // A server function's error, as the browser's WASM reads it.
+        use leptos::server_fn::error::FromServerFnError;
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "application/json")],
+            app::error::AppError::Unavailable.ser(),
+        )
+            .into_response()
+    };
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response
+}
+
+const UNAVAILABLE_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<meta http-equiv=\"refresh\" content=\"5\">\
+<title>Roster is unavailable for a moment</title></head><body><main>\
+<h1>Roster is unavailable for a moment</h1>\
+<p>Roster cannot reach its database. Nothing you did caused this, and nothing was lost.</p>\
+<p>This page tries again every few seconds; you can also reload it.</p>\
+</main></body></html>\n";
 
 /// Headers on every response; pages also get a Content-Security-Policy that
 /// allows only this site's files and the inline scripts carrying `nonce`

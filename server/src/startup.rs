@@ -234,6 +234,9 @@ pub fn router(state: AppState) -> Router {
             context, shell,
         ))
         .layer(middleware::from_fn(
+            crate::page_stream::finish_abandoned_pages,
+        ))
+        .layer(middleware::from_fn(
             crate::server_fn_status::server_fn_status,
         ))
         .layer(middleware::from_fn(crate::body_limit::limit_body))
@@ -331,8 +334,13 @@ async fn impersonated_server_fn(
 }
 
 /// `GET /healthz`: 200 when the app and its database answer, 503 otherwise.
+/// It answers within a second either way: a load balancer asking it must
+/// learn quickly that the database is gone, not wait for a connection.
 async fn healthz(State(db): State<DatabaseConnection>) -> impl IntoResponse {
-    match db.ping().await {
+    let ping = tokio::time::timeout(std::time::Duration::from_secs(1), db.ping()).await;
+    match ping.unwrap_or(Err(sea_orm::DbErr::ConnectionAcquire(
+        sea_orm::ConnAcquireErr::Timeout,
+    ))) {
         Ok(()) => (
             StatusCode::OK,
             Json(

@@ -18,7 +18,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect, UpdateMany,
 };
 use tokio::sync::Notify;
 use url::Url;
@@ -235,7 +235,26 @@ pub async fn send_due(
                         .col_expr(email_outbox::Column::LastError, Expr::value(error));
                 }
             }
-            update.exec(db).await?;
+            record(db, update, row.id).await;
+        }
+    }
+}
+
+/// Writes down what became of a message that was handed to the mail
+/// server, trying until the database takes it. Giving up would let the
+/// claim lapse and the message go out a second time; while the database is
+/// away the worker waits here, and the message's claim keeps other
+/// instances off it.
+async fn record(db: &DatabaseConnection, update: UpdateMany<email_outbox::Entity>, id: i64) {
+    let mut pause = Duration::from_millis(100);
+    loop {
+        match update.clone().exec(db).await {
+            Ok(_) => return,
+            Err(error) => {
+                tracing::warn!(id, %error, "cannot record an email's outcome yet; retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
         }
     }
 }
@@ -276,17 +295,25 @@ async fn next_due(db: &DatabaseConnection) -> AppResult<Option<DateTime<Utc>>> {
 
 /// The worker: sends what is due, then sleeps until woken or the next retry
 /// (at most a minute, which also picks up work queued by other instances).
+/// While the database cannot be read it tries again every two seconds, so
+/// mail queued before an outage leaves soon after the database is back.
 pub async fn run(db: DatabaseConnection, mailer: Mailer, from: Mailbox, outbox: Outbox) {
     loop {
-        if let Err(error) = send_due(&db, &mailer, &from, Utc::now()).await {
+        let pass = send_due(&db, &mailer, &from, Utc::now()).await;
+        if let Err(error) = &pass {
             tracing::error!(%error, "the outbox could not be read");
         }
-        let wait = match next_due(&db).await {
+        let next = match pass {
+            Ok(_) => next_due(&db).await,
+            Err(error) => Err(error),
+        };
+        let wait = match next {
             Ok(Some(due)) => (due - Utc::now())
                 .to_std()
                 .unwrap_or(Duration::ZERO)
                 .min(Duration::from_secs(60)),
-            _ => Duration::from_secs(60),
+            Ok(None) => Duration::from_secs(60),
+            Err(_) => Duration::from_secs(2),
         };
         tokio::select! {
             _ = outbox.notify.notified() => {}

@@ -121,6 +121,7 @@ impl From<AppError> for ScimError {
             }
             AppError::RateLimited => ScimError::new(429, None, detail),
             AppError::Internal | AppError::Transport(_) => ScimError::new(500, None, detail),
+            AppError::Unavailable => ScimError::new(503, None, detail),
         }
     }
 }

@@ -16,7 +16,7 @@ mod directory;
 mod docs;
 mod messages;
 mod params;
-mod problem;
+pub(crate) mod problem;
 mod rate_limit;
 mod sessions;
 mod users;

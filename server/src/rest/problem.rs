@@ -20,7 +20,8 @@ pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     /// The kind of error: `validation`, `conflict`, `not_found`,
-    /// `unauthenticated`, `forbidden`, `refused`, `rate_limited`, `internal`.
+    /// `unauthenticated`, `forbidden`, `refused`, `rate_limited`, `internal`,
+    /// `unavailable` (the database cannot be reached: try again).
     pub title: String,
     pub status: u16,
     /// What went wrong, in words a person can act on.
@@ -113,6 +114,10 @@ impl utoipa::Modify for CommonResponses {
                 "Too many requests with this token; wait the seconds `Retry-After` says.",
             ),
             ("500", "The server failed; the details are in its log."),
+            (
+                "503",
+                "The database cannot be reached for the moment; try again after the seconds `Retry-After` says.",
+            ),
         ];
         for item in openapi.paths.paths.values_mut() {
             for operation in [

@@ -114,7 +114,7 @@ fn resource(status: StatusCode, doc: Map<String, Value>) -> Response {
     response
 }
 
-fn error(error: ScimError) -> Response {
+pub(crate) fn error(error: ScimError) -> Response {
     if error.status >= 500 {
         tracing::error!(status = error.status, detail = %error.detail, "SCIM request failed");
     }

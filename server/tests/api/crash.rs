@@ -5,73 +5,17 @@
 //! changed (one audit entry each; for resets one link and one queued email
 //! each) or none did. On SQLite and on PostgreSQL.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 use crate::helpers::{Backend, TestDb, count, roster, stdout};
+use crate::served::Served;
 
 /// Users in the database: enough that the action takes a while.
 const USERS: u32 = 100_000;
 const PASSWORD: &str = "Crash-Test-Harbour-Lantern-73";
-
-/// `roster serve` on a port of its own, answering `/healthz`.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(dir: &Path, url: &str) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_roster"))
-            .arg("serve")
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("RUST_LOG", "warn")
-            .env("DATABASE_URL", url)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("ROSTER_OUTBOX_DIR", dir.join("outbox"))
-            .env("ROSTER_API_RATE_LIMIT", "off")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start roster serve");
-        let base = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(response) = client.get(format!("{base}/healthz")).send().await
-                && response.status() == 200
-            {
-                break;
-            }
-            assert!(Instant::now() < deadline, "roster serve did not come up");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Server { child, base }
-    }
-
-    /// SIGKILL: no shutdown, no cleanup, as in a power cut.
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// What a bulk action leaves behind, counted from the rows.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
@@ -181,7 +125,7 @@ async fn a_bulk_action_killed_midway_leaves_all_or_nothing(backend: Backend) {
             }
         };
         // Uninterrupted first: how long it takes, and what it leaves.
-        let server = Server::start(dir, url).await;
+        let server = Served::start(dir, url, &[]).await;
         let start = Instant::now();
         let response = request(server.base.clone()).await.expect("bulk action");
         let took = start.elapsed();
@@ -208,7 +152,7 @@ async fn a_bulk_action_killed_midway_leaves_all_or_nothing(backend: Backend) {
 
         // Killed at several points of that time, then started again.
         for fraction in [0.1, 0.4, 0.7, 0.95] {
-            let server = Server::start(dir, url).await;
+            let server = Served::start(dir, url, &[]).await;
             let base = server.base.clone();
             let call = tokio::spawn(request(base));
             tokio::time::sleep(took.mul_f64(fraction)).await;
@@ -220,7 +164,7 @@ async fn a_bulk_action_killed_midway_leaves_all_or_nothing(backend: Backend) {
             );
             // The restart recovers the database (SQLite's write-ahead log,
             // PostgreSQL's aborted transaction) and serves again.
-            let restarted = Server::start(dir, url).await;
+            let restarted = Served::start(dir, url, &[]).await;
             let left = traces(&db, action).await;
             assert!(
                 left == nothing || left == everything,
@@ -237,6 +181,7 @@ async fn a_bulk_action_killed_midway_leaves_all_or_nothing(backend: Backend) {
                     "all written"
                 }
             );
+            restarted.assert_no_panic();
             restarted.kill();
             undo(&db, action).await;
         }

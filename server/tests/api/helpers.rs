@@ -221,18 +221,7 @@ impl TestApp {
 
     /// A browser-like visitor: its own cookie jar, no redirects followed.
     pub fn visitor(&self) -> Visitor {
-        let cookies = std::sync::Arc::new(reqwest::cookie::Jar::default());
-        Visitor {
-            address: self.address.clone(),
-            cookies: cookies.clone(),
-            client: reqwest::Client::builder()
-                .cookie_provider(cookies)
-                .redirect(reqwest::redirect::Policy::none())
-                .user_agent(FIREFOX)
-                .timeout(REQUEST_TIMEOUT)
-                .build()
-                .expect("http client"),
-        }
+        Visitor::new(&self.address)
     }
 
     /// Creates an account with the given roles and [`STRONG_PASSWORD`],
@@ -288,6 +277,23 @@ pub struct Visitor {
 }
 
 impl Visitor {
+    /// A new browser for the server at `address`: its own cookie jar, no
+    /// redirects followed.
+    pub fn new(address: &str) -> Visitor {
+        let cookies = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        Visitor {
+            address: address.to_owned(),
+            cookies: cookies.clone(),
+            client: reqwest::Client::builder()
+                .cookie_provider(cookies)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(FIREFOX)
+                .timeout(REQUEST_TIMEOUT)
+                .build()
+                .expect("http client"),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))

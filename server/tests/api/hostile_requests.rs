@@ -11,6 +11,33 @@ use rand::{Rng, SeedableRng};
 
 use crate::helpers::{Backend, TestApp, Visitor, spawn_app};
 
+/// Panics seen on each thread, by thread name. The server of a test runs on
+/// the test's own thread (`#[tokio::test]` is single-threaded), so a panic
+/// anywhere in it, in a handler or in a task it spawned, counts against
+/// that test even if no answer showed it.
+static PANICS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn count_panics() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let thread = std::thread::current().name().unwrap_or_default().to_owned();
+            if let Ok(mut panics) = PANICS.lock() {
+                panics.push(thread);
+            }
+            previous(info);
+        }));
+    });
+}
+
+fn panics_on_this_thread() -> usize {
+    let thread = std::thread::current().name().unwrap_or_default().to_owned();
+    PANICS
+        .lock()
+        .map_or(0, |p| p.iter().filter(|t| **t == thread).count())
+}
+
 /// Field names server functions take, to get past "missing argument".
 const FIELDS: [&str; 24] = [
     "view",
@@ -151,6 +178,7 @@ async fn post_chunked(address: &str, path: &str, body: &[u8]) -> u16 {
 }
 
 async fn every_server_function_survives_hostile_bodies(backend: Backend) {
+    count_panics();
     let app: TestApp = spawn_app(backend).await;
     app.create_user("root", &["Administrator"], false).await;
     let mut rng = StdRng::seed_from_u64(20_261_206);
@@ -214,6 +242,7 @@ async fn every_server_function_survives_hostile_bodies(backend: Backend) {
         Some("root"),
         "still signed in"
     );
+    assert_eq!(panics_on_this_thread(), 0, "no panic in the server");
 }
 
 both_backends!(every_server_function_survives_hostile_bodies);
