@@ -55,7 +55,7 @@ case "$BACKEND" in
 esac
 
 # A thousand tabs are a thousand sockets on each side.
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)"
 PASSWORD="Load-Bench-Password-Long-Enough-1"
 # Every sign-in of the bench comes from one address (loopback): the
 # per-address sign-in limit would refuse most of them.

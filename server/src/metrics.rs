@@ -64,6 +64,7 @@ pub struct Metrics {
     users: Family<FigureLabels, Gauge>,
     live_connections: Gauge,
     outbox: Family<OutboxLabels, Gauge>,
+    password_hashes: Counter,
 }
 
 impl Default for Metrics {
@@ -102,6 +103,12 @@ impl Default for Metrics {
             "Email in the outbox: queued (not yet sent) and failed (given up)",
             outbox.clone(),
         );
+        let password_hashes = Counter::default();
+        registry.register(
+            "password_hashes",
+            "Argon2 password hashes computed (sign-ins, password checks, new passwords)",
+            password_hashes.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -109,6 +116,7 @@ impl Default for Metrics {
             users,
             live_connections,
             outbox,
+            password_hashes,
         }
     }
 }
@@ -229,6 +237,10 @@ async fn render(state: &AppState) -> Result<String, Box<dyn std::error::Error + 
             })
             .set(i64::try_from(n).unwrap_or(i64::MAX));
     }
+    let hashed = state.auth.hashing().computed();
+    metrics
+        .password_hashes
+        .inc_by(hashed.saturating_sub(metrics.password_hashes.get()));
     let mut text = String::new();
     encode(&mut text, &metrics.registry)?;
     Ok(text)

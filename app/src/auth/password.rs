@@ -83,6 +83,8 @@ impl From<HashError> for crate::error::AppError {
 #[derive(Debug, Clone)]
 pub struct PasswordHashing {
     permits: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Hashes computed so far (the `/metrics` counter).
+    computed: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// A real hash of a random password. Sign-ins for unknown accounts are
     /// checked against it, so they take as long as those for real ones.
     dummy_hash: std::sync::Arc<str>,
@@ -95,6 +97,7 @@ impl PasswordHashing {
         let dummy_hash = hash_password(&random).expect("hashing a generated password succeeds");
         PasswordHashing {
             permits: std::sync::Arc::new(tokio::sync::Semaphore::new(permits.max(1))),
+            computed: Default::default(),
             dummy_hash: dummy_hash.into(),
         }
     }
@@ -110,7 +113,18 @@ impl PasswordHashing {
     /// Checks `candidate` against `stored_hash`; with no stored hash (unknown
     /// account, or one that never set a password) it checks against a dummy
     /// hash and answers false, taking the same time.
+    ///
+    /// A candidate longer than any password can be ([`MAX_CANDIDATE_BYTES`])
+    /// is wrong without hashing: a megabyte of "password" must not cost a
+    /// core. Only its length decides, so this tells nothing of the account.
     pub async fn verify(&self, candidate: &str, stored_hash: Option<&str>) -> bool {
+        if candidate.len() > MAX_CANDIDATE_BYTES {
+            tracing::warn!(
+                bytes = candidate.len(),
+                "refused an overlong password unhashed"
+            );
+            return false;
+        }
         let candidate = candidate.to_owned();
         let (hash, real) = match stored_hash {
             Some(h) => (h.to_owned(), true),
@@ -132,11 +146,23 @@ impl PasswordHashing {
             .acquire()
             .await
             .map_err(|e| HashError(e.to_string()))?;
+        self.computed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|e| HashError(e.to_string()))
     }
+
+    /// How many hashes this process has computed.
+    pub fn computed(&self) -> u64 {
+        self.computed.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
+
+/// The longest candidate password worth hashing: [`NewPassword::MAX_LEN`]
+/// characters of four bytes each, with room to spare for passwords set
+/// before the limit.
+pub const MAX_CANDIDATE_BYTES: usize = 1024;
 
 /// Hashes a password into a PHC string. CPU-heavy (tens of milliseconds): use
 /// [`PasswordHashing::hash`], never call it directly on the async runtime.

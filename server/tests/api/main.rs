@@ -46,6 +46,7 @@ mod roles_service;
 mod scim;
 mod seed;
 mod served;
+mod session_safety;
 mod smtp_outage;
 mod statistics;
 mod teams_service;
