@@ -44,9 +44,12 @@ stage clippy-ssr cargo clippy --workspace --exclude frontend --all-targets --loc
 stage clippy-hydrate cargo clippy -p frontend -p app --features app/hydrate \
   --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 stage cargo-test cargo test --workspace --exclude frontend --locked
-# The crash-in-the-middle tests (100,000 users, SIGKILL mid bulk action) run
-# alone: beside the others their PostgreSQL write load stalls requests.
-stage crash-test cargo test -p server --test api --locked crash -- --ignored
+# The tests of the real binary under faults run alone (they are #[ignore]d
+# in the shared run): the crash-in-the-middle tests (100,000 users, SIGKILL
+# mid bulk action), whose PostgreSQL write load stalls requests beside them,
+# and the database-outage and two-instance tests, whose time bounds (503
+# within 2 s, back within 5 s) need a machine not busy with 300 others.
+stage crash-test cargo test -p server --test api --locked -- --ignored --test-threads 1
 # The release build: the one ./scripts/run.sh serves, and the one the
 # end-to-end suite drives (a green debug build proves nothing about it).
 stage leptos-build cargo leptos build --release --precompress

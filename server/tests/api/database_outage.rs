@@ -41,6 +41,7 @@ fn assert_no_database_text(body: &str) {
 }
 
 #[tokio::test]
+#[ignore = "run alone by scripts/test.sh: its time bounds need a machine not busy with the other tests"]
 async fn roster_rides_out_its_database_going_away() {
     let cluster = PgCluster::start();
     let url = cluster.url();

@@ -61,6 +61,7 @@ struct Load {
 }
 
 #[tokio::test]
+#[ignore = "run alone by scripts/test.sh: its time bounds need a machine not busy with the other tests"]
 async fn live_signals_cross_instances_under_load_and_tabs_move_when_one_dies() {
     let test_db = TestDb::postgres().await;
     let dir = test_db.dir.path();
