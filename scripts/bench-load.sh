@@ -7,6 +7,8 @@
 # against the targets: 0 errors, every Users page p99 <= 50 ms, all 1,000
 # tabs still open at the end.
 #   ./scripts/bench-load.sh [sqlite|postgres] [USERS] [SECONDS]
+# ROSTER_LOAD_RATE (requests/s, default 200) and ROSTER_LOAD_TABS (default
+# 1000) change the load, e.g. to find the rate this machine sustains.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BACKEND="${1:-sqlite}"
@@ -14,6 +16,7 @@ N="${2:-100000}"
 DURATION="${3:-60}"
 PORT="${ROSTER_BENCH_PORT:-3321}"
 TABS="${ROSTER_LOAD_TABS:-1000}"
+RATE="${ROSTER_LOAD_RATE:-200}"
 CONSOLE_USERS=50
 SIGN_IN_USERS=4
 LOCUST_VERSION=2.47.0
@@ -76,10 +79,10 @@ echo "Seeding $N users ($BACKEND)..." >&2
 SERVER=$!
 for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
 
-echo "Load: ${DURATION}s at 200 requests/s, $TABS live connections, $BACKEND, $N users" >&2
+echo "Load: ${DURATION}s at $RATE requests/s, $TABS live connections, $BACKEND, $N users" >&2
 set +e
 ROSTER_LOAD_PASSWORD="$PASSWORD" ROSTER_LOAD_SIGNERS="$SIGNERS" ROSTER_LOAD_TABS="$TABS" \
-  ROSTER_LOAD_CONSOLE_USERS="$CONSOLE_USERS" ROSTER_LOAD_RATE=200 \
+  ROSTER_LOAD_CONSOLE_USERS="$CONSOLE_USERS" ROSTER_LOAD_RATE="$RATE" \
   "$VENV/bin/locust" -f "$ROOT/scripts/load/locustfile.py" --headless \
   --host "http://127.0.0.1:$PORT" --users $((TABS + CONSOLE_USERS + SIGN_IN_USERS)) \
   --spawn-rate 250 --run-time "${DURATION}s" --stop-timeout 10 \
