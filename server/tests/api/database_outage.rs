@@ -13,9 +13,9 @@ use reqwest::header::ACCEPT;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
 
-use crate::helpers::{Visitor, count, insert_bare_user_sql, roster, scalar};
+use crate::helpers::{Visitor, count, insert_bare_user_sql, scalar};
 use crate::mail_listener::MailListener;
-use crate::served::{PgCluster, Served};
+use crate::served::{PgCluster, Served, prepare_accounts};
 
 const PASSWORD: &str = "Outage-Test-Harbour-Lantern-73";
 /// People who are sent a reset link just before the database goes.
@@ -46,30 +46,7 @@ async fn roster_rides_out_its_database_going_away() {
     let cluster = PgCluster::start();
     let url = cluster.url();
     let dir = tempfile::tempdir().expect("temp dir");
-    let env = [
-        ("DATABASE_URL", url.as_str()),
-        ("ROSTER_PASSWORD", PASSWORD),
-    ];
-    for args in [
-        &["migrate"][..],
-        &[
-            "create-admin",
-            "--username",
-            "chief",
-            "--email",
-            "chief@example.com",
-        ],
-        &[
-            "create-user",
-            "--username",
-            "viewer",
-            "--email",
-            "viewer@example.com",
-        ],
-    ] {
-        let output = roster(dir.path(), args, &env, None);
-        assert!(output.status.success(), "roster {args:?}: {output:?}");
-    }
+    prepare_accounts(dir.path(), &url, PASSWORD, "chief", &["viewer"]);
     let db = Database::connect(&url)
         .await
         .expect("the test's own cluster");

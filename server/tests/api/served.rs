@@ -9,6 +9,23 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+/// Prepares the database at `url` with the real binary, as an operator
+/// would: `roster migrate`, then an administrator and plain users, each
+/// `NAME@example.com` with `password`.
+pub fn prepare_accounts(dir: &Path, url: &str, password: &str, admin: &str, users: &[&str]) {
+    let env = [("DATABASE_URL", url), ("ROSTER_PASSWORD", password)];
+    let output = crate::helpers::roster(dir, &["migrate"], &env, None);
+    assert!(output.status.success(), "roster migrate: {output:?}");
+    let accounts = std::iter::once(("create-admin", admin))
+        .chain(users.iter().map(|user| ("create-user", *user)));
+    for (command, username) in accounts {
+        let email = format!("{username}@example.com");
+        let args = [command, "--username", username, "--email", &email];
+        let output = crate::helpers::roster(dir, &args, &env, None);
+        assert!(output.status.success(), "roster {args:?}: {output:?}");
+    }
+}
+
 /// A free port on the loopback interface, as of now.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

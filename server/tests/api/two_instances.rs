@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{LiveTab, TestDb, Visitor, roster, scalar};
-use crate::served::Served;
+use crate::helpers::{LiveTab, TestDb, Visitor, scalar};
+use crate::served::{Served, prepare_accounts};
 
 const PASSWORD: &str = "Two-Instances-Harbour-Lantern-73";
 
@@ -66,34 +66,7 @@ async fn live_signals_cross_instances_under_load_and_tabs_move_when_one_dies() {
     let test_db = TestDb::postgres().await;
     let dir = test_db.dir.path();
     let url = test_db.url.as_str();
-    let env = [("DATABASE_URL", url), ("ROSTER_PASSWORD", PASSWORD)];
-    for args in [
-        &["migrate"][..],
-        &[
-            "create-admin",
-            "--username",
-            "chief",
-            "--email",
-            "chief@example.com",
-        ],
-        &[
-            "create-user",
-            "--username",
-            "ann",
-            "--email",
-            "ann@example.com",
-        ],
-        &[
-            "create-user",
-            "--username",
-            "bob",
-            "--email",
-            "bob@example.com",
-        ],
-    ] {
-        let output = roster(dir, args, &env, None);
-        assert!(output.status.success(), "roster {args:?}: {output:?}");
-    }
+    prepare_accounts(dir, url, PASSWORD, "chief", &["ann", "bob"]);
     let db = test_db.connect().await;
     let ann_id: i64 = scalar(&db, "SELECT id FROM users WHERE username = 'ann'").await;
     let bob_id: i64 = scalar(&db, "SELECT id FROM users WHERE username = 'bob'").await;
