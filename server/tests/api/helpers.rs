@@ -463,6 +463,32 @@ impl LiveTab {
         .flatten()
     }
 
+    /// The next event called `name` within `seconds` in all, passing over
+    /// others (presence updates, earlier messages).
+    pub async fn next_named(&mut self, name: &str, seconds: f64) -> Option<serde_json::Value> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next(left.as_secs_f64()).await? {
+                (got, data) if got == name => return Some(data),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Whether the tab hears the message `body` within `seconds`.
+    pub async fn hears(&mut self, body: &str, seconds: f64) -> bool {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_named("message", left.as_secs_f64()).await {
+                Some(data) if data["Message"]["body"] == body => return true,
+                Some(_) => continue,
+                None => return false,
+            }
+        }
+    }
+
     /// Like [`LiveTab::next`], passing over presence updates: tabs of users
     /// who may view the Users table also hear of others signing in, which
     /// on PostgreSQL arrives whenever the notification does.

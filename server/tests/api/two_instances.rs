@@ -6,42 +6,14 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{LiveTab, TestDb, Visitor, scalar};
+use crate::helpers::{TestDb, Visitor, scalar};
 use crate::served::{Served, prepare_accounts};
 
 const PASSWORD: &str = "Two-Instances-Harbour-Lantern-73";
-
-/// The next event called `name` within `seconds`, passing over others
-/// (presence updates, for instance).
-async fn next_named(tab: &mut LiveTab, name: &str, seconds: f64) -> Option<Value> {
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tab.next(left.as_secs_f64()).await {
-            Some((got, data)) if got == name => return Some(data),
-            Some(_) => continue,
-            None => return None,
-        }
-    }
-}
-
-/// Whether `tab` hears the message `body` within `seconds` (other events,
-/// and earlier messages, passed over).
-async fn hears(tab: &mut LiveTab, body: &str, seconds: f64) -> bool {
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match next_named(tab, "message", left.as_secs_f64()).await {
-            Some(data) if data["Message"]["body"] == body => return true,
-            Some(_) => continue,
-            None => return false,
-        }
-    }
-}
 
 async fn message(from: &Visitor, to: i64, body: &str) {
     let response = from
@@ -135,9 +107,9 @@ async fn live_signals_cross_instances_under_load_and_tabs_move_when_one_dies() {
     let mut ann_on_first = ann.open_live_at(&first.base).await;
     assert_eq!((ann_on_second.status, ann_on_first.status), (101, 101));
     message(&chief, ann_id, "From the first").await;
-    assert!(hears(&mut ann_on_second, "From the first", 5.0).await);
+    assert!(ann_on_second.hears("From the first", 5.0).await);
     message(&chief.at(&second.base), ann_id, "From the second").await;
-    assert!(hears(&mut ann_on_first, "From the second", 5.0).await);
+    assert!(ann_on_first.hears("From the second", 5.0).await);
 
     // A forced sign-out raised on the first closes bob's tab on the second.
     let mut bob_on_second = bob.open_live_at(&second.base).await;
@@ -149,7 +121,7 @@ async fn live_signals_cross_instances_under_load_and_tabs_move_when_one_dies() {
         )
         .await;
     assert_eq!(response.status(), 200);
-    let ended = next_named(&mut bob_on_second, "signed_out", 5.0).await;
+    let ended = bob_on_second.next_named("signed_out", 5.0).await;
     assert_eq!(
         ended.map(|d| d["SignedOut"]["reason"].clone()),
         Some(json!("forced_sign_out"))
@@ -166,16 +138,14 @@ async fn live_signals_cross_instances_under_load_and_tabs_move_when_one_dies() {
     second_dying.store(true, Ordering::Relaxed);
     second.kill();
     assert!(
-        next_named(&mut ann_on_second, "closed", 5.0)
-            .await
-            .is_some(),
+        ann_on_second.next_named("closed", 5.0).await.is_some(),
         "the tab on the killed instance sees its connection end"
     );
     let mut ann_moved = ann.open_live_at(&first.base).await;
     assert_eq!(ann_moved.status, 101, "the tab reconnects to the first");
     message(&chief, ann_id, "After the failover").await;
     for tab in [&mut ann_moved, &mut ann_on_first] {
-        assert!(hears(tab, "After the failover", 5.0).await);
+        assert!(tab.hears("After the failover", 5.0).await);
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
 
