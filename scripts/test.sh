@@ -75,6 +75,11 @@ if [ -f "$LOGS/scim2-tester.log" ]; then
   grep -E '^scim2-tester: [0-9]+ passed' "$LOGS/scim2-tester.log" || true
 fi
 if [ ${#FAILED_STAGES[@]} -gt 0 ]; then
+  # Why each Rust test failed, repeated here at the end: a failing test's
+  # own output can run to thousands of lines before its panic message.
+  for log in "$LOGS/cargo-test.log" "$LOGS/crash-test.log"; do
+    [ -f "$log" ] && grep -A4 "panicked at" "$log" | cut -c1-400 | head -n 60 || true
+  done
   echo "Failed stages: ${FAILED_STAGES[*]}"
 fi
 echo "$((passed + e2e_passed)) passed, $((failed + e2e_failed)) failed"

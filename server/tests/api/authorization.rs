@@ -557,7 +557,12 @@ async fn matrix(backend: Backend) {
                 let base = visitor.address.trim_start_matches(&app.address);
                 let target = location(&response);
                 let target = target.strip_prefix(base).unwrap_or(&target).to_owned();
-                (response.status().as_u16(), target)
+                let status = response.status().as_u16();
+                // Read whole, as a browser does: a page left unread goes on
+                // rendering in the background, and hundreds of them would
+                // compete with the next request for database connections.
+                response.bytes().await.expect("the page's body");
+                (status, target)
             };
             let got = match status {
                 // 422: the page is shown, saying what is wrong with its
