@@ -33,6 +33,7 @@ mod m20261206_000022_scope_api_tokens;
 mod m20261206_000023_index_deleted_user_search;
 mod m20261206_000024_scim_identities;
 mod m20261206_000025_count_team_members;
+mod m20261207_000026_count_searches_once;
 
 pub struct Migrator;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000023_index_deleted_user_search::Migration),
             Box::new(m20261206_000024_scim_identities::Migration),
             Box::new(m20261206_000025_count_team_members::Migration),
+            Box::new(m20261207_000026_count_searches_once::Migration),
         ]
     }
 }

@@ -89,13 +89,35 @@ pub(crate) fn search_condition(backend: DbBackend, q: &str) -> Condition {
             [phrase],
         ));
     }
-    let q = q.as_str();
+    row_search_condition(&q)
+}
+
+/// Username, email or name contains `q`, tested on each row read (`LIKE`)
+/// rather than looked up in an index. What a walk along a sort index asks
+/// of each user it passes ([`walked_search_condition`]).
+fn row_search_condition(q: &str) -> Condition {
     let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
     let like = |expr: SimpleExpr| expr.like(LikeExpr::new(pattern.clone()).escape('\\'));
     Condition::any()
         .add(like(Expr::col(user::Column::Username)))
         .add(like(Expr::col(user::Column::Email)))
         .add(like(Func::lower(Expr::col(user::Column::Name)).into()))
+}
+
+/// SQLite, a search walked along the live users' sort index: the users not
+/// deleted whose username, email or name contains `q`, asked of each user
+/// passed. Asking the trigram index instead made SQLite read every match
+/// first (all 100,000 for "example": 54 ms for page 1, against well under
+/// one for 50 rows tested as they come). `None` when `q` is not ASCII:
+/// SQLite's `LIKE` and `lower()` fold ASCII letters only, the trigram index
+/// every letter, and the page must agree with the total counted there.
+pub(crate) fn walked_search_condition(q: &str) -> Option<Condition> {
+    let q = searchable(q);
+    q.is_ascii().then(|| {
+        Condition::all()
+            .add(row_search_condition(&q))
+            .add(user::Column::DeletedAt.is_null())
+    })
 }
 
 /// The search text without control characters. No username, email

@@ -6,6 +6,8 @@
 #[cfg(feature = "ssr")]
 pub mod filter;
 pub mod query;
+#[cfg(feature = "ssr")]
+pub mod search_counts;
 pub mod selection;
 
 pub use query::{SortDir, SortKey, UserListQuery};

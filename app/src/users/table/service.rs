@@ -10,8 +10,9 @@ use sea_orm::{
 };
 
 use crate::db::{Window, single_count, sqlite_users_index};
-use crate::directory::filter::{matching, sqlite_search_count};
+use crate::directory::filter::{matching, sqlite_search_count, walked_search_condition};
 use crate::directory::query::{SortDir, SortKey, UserListQuery};
+use crate::directory::search_counts::total_of_search;
 use crate::domain::AccountState;
 use crate::domain::table_time;
 use crate::entities::{role, team, user, user_role};
@@ -57,8 +58,15 @@ pub async fn list_page(
     query: &UserListQuery,
     now: DateTime<Utc>,
 ) -> AppResult<UserPage> {
-    let condition = matching(conn, query, now).await?;
-    let total = count_matching(conn, query, condition.clone()).await?;
+    let mut condition = matching(conn, query, now).await?;
+    let total = match &query.q {
+        // Paging through a search counts it once ([`total_of_search`]).
+        Some(q) if is_search_only(query) => {
+            let count = count_matching(conn, query, condition.clone());
+            total_of_search(conn, q, query.include_deleted, count).await?
+        }
+        _ => count_matching(conn, query, condition.clone()).await?,
+    };
     let offset = u64::from(query.page - 1) * u64::from(query.per_page);
     let limit = u64::from(query.per_page);
     let window = Window::nearer_end(total, offset, limit);
@@ -67,6 +75,12 @@ pub async fn list_page(
     } else {
         let slice = Some((window.skip, window.take));
         let walk = walk_sort_index(conn, query, total, window).await?;
+        if walk
+            && let Some(q) = &query.q
+            && let Some(walked) = walked_search_condition(q)
+        {
+            condition = walked;
+        }
         let mut ids = ordered_ids_in(conn, query, condition, slice, window.reversed, walk).await?;
         if window.reversed {
             ids.reverse();
