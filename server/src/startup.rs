@@ -190,8 +190,22 @@ pub fn server_fn_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 
     }
 }
 
+/// The app's routes, found once per process by running the app with its
+/// resources held back. Leptos holds them back with a process-wide flag
+/// (leptos-rs/leptos#4773): a page rendered elsewhere in the process while
+/// the routes are being found waits forever for a resource that first
+/// polled then. A server finds its routes once, before it serves; a
+/// process hosting several routers (the integration tests) found them per
+/// router, beside other routers' pages, and a page now and then never
+/// answered.
+pub fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = server_fn_context(&state);
     let impersonation_pages = impersonation_pages(&state, &routes, context.clone());
     Router::new()

@@ -480,7 +480,7 @@ async fn the_tables_list_every_server_function_and_route() {
         assert_eq!(method, axum::http::Method::POST, "{path} takes POST only");
     }
 
-    let pages: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+    let pages: BTreeSet<String> = server::startup::route_list()
         .iter()
         .map(|route| route.path().to_owned())
         .chain(HTTP_ROUTES.iter().map(|r| r.to_string()))
