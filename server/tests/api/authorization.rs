@@ -558,9 +558,9 @@ async fn matrix(backend: Backend) {
                 let target = location(&response);
                 let target = target.strip_prefix(base).unwrap_or(&target).to_owned();
                 let status = response.status().as_u16();
-                // Read whole, as a browser does: a page left unread goes on
-                // rendering in the background, and hundreds of them would
-                // compete with the next request for database connections.
+                // Read whole, as a browser does: each page is rendered to
+                // its end before the next request, not finished in the
+                // background beside it (page_stream).
                 response.bytes().await.expect("the page's body");
                 (status, target)
             };
