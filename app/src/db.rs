@@ -1,8 +1,8 @@
 //! Database helpers shared by every service. Server-only.
 
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 
 /// Begins a transaction that is going to write.
@@ -18,6 +18,17 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
+}
+
+/// PostgreSQL: lets the rest of this transaction sort and hash a bulk
+/// action's rows in memory. With the default 4 MB, the ids of 100,000
+/// users being added to a team were hashed and sorted on disk.
+pub async fn room_for_bulk_work(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL work_mem = '64MB'")
+            .await?;
+    }
+    Ok(())
 }
 
 /// Rows `offset..offset + limit` of `total` ordered rows, as read from the

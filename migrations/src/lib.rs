@@ -34,6 +34,7 @@ mod m20261206_000023_index_deleted_user_search;
 mod m20261206_000024_scim_identities;
 mod m20261206_000025_count_team_members;
 mod m20261207_000026_count_searches_once;
+mod m20261207_000027_check_team_members_per_statement;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000024_scim_identities::Migration),
             Box::new(m20261206_000025_count_team_members::Migration),
             Box::new(m20261207_000026_count_searches_once::Migration),
+            Box::new(m20261207_000027_check_team_members_per_statement::Migration),
         ]
     }
 }

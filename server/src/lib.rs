@@ -15,5 +15,6 @@ pub mod page_stream;
 pub mod rest;
 pub mod scim;
 pub mod server_fn_status;
+pub mod site_files;
 pub mod startup;
 pub mod telemetry;

@@ -244,9 +244,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         // The 404 page gets the same context, so its scripts carry the nonce.
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
+        .fallback(files_or_not_found(context))
         .layer(middleware::from_fn(
             crate::page_stream::finish_abandoned_pages,
         ))
@@ -306,10 +304,33 @@ fn impersonation_pages(
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
+        .fallback(files_or_not_found(context))
         .with_state(state.clone())
+}
+
+/// The router's fallback: a file of the site if there is one
+/// (`site_files`), else Leptos' 404 page.
+fn files_or_not_found(
+    context: impl Fn() + Clone + Send + 'static,
+) -> impl Fn(
+    axum::http::Uri,
+    State<AppState>,
+    Request,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>
++ Clone
++ Send
++ 'static {
+    let not_found = file_and_error_handler_with_context::<AppState, _>(context, shell);
+    move |uri, State(state): State<AppState>, request| {
+        let not_found = not_found.clone();
+        Box::pin(async move {
+            let root = state.leptos_options.site_root.clone();
+            match crate::site_files::site_file(&root, &uri, request.headers()).await {
+                Some(file) => file,
+                None => not_found(uri, State(state), request).await,
+            }
+        })
+    }
 }
 
 /// A server function called from an impersonation tab, `/as/ID/api/NAME`:

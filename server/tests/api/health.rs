@@ -137,3 +137,28 @@ async fn static_assets_are_cacheable() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()[CACHE_CONTROL], "public, max-age=86400");
 }
+
+/// A file of the site is served whole while 404 pages render beside it: a
+/// browser loading a page asks for many files at once, and one missing file
+/// (a stale bookmark's asset, a preload of a wrong name) must not turn the
+/// others into 404s (leptos_axum's fallback did; see `server::site_files`).
+#[tokio::test]
+async fn files_are_found_while_missing_ones_are_not() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for round in 0..5 {
+        let requests = (0..48).map(|i| {
+            let path = if i % 2 == 0 {
+                "/favicon.svg".to_owned()
+            } else {
+                format!("/pkg/missing_{round}_{i}.wasm")
+            };
+            let client = app.client.clone();
+            let url = format!("{}{path}", app.address);
+            async move { (path, client.get(url).send().await.unwrap().status()) }
+        });
+        for (path, status) in futures_util::future::join_all(requests).await {
+            let expected = if path == "/favicon.svg" { 200 } else { 404 };
+            assert_eq!(status.as_u16(), expected, "{path} in round {round}");
+        }
+    }
+}

@@ -506,3 +506,76 @@ async fn kept_member_counts_follow_every_change(backend: Backend) {
     );
 }
 both_backends!(kept_member_counts_follow_every_change);
+
+/// A membership names a user and a team that exist, and goes with either
+/// (PostgreSQL checks this per statement since migration 27; SQLite with
+/// its foreign keys): a row naming neither is refused, and removing users
+/// or a team for good removes their memberships, the counts kept right.
+async fn memberships_follow_their_user_and_team(backend: Backend) {
+    let (_test_db, db) = migrated(backend).await;
+    let root = account(&db, "root", &["Administrator"]).await;
+    let by = actor(&root);
+    for name in ["Red", "Blue"] {
+        teams::create_team(&db, &by, name, "").await.unwrap();
+    }
+    for i in 0..4 {
+        exec(
+            &db,
+            &insert_bare_user_sql(&format!("member{i}"), &format!("m{i}@example.com")),
+        )
+        .await;
+    }
+    let ids = user_ids(&db, "member%").await;
+    for team in ["Red", "Blue"] {
+        teams::change_members(
+            &db,
+            &by,
+            team,
+            Membership::Add,
+            &Selection::Ids(ids.clone()),
+        )
+        .await
+        .unwrap();
+    }
+    let red = team_id(&db, "Red").await;
+    for (user, team, what) in [
+        (i64::MAX - 1, red, "a user who does not exist"),
+        (ids[0], i64::MAX - 1, "a team that does not exist"),
+    ] {
+        let refused = db
+            .execute_unprepared(&format!(
+                "INSERT INTO user_teams (user_id, team_id) VALUES ({user}, {team})"
+            ))
+            .await;
+        assert!(refused.is_err(), "a membership naming {what} was stored");
+    }
+    assert_eq!(members(&db, "Red").await, 4);
+
+    exec(
+        &db,
+        &format!("DELETE FROM users WHERE id IN ({}, {})", ids[0], ids[1]),
+    )
+    .await;
+    assert_eq!(members(&db, "Red").await, 2, "the removed users left Red");
+    assert_eq!(members(&db, "Blue").await, 2, "the removed users left Blue");
+    assert_kept_counts_are_true(&db, "removing two users").await;
+
+    exec(&db, &format!("DELETE FROM teams WHERE id = {red}")).await;
+    let left = count(
+        &db,
+        &format!("SELECT COUNT(*) FROM user_teams WHERE team_id = {red}"),
+    )
+    .await;
+    assert_eq!(left, 0, "Red's memberships went with it");
+    assert_eq!(members(&db, "Blue").await, 2, "Blue's stayed");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM users WHERE username LIKE 'member%'"
+        )
+        .await,
+        2
+    );
+    assert_kept_counts_are_true(&db, "removing a team").await;
+}
+both_backends!(memberships_follow_their_user_and_team);
