@@ -515,11 +515,9 @@ pub async fn change_members_in(
         Membership::Add => {
             // In id order: both indexes of `user_teams` and the checks of
             // each membership's user then read their pages in order.
-            let rows = changing
-                .clone()
-                .expr(Expr::value(team.id))
-                .order_by(user::Column::Id, Order::Asc)
-                .to_owned();
+            let mut rows = changing;
+            rows.expr(Expr::value(team.id))
+                .order_by(user::Column::Id, Order::Asc);
             let insert = Query::insert()
                 .into_table(user_team::Entity)
                 .columns([user_team::Column::UserId, user_team::Column::TeamId])
