@@ -26,6 +26,10 @@ with open(args.stats, newline="") as f:
 print(f"{'request':<36} {'count':>7} {'errors':>6} {'rps':>6} {'p50':>6} {'p95':>6} {'p99':>6}  ms")
 total = None
 for row in rows:
+    # Connecting and the administrators' first sign-ins are over before
+    # the measured phase (their figures are on the "connecting" line).
+    if row["Request Count"] == "0":
+        continue
     line = (
         f"{row['Name'][:36]:<36} {row['Request Count']:>7} {row['Failure Count']:>6} "
         f"{float(row['Requests/s']):>6.1f} {row['50%']:>6} {row['95%']:>6} {row['99%']:>6}"

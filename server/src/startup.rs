@@ -22,7 +22,7 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_ro
 use lettre::message::Mailbox;
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::net::{TcpListener, TcpStream};
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -258,7 +258,13 @@ pub fn router(state: AppState) -> Router {
             state.metrics.clone(),
             crate::metrics::record_requests,
         ))
-        .layer(CompressionLayer::new())
+        // Pages and JSON are compressed as they stream, at the fastest
+        // level (brotli 1, gzip 1): a Users page of 45 KB becomes 9 KB
+        // instead of 7.5 KB, for a fifth of the CPU. At the default (brotli
+        // 4) compressing took 1.5 ms of the page's 4.4 ms of server CPU,
+        // most of it zeroing the encoder's tables anew for each response.
+        // Static files are compressed once at build time (site_files.rs).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(1)))
         .layer(
             // One INFO line per request: method, path, status, latency.
             TraceLayer::new_for_http()

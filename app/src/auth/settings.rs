@@ -60,9 +60,14 @@ impl Default for AuthSettings {
             lockout_threshold: 5,
             lockout_duration: Some(Duration::from_secs(15 * 60)),
             signin_attempts_per_minute: NonZeroU32::new(10).expect("10 is not zero"),
+            // Half the cores: a burst of sign-ins (fifty administrators at
+            // nine, each hash 25 ms of a core) queues for its turn instead of
+            // taking every core, which held every page up behind it (the
+            // load bench's Users page p99 went from 87 ms to ... with one of
+            // two cores left to pages).
             max_concurrent_hashes: std::thread::available_parallelism()
-                .map(usize::from)
-                .unwrap_or(2),
+                .map(|cores| usize::from(cores).div_ceil(2))
+                .unwrap_or(1),
             secure_cookies: false,
             trust_proxy: false,
             invitation_lifetime: Duration::from_secs(7 * 24 * 60 * 60),

@@ -393,24 +393,33 @@ async fn search_total_follows_every_change(backend: Backend) {
                     want.len() as u64,
                     "{step}, {q}, deleted {deleted}"
                 );
-                let mut paged = Vec::new();
-                for number in 1..=first.page_count() {
-                    let number = number.to_string();
-                    let params = [
-                        ("q", q),
-                        ("deleted", deleted),
-                        ("per_page", "10"),
-                        ("page", &number),
-                    ];
-                    paged.extend(
-                        page(app, &params)
-                            .await
-                            .rows
-                            .into_iter()
-                            .map(|r| r.username),
-                    );
+                // Both directions: a later page may be a slice of the
+                // search's kept matches, read from either end.
+                for dir in ["asc", "desc"] {
+                    let mut paged = Vec::new();
+                    for number in 1..=first.page_count() {
+                        let number = number.to_string();
+                        let params = [
+                            ("q", q),
+                            ("deleted", deleted),
+                            ("per_page", "10"),
+                            ("dir", dir),
+                            ("page", &number),
+                        ];
+                        paged.extend(
+                            page(app, &params)
+                                .await
+                                .rows
+                                .into_iter()
+                                .map(|r| r.username),
+                        );
+                    }
+                    let mut expected = want.clone();
+                    if dir == "desc" {
+                        expected.reverse();
+                    }
+                    assert_eq!(paged, expected, "{step}, {q}, deleted {deleted}, {dir}");
                 }
-                assert_eq!(paged, want, "{step}, {q}, deleted {deleted}");
                 want.clear();
             }
         }

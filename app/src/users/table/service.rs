@@ -12,7 +12,7 @@ use sea_orm::{
 use crate::db::{Window, single_count, sqlite_users_index};
 use crate::directory::filter::{matching, sqlite_search_count, walked_search_condition};
 use crate::directory::query::{SortDir, SortKey, UserListQuery};
-use crate::directory::search_counts::total_of_search;
+use crate::directory::search_counts;
 use crate::domain::AccountState;
 use crate::domain::table_time;
 use crate::entities::{role, team, user, user_role};
@@ -59,33 +59,63 @@ pub async fn list_page(
     now: DateTime<Utc>,
 ) -> AppResult<UserPage> {
     let mut condition = matching(conn, query, now).await?;
-    let total = match &query.q {
-        // Paging through a search counts it once ([`total_of_search`]).
+    // A search with no other filter is worked out once per generation
+    // ([`search_counts`]): its total, and the order of its matches.
+    let kept_search = match &query.q {
         Some(q) if is_search_only(query) => {
-            let count = count_matching(conn, query, condition.clone());
-            total_of_search(conn, q, query.include_deleted, count).await?
+            search_counts::generation(conn).await?.map(|at| (q, at))
         }
-        _ => count_matching(conn, query, condition.clone()).await?,
+        _ => None,
+    };
+    let total = match &kept_search {
+        Some((q, at)) => {
+            let count = count_matching(conn, query, condition.clone());
+            search_counts::total_of_search(at, q, query.include_deleted, count).await?
+        }
+        None => count_matching(conn, query, condition.clone()).await?,
     };
     let offset = u64::from(query.page - 1) * u64::from(query.per_page);
     let limit = u64::from(query.per_page);
     let window = Window::nearer_end(total, offset, limit);
+    let kept_list = kept_search
+        .as_ref()
+        .filter(|_| search_counts::keeps_order_of(query.sort) && total <= search_counts::MOST_IDS);
     let page_ids = if window.take == 0 {
         Vec::new()
+    } else if let Some((q, at)) = kept_list
+        && let Some(ids) = search_counts::kept_ids(at, q, query.include_deleted, query.sort)
+    {
+        search_counts::slice_of(&ids, query.dir, offset, limit)
     } else {
-        let slice = Some((window.skip, window.take));
         let walk = walk_sort_index(conn, query, total, window).await?;
-        if walk
-            && let Some(q) = &query.q
-            && let Some(walked) = walked_search_condition(q)
+        if let Some((q, at)) = kept_list
+            && !walk
         {
-            condition = walked;
+            // Every match is read and sorted for this page anyway: keep
+            // them all, and later pages are slices of them.
+            let ascending = UserListQuery {
+                dir: SortDir::Asc,
+                ..query.clone()
+            };
+            let read = ordered_ids_in(conn, &ascending, condition, None, false, false);
+            let ids = search_counts::ids_of_search(at, q, query.include_deleted, query.sort, read)
+                .await?;
+            search_counts::slice_of(&ids, query.dir, offset, limit)
+        } else {
+            if walk
+                && let Some(q) = &query.q
+                && let Some(walked) = walked_search_condition(q)
+            {
+                condition = walked;
+            }
+            let slice = Some((window.skip, window.take));
+            let mut ids =
+                ordered_ids_in(conn, query, condition, slice, window.reversed, walk).await?;
+            if window.reversed {
+                ids.reverse();
+            }
+            ids
         }
-        let mut ids = ordered_ids_in(conn, query, condition, slice, window.reversed, walk).await?;
-        if window.reversed {
-            ids.reverse();
-        }
-        ids
     };
     Ok(UserPage {
         rows: rows_for(conn, &page_ids, now).await?,
