@@ -93,16 +93,18 @@ static TOTALS: LazyLock<KeptBy<Key, u64>> = LazyLock::new(Default::default);
 type Matches = Arc<[i64]>;
 static LISTS: LazyLock<KeptBy<(Key, SortKey), Matches>> = LazyLock::new(Default::default);
 
+/// What is kept under `key` at generation `at`, and whether it is fresh
+/// (kept less than [`KEPT_FOR`] ago).
 fn kept<K: std::hash::Hash + Eq, T: Clone>(
     map: &KeptBy<K, T>,
     key: &K,
     at: &Generation,
-) -> Option<T> {
+) -> Option<(T, bool)> {
     map.lock()
         .expect("kept searches")
         .get(key)
-        .filter(|kept| kept.generation == at.generation && kept.kept_at.elapsed() < KEPT_FOR)
-        .map(|kept| kept.value.clone())
+        .filter(|kept| kept.generation == at.generation)
+        .map(|kept| (kept.value.clone(), kept.kept_at.elapsed() < KEPT_FOR))
 }
 
 fn keep<K: std::hash::Hash + Eq, T>(
@@ -131,19 +133,24 @@ fn keep<K: std::hash::Hash + Eq, T>(
 type Gate = Arc<tokio::sync::Mutex<()>>;
 static GATES: LazyLock<Mutex<HashMap<String, Gate>>> = LazyLock::new(Default::default);
 
-/// What is kept under `gate` (`find`), or else worked out by one request
-/// at a time (`work`, which keeps it): a request arriving while another
-/// works waits, then finds the result.
+/// What is kept (`find`), or else worked out by one request at a time
+/// under `gate` (`work`, which keeps it): a request arriving while another
+/// works waits, then finds the result. Something kept of the current
+/// generation but no longer fresh is worked out again by one request while
+/// the others go on with it: when every search's total and list aged at
+/// the same moment, the scans to renew them all at once held every page
+/// up for a tenth of a second.
 async fn once<T, F>(
     gate: String,
-    find: impl Fn() -> Option<T>,
+    find: impl Fn() -> Option<(T, bool)>,
     work: impl FnOnce() -> F,
 ) -> AppResult<T>
 where
     F: Future<Output = AppResult<T>>,
 {
-    if let Some(found) = find() {
-        return Ok(found);
+    let found = find();
+    if let Some((value, true)) = found {
+        return Ok(value);
     }
     let gate = {
         let mut gates = GATES.lock().expect("search gates");
@@ -153,9 +160,15 @@ where
         }
         gates.entry(gate).or_default().clone()
     };
-    let _turn = gate.lock().await;
-    if let Some(found) = find() {
-        return Ok(found);
+    let _turn = match found {
+        Some((aged, _)) => match gate.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => return Ok(aged),
+        },
+        None => gate.lock().await,
+    };
+    if let Some((value, true)) = find() {
+        return Ok(value);
     }
     work().await
 }
@@ -202,6 +215,8 @@ pub fn kept_ids(
     sort: SortKey,
 ) -> Option<Arc<[i64]>> {
     kept(&LISTS, &(Key::of(at, q, include_deleted), sort), at)
+        .filter(|(_, fresh)| *fresh)
+        .map(|(ids, _)| ids)
 }
 
 /// Every id the search `q` finds, sorted ascending by `sort` (then id):
@@ -220,7 +235,7 @@ where
     let gate = format!("ids\0{}\0{q}\0{include_deleted}\0{sort:?}", at.database);
     once(
         gate,
-        || kept_ids(at, q, include_deleted, sort),
+        || kept(&LISTS, &(Key::of(at, q, include_deleted), sort), at),
         || async {
             let ids: Arc<[i64]> = read.await?.into();
             if keeps_order_of(sort) && ids.len() as u64 <= MOST_IDS {
