@@ -39,7 +39,8 @@ SEARCHES = ["smith", "ann", "example.org", "lee", "garcia", "mo", "jo", "wang"]
 # Tabs open now, and the most that were open at once.
 open_tabs = 0
 most_open_tabs = 0
-# How long each tab took to connect (ms), and how many have tried.
+# How long each attempt to connect a tab took (ms); a failed attempt is
+# retried, so there can be more than TABS.
 connect_ms = []
 # Administrators signed in so far (the measured phase waits for all).
 admins_ready = 0
@@ -150,10 +151,10 @@ class LiveTab(User):
             open_tabs += 1
             most_open_tabs = max(most_open_tabs, open_tabs)
             # The server pings every 20 s; recv() answers pings itself and
-            # returns only on a message, a drop or this timeout. A short
-            # timeout woke all 1,000 tabs in Locust's one Python thread 200
-            # times a second, which delayed the timing of the console's
-            # requests (p99 20 ms without the tabs, 50-70 ms with them).
+            # returns only on a message, a drop or this timeout. A 5 s
+            # timeout woke the 1,000 tabs 200 times a second in Locust's one
+            # Python thread, the thread that also times the console's
+            # requests.
             self.ws.settimeout(60)
 
     @task
@@ -207,8 +208,14 @@ def session_cookie(host, username):
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
+# The run's environment, for the measuring greenlet (spawning_complete
+# does not pass it).
+ENVIRONMENT = []
+
+
 @events.test_start.add_listener
 def on_test_start(environment, **_kwargs):
+    ENVIRONMENT.append(environment)
     sessions = max(1, TABS // 10)
     people = SIGNERS or [ADMIN]
     COOKIES.extend(
@@ -227,7 +234,8 @@ def measure(environment):
         p50 = connected[len(connected) // 2]
         p99 = connected[min(len(connected) - 1, int(len(connected) * 0.99))]
         print(
-            f"connecting: {len(connected)} tabs connected (p50 {p50:.0f} ms, p99 {p99:.0f} ms), "
+            f"connecting: {open_tabs} of {TABS} tabs open after {len(connected)} attempts "
+            f"(p50 {p50:.0f} ms, p99 {p99:.0f} ms), "
             f"{admins_ready} administrators signed in; now {SECONDS:.0f} s of load",
             flush=True,
         )
@@ -238,15 +246,7 @@ def measure(environment):
 
 @events.spawning_complete.add_listener
 def on_spawning_complete(**_kwargs):
-    gevent.spawn(measure, SPAWNED_IN[0])
-
-
-SPAWNED_IN = []
-
-
-@events.init.add_listener
-def on_init(environment, **_kwargs):
-    SPAWNED_IN.append(environment)
+    gevent.spawn(measure, ENVIRONMENT[0])
 
 
 @events.test_stopping.add_listener
