@@ -5,6 +5,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod filter;
+#[cfg(feature = "ssr")]
+pub mod page_anchors;
 pub mod query;
 #[cfg(feature = "ssr")]
 pub mod search_counts;

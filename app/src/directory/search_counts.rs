@@ -58,8 +58,8 @@ const MOST_LISTS: usize = 64;
 /// What is kept under it was worked out after it was read.
 #[derive(Debug, Clone)]
 pub struct Generation {
-    database: String,
-    generation: i64,
+    pub(crate) database: String,
+    pub(crate) generation: i64,
 }
 
 #[derive(Hash, PartialEq, Eq)]
@@ -262,6 +262,28 @@ pub fn slice_of(ids: &[i64], dir: SortDir, skip: u64, take: u64) -> Vec<i64> {
             .copied()
             .collect(),
     }
+}
+
+/// This database's search generation and its live users (not deleted), as
+/// one statement reads them: the plain view's total and what its anchors
+/// are kept under (`None` before migration 26).
+pub async fn generation_and_live(
+    conn: &impl ConnectionTrait,
+) -> AppResult<Option<(Generation, u64)>> {
+    let statement = Statement::from_string(
+        conn.get_database_backend(),
+        "SELECT database_key, search_generation, live FROM user_totals WHERE id = 1",
+    );
+    Ok(match conn.query_one_raw(statement).await? {
+        Some(row) => Some((
+            Generation {
+                database: row.try_get_by_index::<String>(0)?,
+                generation: row.try_get_by_index::<i64>(1)?,
+            },
+            u64::try_from(row.try_get_by_index::<i64>(2)?).unwrap_or(0),
+        )),
+        None => None,
+    })
 }
 
 /// This database's key and its current search generation (`None` before

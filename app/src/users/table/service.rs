@@ -11,8 +11,9 @@ use sea_orm::{
 
 use crate::db::{Window, single_count, sqlite_users_index};
 use crate::directory::filter::{matching, sqlite_search_count, walked_search_condition};
+use crate::directory::page_anchors;
 use crate::directory::query::{SortDir, SortKey, UserListQuery};
-use crate::directory::search_counts;
+use crate::directory::search_counts::{self, Generation};
 use crate::domain::AccountState;
 use crate::domain::table_time;
 use crate::entities::{role, team, user, user_role};
@@ -59,6 +60,13 @@ pub async fn list_page(
     now: DateTime<Utc>,
 ) -> AppResult<UserPage> {
     let mut condition = matching(conn, query, now).await?;
+    // The plain view in an order only the generation moves: its total and
+    // its generation in one read, and its deep pages from anchors.
+    let plain_at = if is_plain(query) && search_counts::keeps_order_of(query.sort) {
+        search_counts::generation_and_live(conn).await?
+    } else {
+        None
+    };
     // A search with no other filter is worked out once per generation
     // ([`search_counts`]): its total, and the order of its matches.
     let kept_search = match &query.q {
@@ -67,12 +75,13 @@ pub async fn list_page(
         }
         _ => None,
     };
-    let total = match &kept_search {
-        Some((q, at)) => {
+    let total = match (&plain_at, &kept_search) {
+        (Some((_, live)), _) => *live,
+        (None, Some((q, at))) => {
             let count = count_matching(conn, query, condition.clone());
             search_counts::total_of_search(at, q, query.include_deleted, count).await?
         }
-        None => count_matching(conn, query, condition.clone()).await?,
+        (None, None) => count_matching(conn, query, condition.clone()).await?,
     };
     let offset = u64::from(query.page - 1) * u64::from(query.per_page);
     let limit = u64::from(query.per_page);
@@ -82,6 +91,10 @@ pub async fn list_page(
         .filter(|_| search_counts::keeps_order_of(query.sort) && total <= search_counts::MOST_IDS);
     let page_ids = if window.take == 0 {
         Vec::new()
+    } else if let Some((at, _)) = &plain_at
+        && let Some(ids) = anchored_page(conn, query, at, total, offset, limit).await?
+    {
+        ids
     } else if let Some((q, at)) = kept_list
         && let Some(ids) = search_counts::kept_ids(at, q, query.include_deleted, query.sort)
     {
@@ -123,6 +136,93 @@ pub async fn list_page(
         page: query.page,
         per_page: query.per_page,
     })
+}
+
+/// A page of the plain view, read from whichever is nearest: the nearest
+/// anchor before it ([`page_anchors`]), or the end of the list (read
+/// backwards). A page read from farther than [`page_anchors::GAP`] teaches
+/// an anchor: where its first user stands, kept if the generation read
+/// again after the page has not moved. `None` for orders without anchors.
+async fn anchored_page(
+    conn: &impl ConnectionTrait,
+    query: &UserListQuery,
+    at: &Generation,
+    total: u64,
+    offset: u64,
+    limit: u64,
+) -> AppResult<Option<Vec<i64>>> {
+    let column = match query.sort {
+        SortKey::Username => "username",
+        SortKey::Email => "email",
+        SortKey::Name => "name",
+        _ => return Ok(None),
+    };
+    let until = offset.saturating_add(limit).min(total);
+    let take = until.saturating_sub(offset);
+    if take == 0 {
+        return Ok(None);
+    }
+    // The page's place in ascending order: a descending page is the same
+    // rows turned round (ties go by id either way).
+    let start = match query.dir {
+        SortDir::Asc => offset,
+        SortDir::Desc => total - until,
+    };
+    let from_end = total - start - take;
+    let anchor = page_anchors::nearest(at, query.sort, start);
+    let from_anchor = start - anchor.as_ref().map_or(0, |anchor| anchor.position);
+    let backend = conn.get_database_backend();
+    let placeholders = match backend {
+        DbBackend::Sqlite => "?, ?",
+        _ => "$1, $2",
+    };
+    let index = match backend {
+        DbBackend::Sqlite => format!(" INDEXED BY idx_users_live_{column}"),
+        _ => String::new(),
+    };
+    let forwards = from_anchor <= from_end;
+    let (after, order, skip, values) = match (&anchor, forwards) {
+        (Some(anchor), true) => (
+            format!(" AND ({column}, id) >= ({placeholders})"),
+            "ASC",
+            from_anchor,
+            vec![anchor.value.clone().into(), anchor.id.into()],
+        ),
+        (None, true) => (String::new(), "ASC", start, Vec::new()),
+        (_, false) => (String::new(), "DESC", from_end, Vec::new()),
+    };
+    let sql = format!(
+        "SELECT id, {column} FROM users{index} WHERE deleted_at IS NULL{after} \
+         ORDER BY {column} {order}, id {order} LIMIT {take} OFFSET {skip}"
+    );
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    // The page's first user in ascending order.
+    let first = if forwards { rows.first() } else { rows.last() };
+    if skip >= page_anchors::GAP
+        && let Some(first) = first
+        && search_counts::generation(conn)
+            .await?
+            .is_some_and(|now| now.generation == at.generation)
+    {
+        let anchor = page_anchors::Anchor {
+            position: start,
+            value: first.try_get_by_index::<String>(1)?,
+            id: first.try_get_by_index::<i64>(0)?,
+        };
+        page_anchors::learn(at, query.sort, anchor);
+    }
+    let mut ids = Vec::with_capacity(rows.len());
+    for row in &rows {
+        ids.push(row.try_get_by_index::<i64>(0)?);
+    }
+    // Rows come ascending when read forwards: a descending page turns
+    // them round, and the other way about.
+    if forwards == (query.dir == SortDir::Desc) {
+        ids.reverse();
+    }
+    Ok(Some(ids))
 }
 
 /// Whether `query` is the plain view: no search, no filter, deleted users
