@@ -33,7 +33,7 @@ fi
 
 # ---------------------------------------------------------------- Roster
 DATA="$WORK/roster-$N"
-if [ ! -f "$DATA/seeded" ]; then
+if [ ! -f "$DATA/seeded" ] || [ ! -f "$DATA/seeded.db" ]; then
   rm -rf "$DATA" && mkdir -p "$DATA"
   (
     cd "$DATA"
