@@ -21,17 +21,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{LazyLock, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::directory::query::SortKey;
-use crate::directory::search_counts::Generation;
+use crate::directory::search_counts::{Generation, KEPT_FOR};
 
 /// Pages closer than this to the start of the list, or to an anchor, skip
 /// the entries between (a few hundredths of a millisecond); a page farther
 /// from every anchor teaches one.
 pub const GAP: u64 = 200;
-/// How long anchors may be used, whatever the generation says.
-const KEPT_FOR: Duration = Duration::from_secs(60);
 /// Anchors kept per database and order (100,000 users need 500).
 const MOST_ANCHORS: usize = 2048;
 /// Databases × orders kept; past it, all are dropped.

@@ -44,7 +44,7 @@ use crate::error::AppResult;
 
 /// How long a kept total or list may be used, whatever the generation says
 /// (a database restored from a backup under a running server).
-const KEPT_FOR: Duration = Duration::from_secs(60);
+pub(crate) const KEPT_FOR: Duration = Duration::from_secs(60);
 /// Kept totals across every search and database; past it, all are dropped.
 const MOST_KEPT: usize = 4096;
 /// The most matches a kept list holds (160 KB of ids). A search matching
@@ -289,17 +289,7 @@ pub async fn generation_and_live(
 /// This database's key and its current search generation (`None` before
 /// migration 26 ran, which never happens to a server: it migrates first).
 pub async fn generation(conn: &impl ConnectionTrait) -> AppResult<Option<Generation>> {
-    let statement = Statement::from_string(
-        conn.get_database_backend(),
-        "SELECT database_key, search_generation FROM user_totals WHERE id = 1",
-    );
-    Ok(match conn.query_one_raw(statement).await? {
-        Some(row) => Some(Generation {
-            database: row.try_get_by_index::<String>(0)?,
-            generation: row.try_get_by_index::<i64>(1)?,
-        }),
-        None => None,
-    })
+    Ok(generation_and_live(conn).await?.map(|(at, _)| at))
 }
 
 #[cfg(test)]

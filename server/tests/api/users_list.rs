@@ -14,15 +14,9 @@ fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, 9, 30, 0).unwrap()
 }
 
-/// Inserts a user row directly (the listing is what is tested, not creation).
-async fn insert(
-    app: &TestApp,
-    username: &str,
-    name: &str,
-    day: u32,
-    change: impl FnOnce(&mut user::ActiveModel),
-) -> i64 {
-    let mut model = user::ActiveModel {
+/// A user row as the listing tests insert it, created on March `day`.
+fn user_row(username: &str, name: &str, day: u32) -> user::ActiveModel {
+    user::ActiveModel {
         username: Set(username.to_owned()),
         email: Set(format!("{username}@example.com")),
         name: Set(name.to_owned()),
@@ -33,7 +27,18 @@ async fn insert(
         updated_at: Set(at(day)),
         version: Set(1),
         ..Default::default()
-    };
+    }
+}
+
+/// Inserts a user row directly (the listing is what is tested, not creation).
+async fn insert(
+    app: &TestApp,
+    username: &str,
+    name: &str,
+    day: u32,
+    change: impl FnOnce(&mut user::ActiveModel),
+) -> i64 {
+    let mut model = user_row(username, name, day);
     change(&mut model);
     let id = model.insert(&app.db).await.unwrap().id;
     let role_id = app::entities::role::Entity::find()
@@ -64,6 +69,29 @@ async fn page(app: &TestApp, params: &[(&str, &str)]) -> UserPage {
     list_page(&app.db, &query, Utc::now())
         .await
         .expect("listed")
+}
+
+/// Pages 1 to `pages` of the view `params` (without `page`): the usernames
+/// they show, in order, and each page's total.
+async fn every_page(app: &TestApp, params: &[(&str, &str)], pages: u64) -> (Vec<String>, Vec<u64>) {
+    let (mut shown, mut totals) = (Vec::new(), Vec::new());
+    for number in 1..=pages {
+        let number = number.to_string();
+        let mut params = params.to_vec();
+        params.push(("page", &number));
+        let page = page(app, &params).await;
+        totals.push(page.total);
+        shown.extend(page.rows.into_iter().map(|r| r.username));
+    }
+    (shown, totals)
+}
+
+/// `ascending` as a view sorted in direction `dir` shows it.
+fn in_direction(mut ascending: Vec<String>, dir: &str) -> Vec<String> {
+    if dir == "desc" {
+        ascending.reverse();
+    }
+    ascending
 }
 
 fn names(page: &UserPage) -> Vec<&str> {
@@ -396,28 +424,14 @@ async fn search_total_follows_every_change(backend: Backend) {
                 // Both directions: a later page may be a slice of the
                 // search's kept matches, read from either end.
                 for dir in ["asc", "desc"] {
-                    let mut paged = Vec::new();
-                    for number in 1..=first.page_count() {
-                        let number = number.to_string();
-                        let params = [
-                            ("q", q),
-                            ("deleted", deleted),
-                            ("per_page", "10"),
-                            ("dir", dir),
-                            ("page", &number),
-                        ];
-                        paged.extend(
-                            page(app, &params)
-                                .await
-                                .rows
-                                .into_iter()
-                                .map(|r| r.username),
-                        );
-                    }
-                    let mut expected = want.clone();
-                    if dir == "desc" {
-                        expected.reverse();
-                    }
+                    let params = [
+                        ("q", q),
+                        ("deleted", deleted),
+                        ("per_page", "10"),
+                        ("dir", dir),
+                    ];
+                    let (paged, _) = every_page(app, &params, first.page_count()).await;
+                    let expected = in_direction(want.clone(), dir);
                     assert_eq!(paged, expected, "{step}, {q}, deleted {deleted}, {dir}");
                 }
                 want.clear();
@@ -476,17 +490,14 @@ async fn deep_pages_follow_every_change(backend: Backend) {
     let app = spawn_app(backend).await;
     // 1,000 users whose username, email address and name orders differ.
     let users: Vec<user::ActiveModel> = (0..1000)
-        .map(|i| user::ActiveModel {
-            username: Set(format!("u{i:04}")),
-            email: Set(format!("e{:04}@example.com", 999 - i)),
-            name: Set(format!("Name {:04}", (i * 37) % 1000)),
-            must_change_password: Set(false),
-            is_active: Set(true),
-            failed_signin_count: Set(0),
-            created_at: Set(at(1)),
-            updated_at: Set(at(1)),
-            version: Set(1),
-            ..Default::default()
+        .map(|i| {
+            let mut row = user_row(
+                &format!("u{i:04}"),
+                &format!("Name {:04}", (i * 37) % 1000),
+                1,
+            );
+            row.email = Set(format!("e{:04}@example.com", 999 - i));
+            row
         })
         .collect();
     user::Entity::insert_many(users)
@@ -503,25 +514,17 @@ async fn deep_pages_follow_every_change(backend: Backend) {
             ] {
                 let want = plain_order(app, column).await;
                 for dir in ["asc", "desc"] {
-                    let mut paged = Vec::new();
-                    let pages = want.len().div_ceil(25);
-                    for number in 1..=pages {
-                        let number = number.to_string();
-                        let params = [
-                            ("sort", sort),
-                            ("dir", dir),
-                            ("per_page", "25"),
-                            ("page", &number),
-                        ];
-                        let page = page(app, &params).await;
-                        assert_eq!(page.total, want.len() as u64, "{step}, {sort} {dir}");
-                        paged.extend(page.rows.into_iter().map(|r| r.username));
+                    let params = [("sort", sort), ("dir", dir), ("per_page", "25")];
+                    let pages = want.len().div_ceil(25) as u64;
+                    let (paged, totals) = every_page(app, &params, pages).await;
+                    for total in totals {
+                        assert_eq!(total, want.len() as u64, "{step}, {sort} {dir}");
                     }
-                    let mut expected = want.clone();
-                    if dir == "desc" {
-                        expected.reverse();
-                    }
-                    assert_eq!(paged, expected, "{step}, {sort} {dir}");
+                    assert_eq!(
+                        paged,
+                        in_direction(want.clone(), dir),
+                        "{step}, {sort} {dir}"
+                    );
                 }
             }
         }
