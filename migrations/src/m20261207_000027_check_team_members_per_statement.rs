@@ -26,10 +26,10 @@ use crate::run_per_backend;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const POSTGRES_UP: [&str; 9] = [
-    "ALTER TABLE user_teams DROP CONSTRAINT user_teams_user_id_fkey",
-    "ALTER TABLE user_teams DROP CONSTRAINT user_teams_team_id_fkey",
-    "CREATE FUNCTION team_memberships_referenced() RETURNS trigger LANGUAGE plpgsql AS $$ \
+/// The statement check as this migration made it: every user and team named
+/// locked `FOR KEY SHARE`, then both checked. Migration 28 replaces it and
+/// puts it back on the way down.
+pub(crate) const REFERENCED_BY_ROW_LOCKS: &str = "CREATE FUNCTION team_memberships_referenced() RETURNS trigger LANGUAGE plpgsql AS $$ \
      BEGIN \
         PERFORM 1 FROM users WHERE id IN (SELECT user_id FROM new_memberships) FOR KEY SHARE; \
         PERFORM 1 FROM teams WHERE id IN (SELECT team_id FROM new_memberships) FOR KEY SHARE; \
@@ -44,7 +44,12 @@ const POSTGRES_UP: [&str; 9] = [
                 USING ERRCODE = 'foreign_key_violation'; \
         END IF; \
         RETURN NULL; \
-     END $$",
+     END $$";
+
+const POSTGRES_UP: [&str; 9] = [
+    "ALTER TABLE user_teams DROP CONSTRAINT user_teams_user_id_fkey",
+    "ALTER TABLE user_teams DROP CONSTRAINT user_teams_team_id_fkey",
+    REFERENCED_BY_ROW_LOCKS,
     // PostgreSQL allows one event per trigger with transition tables.
     "CREATE TRIGGER team_memberships_inserted AFTER INSERT ON user_teams \
      REFERENCING NEW TABLE AS new_memberships \

@@ -579,3 +579,97 @@ async fn memberships_follow_their_user_and_team(backend: Backend) {
     assert_kept_counts_are_true(&db, "removing a team").await;
 }
 both_backends!(memberships_follow_their_user_and_team);
+
+/// PostgreSQL checks memberships per statement (migrations 27 and 28): a
+/// user removed for good while someone adds them to a team never leaves a
+/// membership behind, whichever of the two goes first. Each waits for the
+/// other to finish.
+#[tokio::test]
+async fn removing_users_and_adding_them_to_teams_wait_for_each_other_on_postgres() {
+    use sea_orm::TransactionTrait;
+    use std::time::Duration;
+
+    let (_test_db, db) = migrated(Backend::Postgres).await;
+    let root = account(&db, "root", &["Administrator"]).await;
+    teams::create_team(&db, &actor(&root), "Red", "")
+        .await
+        .unwrap();
+    let red = team_id(&db, "Red").await;
+    for i in 0..2 {
+        exec(
+            &db,
+            &insert_bare_user_sql(&format!("racer{i}"), &format!("r{i}@example.com")),
+        )
+        .await;
+    }
+    // Removed for good, as the Users table does it: after being deleted.
+    // (Deleted users are not counted, so the team's counter, a row both
+    // would write, does not make either wait.)
+    exec(
+        &db,
+        "UPDATE users SET deleted_at = CURRENT_TIMESTAMP WHERE username LIKE 'racer%'",
+    )
+    .await;
+    let ids = user_ids(&db, "racer%").await;
+    let remove = |id: i64| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            db.execute_unprepared(&format!("DELETE FROM users WHERE id = {id}"))
+                .await
+        })
+    };
+
+    // Adding first: the removal waits for the membership to be committed,
+    // then takes it away with its user.
+    let adding = db.begin().await.unwrap();
+    adding
+        .execute_unprepared(&format!(
+            "INSERT INTO user_teams (user_id, team_id) VALUES ({}, {red})",
+            ids[0]
+        ))
+        .await
+        .unwrap();
+    let mut removal = remove(ids[0]);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), &mut removal)
+            .await
+            .is_err(),
+        "the removal went ahead while a membership of its user was being added"
+    );
+    adding.commit().await.unwrap();
+    removal.await.unwrap().unwrap();
+    assert_eq!(
+        members(&db, "Red").await,
+        0,
+        "a membership outlived its user"
+    );
+
+    // Removing first: the membership waits, then is refused.
+    let removing = db.begin().await.unwrap();
+    removing
+        .execute_unprepared(&format!("DELETE FROM users WHERE id = {}", ids[1]))
+        .await
+        .unwrap();
+    let adder = db.clone();
+    let user = ids[1];
+    let mut add = tokio::spawn(async move {
+        adder
+            .execute_unprepared(&format!(
+                "INSERT INTO user_teams (user_id, team_id) VALUES ({user}, {red})"
+            ))
+            .await
+    });
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), &mut add)
+            .await
+            .is_err(),
+        "a membership was added while its user was being removed"
+    );
+    removing.commit().await.unwrap();
+    assert!(
+        add.await.unwrap().is_err(),
+        "a membership of a removed user was stored"
+    );
+    assert_eq!(members(&db, "Red").await, 0);
+    assert_kept_counts_are_true(&db, "racing removals").await;
+}
