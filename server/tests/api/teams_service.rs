@@ -673,3 +673,54 @@ async fn removing_users_and_adding_them_to_teams_wait_for_each_other_on_postgres
     assert_eq!(members(&db, "Red").await, 0);
     assert_kept_counts_are_true(&db, "racing removals").await;
 }
+
+/// PostgreSQL: someone adds a user to the team while "Add to Team" runs for
+/// a selection holding that user. The action waits for them, then adds the
+/// others and counts (and audits) only those.
+#[tokio::test]
+async fn a_member_added_meanwhile_is_skipped_not_added_twice_on_postgres() {
+    use sea_orm::TransactionTrait;
+    use std::time::Duration;
+
+    let (_test_db, db) = migrated(Backend::Postgres).await;
+    let root = account(&db, "root", &["Administrator"]).await;
+    teams::create_team(&db, &actor(&root), "Red", "")
+        .await
+        .unwrap();
+    let red = team_id(&db, "Red").await;
+    for i in 0..3 {
+        exec(
+            &db,
+            &insert_bare_user_sql(&format!("picked{i}"), &format!("p{i}@example.com")),
+        )
+        .await;
+    }
+    let ids = user_ids(&db, "picked%").await;
+
+    let other = db.begin().await.unwrap();
+    other
+        .execute_unprepared(&format!(
+            "INSERT INTO user_teams (user_id, team_id) VALUES ({}, {red})",
+            ids[1]
+        ))
+        .await
+        .unwrap();
+    let adder = db.clone();
+    let by = actor(&root);
+    let selection = Selection::Ids(ids.clone());
+    let mut adding = tokio::spawn(async move {
+        teams::change_members(&adder, &by, "Red", Membership::Add, &selection).await
+    });
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), &mut adding)
+            .await
+            .is_err(),
+        "Add to Team did not wait for the membership being added"
+    );
+    other.commit().await.unwrap();
+    let outcome = adding.await.unwrap().expect("the action succeeds");
+    assert_eq!(outcome.succeeded, 2, "{outcome:?}");
+    assert_eq!(members(&db, "Red").await, 3);
+    assert_eq!(audit(&db, "team.member_add").await, 2);
+    assert_kept_counts_are_true(&db, "a member added meanwhile").await;
+}
