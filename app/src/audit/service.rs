@@ -124,29 +124,34 @@ pub async fn record_rows(
     conn: &impl ConnectionTrait,
     select: SelectStatement,
 ) -> crate::error::AppResult<()> {
-    let insert = sea_orm::sea_query::Query::insert()
-        .into_table(audit_entry::Entity)
-        .columns([
-            audit_entry::Column::OccurredAt,
-            audit_entry::Column::ActorId,
-            audit_entry::Column::ActorUsername,
-            audit_entry::Column::ImpersonatorId,
-            audit_entry::Column::ImpersonatorUsername,
-            audit_entry::Column::Action,
-            audit_entry::Column::TargetUserId,
-            audit_entry::Column::TargetUsername,
-            audit_entry::Column::Field,
-            audit_entry::Column::NewValue,
-            audit_entry::Column::Ip,
-            audit_entry::Column::Client,
-            audit_entry::Column::Details,
-        ])
-        .select_from(select)
-        .map_err(|e| {
-            tracing::error!(error = %e, "building an audit insert failed");
-            crate::error::AppError::Internal
-        })?
-        .to_owned();
-    conn.execute(&insert).await?;
+    conn.execute(&audit_insert(select)?).await?;
     Ok(())
+}
+
+/// The `INSERT … SELECT` [`record_rows`] runs, for a caller that runs it
+/// as part of a larger statement.
+pub fn audit_insert(
+    select: SelectStatement,
+) -> crate::error::AppResult<sea_orm::sea_query::InsertStatement> {
+    let mut insert = sea_orm::sea_query::Query::insert();
+    insert.into_table(audit_entry::Entity).columns([
+        audit_entry::Column::OccurredAt,
+        audit_entry::Column::ActorId,
+        audit_entry::Column::ActorUsername,
+        audit_entry::Column::ImpersonatorId,
+        audit_entry::Column::ImpersonatorUsername,
+        audit_entry::Column::Action,
+        audit_entry::Column::TargetUserId,
+        audit_entry::Column::TargetUsername,
+        audit_entry::Column::Field,
+        audit_entry::Column::NewValue,
+        audit_entry::Column::Ip,
+        audit_entry::Column::Client,
+        audit_entry::Column::Details,
+    ]);
+    insert.select_from(select).map_err(|e| {
+        tracing::error!(error = %e, "building an audit insert failed");
+        crate::error::AppError::Internal
+    })?;
+    Ok(insert)
 }

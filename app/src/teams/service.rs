@@ -6,23 +6,29 @@
 //! a Users table view.
 
 use chrono::Utc;
-use sea_orm::sea_query::{Alias, Expr, Func, InsertStatement, OnConflict, Query, SimpleExpr};
+use sea_orm::sea_query::{
+    Alias, Asterisk, CommonTableExpression, Expr, Func, InsertStatement, OnConflict, Query,
+    SelectStatement, SimpleExpr, WithClause, WithQuery,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, ExprTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr, StatementBuilder,
+    TransactionTrait,
 };
 
 use super::api::{Candidate, TeamDetails, TeamMember, TeamSummary};
 use super::{CANDIDATES, MEMBERS_PER_PAGE};
 use crate::audit::AuditAction;
-use crate::audit::service::{Actor, AuditEvent, entries_per_user, record, record_rows};
+use crate::audit::service::{
+    Actor, AuditEvent, audit_insert, entries_per_user, record, record_rows,
+};
 use crate::db::{Window, begin_write, sqlite_users_index};
 use crate::directory::Selection;
 use crate::directory::filter::search_condition;
 use crate::directory::selection::{id_among, selected};
 use crate::domain::{Description, FormField, TeamName};
-use crate::entities::{team, user, user_team};
+use crate::entities::{audit_entry, team, user, user_team};
 use crate::error::{AppError, AppResult};
 use crate::users::bulk::api::{BulkOutcome, Skipped};
 
@@ -511,6 +517,24 @@ pub async fn change_members_in(
         .cond_where(chosen)
         .and_where(changing)
         .to_owned();
+    let backend = txn.get_database_backend();
+    let action = match change {
+        Membership::Add => AuditAction::TeamMemberAdd,
+        Membership::Remove => AuditAction::TeamMemberRemove,
+    };
+    // One audit entry per user changed, in id order (the audit indexes by
+    // target then take their entries in order).
+    let entries = entries_per_user(
+        actor,
+        now,
+        action,
+        Some("team"),
+        Expr::value(team.name.clone()),
+        Some(serde_json::json!({ "team": team.name }).to_string()),
+    )
+    .from(user::Entity)
+    .order_by(user::Column::Id, Order::Asc)
+    .to_owned();
     let changed: Vec<i64> = match change {
         Membership::Add => {
             // In id order: both indexes of `user_teams` and the checks of
@@ -528,7 +552,27 @@ pub async fn change_members_in(
                 })?
                 .returning_col(user_team::Column::UserId)
                 .to_owned();
-            ids_of(insert_memberships(txn, &mut insert).await?)?
+            if backend == DbBackend::Postgres {
+                // The memberships and their audit entries in one statement:
+                // the ids added never travel to this process and back
+                // (98,000 of them cost 0.1 s each way).
+                let record = recording_added(entries)?;
+                let added = insert_memberships(txn, &mut insert, |insert| {
+                    added_and_recorded(insert, &record)
+                })
+                .await?;
+                let succeeded: i64 = match added.first() {
+                    Some(row) => row.try_get("", "added")?,
+                    None => 0,
+                };
+                let (done, rest) = change.done(&team.name);
+                return Ok(BulkOutcome {
+                    action: format!("{done}{rest}"),
+                    succeeded: succeeded as u64,
+                    skipped,
+                });
+            }
+            ids_of(insert_memberships(txn, &mut insert, Clone::clone).await?)?
         }
         Membership::Remove => {
             let delete = Query::delete()
@@ -540,24 +584,9 @@ pub async fn change_members_in(
             ids_of(txn.query_all(&delete).await?)?
         }
     };
-    let backend = txn.get_database_backend();
     if !changed.is_empty() {
-        let (action, field) = match change {
-            Membership::Add => (AuditAction::TeamMemberAdd, "team"),
-            Membership::Remove => (AuditAction::TeamMemberRemove, "team"),
-        };
-        let entries = entries_per_user(
-            actor,
-            now,
-            action,
-            Some(field),
-            Expr::value(team.name.clone()),
-            Some(serde_json::json!({ "team": team.name }).to_string()),
-        )
-        .from(user::Entity)
-        .and_where(id_among(backend, &changed))
-        .order_by(user::Column::Id, Order::Asc)
-        .to_owned();
+        let mut entries = entries;
+        entries.and_where(id_among(backend, &changed));
         record_rows(txn, entries).await?;
     }
     let (done, rest) = change.done(&team.name);
@@ -574,12 +603,13 @@ pub async fn change_members_in(
 /// Not `ON CONFLICT DO NOTHING` from the start: it checks the key before
 /// each row and confirms each afterwards, which took 0.2 s of the 1.1 s
 /// adding 98,000 members on PostgreSQL.
-async fn insert_memberships(
+async fn insert_memberships<S: StatementBuilder>(
     txn: &DatabaseTransaction,
     insert: &mut InsertStatement,
+    statement: impl Fn(&InsertStatement) -> S,
 ) -> AppResult<Vec<sea_orm::QueryResult>> {
     let attempt = txn.begin().await?;
-    match attempt.query_all(&*insert).await {
+    match attempt.query_all(&statement(insert)).await {
         Ok(rows) => {
             attempt.commit().await?;
             Ok(rows)
@@ -591,10 +621,54 @@ async fn insert_memberships(
                     .do_nothing()
                     .to_owned(),
             );
-            Ok(txn.query_all(&*insert).await?)
+            Ok(txn.query_all(&statement(insert)).await?)
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// PostgreSQL: the audit insert of one entry from `entries` for each
+/// user the CTE `added` (below) added.
+fn recording_added(entries: SelectStatement) -> AppResult<InsertStatement> {
+    let mut entries = entries;
+    entries.and_where(
+        Expr::col((user::Entity, user::Column::Id)).in_subquery(
+            Query::select()
+                .column(user_team::Column::UserId)
+                .from(Alias::new("added"))
+                .to_owned(),
+        ),
+    );
+    let mut record = audit_insert(entries)?;
+    record.returning_col(audit_entry::Column::Id);
+    Ok(record)
+}
+
+/// PostgreSQL: `insert` (memberships, `RETURNING user_id`) as `added`, and
+/// `record` (from [`recording_added`]), as one statement saying how many
+/// it added.
+fn added_and_recorded(insert: &InsertStatement, record: &InsertStatement) -> WithQuery {
+    let logged = Alias::new("logged");
+    WithClause::new()
+        .cte(
+            CommonTableExpression::new()
+                .query(insert.clone())
+                .table_name(Alias::new("added"))
+                .to_owned(),
+        )
+        .cte(
+            CommonTableExpression::new()
+                .query(record.clone())
+                .table_name(logged.clone())
+                .to_owned(),
+        )
+        .to_owned()
+        .query(
+            Query::select()
+                .expr_as(Func::count(Expr::col(Asterisk)), Alias::new("added"))
+                .from(logged)
+                .to_owned(),
+        )
 }
 
 /// How many of the selection each rule leaves alone, and the first few of
