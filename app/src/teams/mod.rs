@@ -3,6 +3,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+mod members_service;
+#[cfg(feature = "ssr")]
 pub mod service;
 mod ui;
 
