@@ -126,7 +126,7 @@ pub async fn change_members_in(
     .from(user::Entity)
     .order_by(user::Column::Id, Order::Asc)
     .to_owned();
-    let changed: Vec<i64> = match change {
+    let succeeded = match change {
         Membership::Add => {
             // In id order: both indexes of `user_teams` and the checks of
             // each membership's user then read their pages in order.
@@ -152,18 +152,14 @@ pub async fn change_members_in(
                     added_and_recorded(insert, &record)
                 })
                 .await?;
-                let succeeded: i64 = match added.first() {
-                    Some(row) => row.try_get("", "added")?,
+                match added.first() {
+                    Some(row) => Ord::max(row.try_get::<i64>("", "added")?, 0) as u64,
                     None => 0,
-                };
-                let (done, rest) = change.done(&team.name);
-                return Ok(BulkOutcome {
-                    action: format!("{done}{rest}"),
-                    succeeded: succeeded as u64,
-                    skipped,
-                });
+                }
+            } else {
+                let changed = ids_of(insert_memberships(txn, &mut insert, Clone::clone).await?)?;
+                record_changed(txn, entries, &changed).await?
             }
-            ids_of(insert_memberships(txn, &mut insert, Clone::clone).await?)?
         }
         Membership::Remove => {
             let delete = Query::delete()
@@ -172,20 +168,30 @@ pub async fn change_members_in(
                 .and_where(user_team::Column::UserId.in_subquery(changing))
                 .returning_col(user_team::Column::UserId)
                 .to_owned();
-            ids_of(txn.query_all(&delete).await?)?
+            let changed = ids_of(txn.query_all(&delete).await?)?;
+            record_changed(txn, entries, &changed).await?
         }
     };
-    if !changed.is_empty() {
-        let mut entries = entries;
-        entries.and_where(id_among(backend, &changed));
-        record_rows(txn, entries).await?;
-    }
     let (done, rest) = change.done(&team.name);
     Ok(BulkOutcome {
         action: format!("{done}{rest}"),
-        succeeded: changed.len() as u64,
+        succeeded,
         skipped,
     })
+}
+
+/// Writes one audit entry from `entries` for each user in `changed`, and
+/// says how many users changed.
+async fn record_changed(
+    txn: &DatabaseTransaction,
+    mut entries: SelectStatement,
+    changed: &[i64],
+) -> AppResult<u64> {
+    if !changed.is_empty() {
+        entries.and_where(id_among(txn.get_database_backend(), changed));
+        record_rows(txn, entries).await?;
+    }
+    Ok(changed.len() as u64)
 }
 
 /// Runs `insert` of memberships. Someone else may have added one of them

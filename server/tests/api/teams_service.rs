@@ -2,11 +2,12 @@
 //! their pages, and adding or removing members on every kind of selection,
 //! counting what changed (rows, audit entries) against what the result says.
 
+use app::auth::service::SessionUser;
 use app::directory::Selection;
 use app::error::AppError;
 use app::teams::service::{self as teams, Membership};
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use crate::helpers::{Backend, TestDb, count, insert_bare_user_sql, scalar};
 use crate::roles_service::{account, actor};
@@ -467,7 +468,6 @@ async fn kept_member_counts_follow_every_change(backend: Backend) {
         .unwrap()
         .members_total;
     {
-        use sea_orm::TransactionTrait;
         let txn = db.begin().await.unwrap();
         teams::change_members_in(
             &txn,
@@ -580,28 +580,46 @@ async fn memberships_follow_their_user_and_team(backend: Backend) {
 }
 both_backends!(memberships_follow_their_user_and_team);
 
+/// A PostgreSQL database with an administrator and an empty team "Red":
+/// the database, the administrator and Red's id.
+async fn postgres_with_team_red() -> (TestDb, DatabaseConnection, SessionUser, i64) {
+    let (test_db, db) = migrated(Backend::Postgres).await;
+    let root = account(&db, "root", &["Administrator"]).await;
+    teams::create_team(&db, &actor(&root), "Red", "")
+        .await
+        .unwrap();
+    let red = team_id(&db, "Red").await;
+    (test_db, db, root, red)
+}
+
+/// `count` users named `prefix0`, `prefix1`, …, and their ids.
+async fn bare_users(db: &DatabaseConnection, prefix: &str, count: usize) -> Vec<i64> {
+    for i in 0..count {
+        exec(
+            db,
+            &insert_bare_user_sql(&format!("{prefix}{i}"), &format!("{prefix}{i}@example.com")),
+        )
+        .await;
+    }
+    user_ids(db, &format!("{prefix}%")).await
+}
+
+/// Whether `task` is still running half a second on: it waits for a lock
+/// another transaction holds.
+async fn still_waiting<T>(task: &mut tokio::task::JoinHandle<T>) -> bool {
+    tokio::time::timeout(std::time::Duration::from_millis(500), task)
+        .await
+        .is_err()
+}
+
 /// PostgreSQL checks memberships per statement (migrations 27 and 28): a
 /// user removed for good while someone adds them to a team never leaves a
 /// membership behind, whichever of the two goes first. Each waits for the
 /// other to finish.
 #[tokio::test]
 async fn removing_users_and_adding_them_to_teams_wait_for_each_other_on_postgres() {
-    use sea_orm::TransactionTrait;
-    use std::time::Duration;
-
-    let (_test_db, db) = migrated(Backend::Postgres).await;
-    let root = account(&db, "root", &["Administrator"]).await;
-    teams::create_team(&db, &actor(&root), "Red", "")
-        .await
-        .unwrap();
-    let red = team_id(&db, "Red").await;
-    for i in 0..2 {
-        exec(
-            &db,
-            &insert_bare_user_sql(&format!("racer{i}"), &format!("r{i}@example.com")),
-        )
-        .await;
-    }
+    let (_test_db, db, _root, red) = postgres_with_team_red().await;
+    let ids = bare_users(&db, "racer", 2).await;
     // Removed for good, as the Users table does it: after being deleted.
     // (Deleted users are not counted, so the team's counter, a row both
     // would write, does not make either wait.)
@@ -610,7 +628,6 @@ async fn removing_users_and_adding_them_to_teams_wait_for_each_other_on_postgres
         "UPDATE users SET deleted_at = CURRENT_TIMESTAMP WHERE username LIKE 'racer%'",
     )
     .await;
-    let ids = user_ids(&db, "racer%").await;
     let remove = |id: i64| {
         let db = db.clone();
         tokio::spawn(async move {
@@ -631,9 +648,7 @@ async fn removing_users_and_adding_them_to_teams_wait_for_each_other_on_postgres
         .unwrap();
     let mut removal = remove(ids[0]);
     assert!(
-        tokio::time::timeout(Duration::from_millis(500), &mut removal)
-            .await
-            .is_err(),
+        still_waiting(&mut removal).await,
         "the removal went ahead while a membership of its user was being added"
     );
     adding.commit().await.unwrap();
@@ -660,9 +675,7 @@ async fn removing_users_and_adding_them_to_teams_wait_for_each_other_on_postgres
             .await
     });
     assert!(
-        tokio::time::timeout(Duration::from_millis(500), &mut add)
-            .await
-            .is_err(),
+        still_waiting(&mut add).await,
         "a membership was added while its user was being removed"
     );
     removing.commit().await.unwrap();
@@ -679,23 +692,8 @@ async fn removing_users_and_adding_them_to_teams_wait_for_each_other_on_postgres
 /// others and counts (and audits) only those.
 #[tokio::test]
 async fn a_member_added_meanwhile_is_skipped_not_added_twice_on_postgres() {
-    use sea_orm::TransactionTrait;
-    use std::time::Duration;
-
-    let (_test_db, db) = migrated(Backend::Postgres).await;
-    let root = account(&db, "root", &["Administrator"]).await;
-    teams::create_team(&db, &actor(&root), "Red", "")
-        .await
-        .unwrap();
-    let red = team_id(&db, "Red").await;
-    for i in 0..3 {
-        exec(
-            &db,
-            &insert_bare_user_sql(&format!("picked{i}"), &format!("p{i}@example.com")),
-        )
-        .await;
-    }
-    let ids = user_ids(&db, "picked%").await;
+    let (_test_db, db, root, red) = postgres_with_team_red().await;
+    let ids = bare_users(&db, "picked", 3).await;
 
     let other = db.begin().await.unwrap();
     other
@@ -712,9 +710,7 @@ async fn a_member_added_meanwhile_is_skipped_not_added_twice_on_postgres() {
         teams::change_members(&adder, &by, "Red", Membership::Add, &selection).await
     });
     assert!(
-        tokio::time::timeout(Duration::from_millis(300), &mut adding)
-            .await
-            .is_err(),
+        still_waiting(&mut adding).await,
         "Add to Team did not wait for the membership being added"
     );
     other.commit().await.unwrap();
