@@ -36,6 +36,7 @@ mod m20261206_000025_count_team_members;
 mod m20261207_000026_count_searches_once;
 mod m20261207_000027_check_team_members_per_statement;
 mod m20261207_000028_hold_users_for_memberships_by_one_lock;
+mod m20261207_000029_index_names_without_accounts;
 
 pub struct Migrator;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000026_count_searches_once::Migration),
             Box::new(m20261207_000027_check_team_members_per_statement::Migration),
             Box::new(m20261207_000028_hold_users_for_memberships_by_one_lock::Migration),
+            Box::new(m20261207_000029_index_names_without_accounts::Migration),
         ]
     }
 }

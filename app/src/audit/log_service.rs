@@ -9,10 +9,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Statement, Value,
 };
 
+use super::action::AuditAction;
 use super::api::{AuditEntryDetails, AuditPage, AuditRow, EntryCount};
 use super::query::{AUDIT_PAGE_SIZE, AuditQuery, Day, Position};
 use crate::domain::{FormField, table_time};
@@ -254,8 +255,11 @@ fn summary(entry: &audit_entry::Model) -> String {
 
 /// What the filters of `query` select. A username is looked up first: the
 /// entries about (or by) that account are found by its id, whatever name
-/// it had when they were written; a name with no account now (purged, or
-/// never one) is matched as it was written.
+/// it had when they were written. An actor name with no account now
+/// (purged, or never one) is matched as it was written. A target name with
+/// no account now finds every entry about the accounts that had it (purged
+/// under it, or renamed from or to it), and the entries naming it with no
+/// account at all (a sign-in attempt on a name that never existed).
 pub async fn filter(db: &impl ConnectionTrait, query: &AuditQuery) -> AppResult<Condition> {
     let mut condition = Condition::all();
     if let Some(actor) = &query.actor {
@@ -266,8 +270,21 @@ pub async fn filter(db: &impl ConnectionTrait, query: &AuditQuery) -> AppResult<
     }
     if let Some(target) = &query.target {
         condition = condition.add(match account_id(db, target).await? {
-            Some(id) => audit_entry::Column::TargetUserId.eq(id),
-            None => audit_entry::Column::TargetUsername.eq(target.to_lowercase()),
+            Some(id) => Condition::all().add(audit_entry::Column::TargetUserId.eq(id)),
+            None => {
+                let name = target.trim().to_lowercase();
+                let without_account = Condition::all()
+                    .add(audit_entry::Column::TargetUserId.is_null())
+                    .add(audit_entry::Column::TargetUsername.eq(name.clone()));
+                let accounts = accounts_once_named(db, &name).await?;
+                if accounts.is_empty() {
+                    without_account
+                } else {
+                    Condition::any()
+                        .add(audit_entry::Column::TargetUserId.is_in(accounts))
+                        .add(without_account)
+                }
+            }
         });
     }
     if let Some(action) = query.action {
@@ -294,6 +311,39 @@ async fn account_id(db: &impl ConnectionTrait, username: &str) -> AppResult<Opti
         .into_tuple::<i64>()
         .one(db)
         .await?)
+}
+
+/// The accounts that were called `name` at some time: purged under it, or
+/// renamed from or to it. Each part reads a small partial index (migration
+/// `…000029`), which is why the constants are written into the statement
+/// rather than bound: a database uses a partial index only when it can see
+/// that the query implies the index's condition.
+async fn accounts_once_named(db: &impl ConnectionTrait, name: &str) -> AppResult<Vec<i64>> {
+    let backend = db.get_database_backend();
+    let [first, second, third] = match backend {
+        DbBackend::Postgres => ["$1", "$2", "$3"],
+        _ => ["?", "?", "?"],
+    };
+    let sql = format!(
+        "SELECT target_user_id FROM audit_entries \
+         WHERE action = '{purge}' AND target_username = {first} AND target_user_id IS NOT NULL \
+         UNION SELECT target_user_id FROM audit_entries \
+         WHERE field = 'username' AND old_value = {second} AND target_user_id IS NOT NULL \
+         UNION SELECT target_user_id FROM audit_entries \
+         WHERE field = 'username' AND new_value = {third} AND target_user_id IS NOT NULL",
+        purge = AuditAction::Purge.key(),
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [name, name, name].map(|n| Value::from(n.to_owned())),
+        ))
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| row.try_get_by_index::<i64>(0))
+        .collect::<Result<_, _>>()?)
 }
 
 fn start_of(day: Day) -> DateTime<Utc> {

@@ -57,6 +57,27 @@ async fn write(db: &DatabaseConnection, entries: Vec<Entry>) {
     }
 }
 
+/// An entry at `at` by nobody about nothing, for a test to fill in.
+fn entry_at(at: DateTime<Utc>) -> audit_entry::ActiveModel {
+    audit_entry::ActiveModel {
+        occurred_at: Set(at),
+        actor_id: Set(None),
+        actor_username: Set(None),
+        impersonator_id: Set(None),
+        impersonator_username: Set(None),
+        action: Set(AuditAction::SignIn.key().to_owned()),
+        target_user_id: Set(None),
+        target_username: Set(None),
+        field: Set(None),
+        old_value: Set(None),
+        new_value: Set(None),
+        ip: Set(None),
+        client: Set(None),
+        details: Set(None),
+        ..Default::default()
+    }
+}
+
 fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()
 }
@@ -225,6 +246,41 @@ async fn every_filter_selects_what_it_says(backend: Backend) {
         });
     }
     write(&db, entries).await;
+    // What tells who had a name: 9999 was purged as "gone", and bob was
+    // "robert" before a rename. Names with no account at all ("nobody",
+    // and "gone" after the purge) are only written on entries.
+    let late = start() + Duration::days(40);
+    let mut named = vec![
+        audit_entry::ActiveModel {
+            action: Set(AuditAction::Purge.key().to_owned()),
+            target_user_id: Set(Some(9_999)),
+            target_username: Set(Some("gone".to_owned())),
+            ..entry_at(late)
+        },
+        audit_entry::ActiveModel {
+            action: Set(AuditAction::Update.key().to_owned()),
+            target_user_id: Set(Some(bob)),
+            target_username: Set(Some("robert".to_owned())),
+            field: Set(Some("username".to_owned())),
+            old_value: Set(Some("robert".to_owned())),
+            new_value: Set(Some("bob".to_owned())),
+            ..entry_at(start() + Duration::days(20))
+        },
+    ];
+    for (i, name) in ["gone", "nobody", "gone", "nobody", "nobody"]
+        .into_iter()
+        .enumerate()
+    {
+        named.push(audit_entry::ActiveModel {
+            action: Set(AuditAction::SignInFailed.key().to_owned()),
+            target_username: Set(Some(name.to_owned())),
+            ..entry_at(late + Duration::hours(i as i64))
+        });
+    }
+    audit_entry::Entity::insert_many(named)
+        .exec(&db)
+        .await
+        .unwrap();
 
     let cases: Vec<(AuditQuery, String)> = vec![
         (
@@ -249,11 +305,29 @@ async fn every_filter_selects_what_it_says(backend: Backend) {
             format!("target_user_id = {bob}"),
         ),
         (
+            // Purged: every entry about the account purged under the name,
+            // and the name's entries with no account.
             AuditQuery {
                 target: Some("gone".into()),
                 ..Default::default()
             },
-            "target_username = 'gone'".into(),
+            "target_user_id = 9999 OR (target_user_id IS NULL AND target_username = 'gone')".into(),
+        ),
+        (
+            // A name bob had before a rename: bob's entries, all of them.
+            AuditQuery {
+                target: Some("Robert".into()),
+                ..Default::default()
+            },
+            format!("target_user_id = {bob}"),
+        ),
+        (
+            // Never an account: the entries that name it.
+            AuditQuery {
+                target: Some("nobody".into()),
+                ..Default::default()
+            },
+            "target_user_id IS NULL AND target_username = 'nobody'".into(),
         ),
         (
             AuditQuery {
