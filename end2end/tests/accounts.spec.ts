@@ -95,9 +95,9 @@ test("an administrator deletes a user and restores them", async ({ page }) => {
 
   // Hidden from the default view of the table.
   await gotoLive(page, "/users?q=finn");
-  await expect(page.getByRole("link", { name: "View finn" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "View finn", exact: true })).toHaveCount(0);
   await gotoLive(page, "/users?q=finn&deleted=include");
-  await page.getByRole("link", { name: "View finn" }).click();
+  await page.getByRole("link", { name: "View finn", exact: true }).click();
 
   await expect(page).toHaveURL(/\/users\/finn$/);
   await page.locator("html[data-hydrated]").waitFor({ state: "attached" });

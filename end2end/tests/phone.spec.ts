@@ -48,7 +48,7 @@ test("on a phone the Users table keeps checkbox and username in view while it sc
   await gotoLive(page, "/users?q=plain%40example.com");
   const scroller = page.locator(".table-scroll");
   const row = page.getByRole("row").filter({ hasText: "plain@example.com" });
-  const checkbox = row.getByRole("checkbox", { name: "Select plain" });
+  const checkbox = row.getByRole("checkbox", { name: "Select plain", exact: true });
   const username = row.getByRole("cell").nth(1);
   await row.scrollIntoViewIfNeeded();
   const before = (await username.boundingBox())!;

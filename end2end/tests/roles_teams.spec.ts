@@ -35,7 +35,7 @@ test("a role with only View users and View the audit log shows its holder the ta
   await signIn(olga, "olga");
   await gotoLive(olga, "/users?q=plain");
   await expect(olga.getByRole("table")).toBeVisible();
-  await expect(olga.getByRole("link", { name: "View plain" })).toBeVisible();
+  await expect(olga.getByRole("link", { name: "View plain", exact: true })).toBeVisible();
   for (const name of ["Lock User(s)", "Force Sign Out User(s)", "Send Message to User(s)", "More actions", "All users"]) {
     await expect(olga.getByRole("button", { name })).toHaveCount(0);
   }

@@ -50,7 +50,7 @@ test("the Users table shows every column, sorts, searches and pages through the 
   await expect(page).toHaveURL(/q=plain%40example/);
   await expect(page).toHaveURL(/sort=last_activity/);
   await expect(page.locator("table.users-table tbody tr")).toHaveCount(1);
-  await expect(page.getByRole("link", { name: "View plain" })).toHaveAttribute("href", "/users/plain");
+  await expect(page.getByRole("link", { name: "View plain", exact: true })).toHaveAttribute("href", "/users/plain");
 
   // Back returns to the unsearched table.
   await page.goBack();
