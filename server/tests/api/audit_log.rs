@@ -282,6 +282,10 @@ async fn every_filter_selects_what_it_says(backend: Backend) {
         .await
         .unwrap();
 
+    let by_target = |name: &str| AuditQuery {
+        target: Some(name.into()),
+        ..Default::default()
+    };
     let cases: Vec<(AuditQuery, String)> = vec![
         (
             AuditQuery {
@@ -297,36 +301,21 @@ async fn every_filter_selects_what_it_says(backend: Backend) {
             },
             "actor_username = 'gone'".into(),
         ),
-        (
-            AuditQuery {
-                target: Some("bob".into()),
-                ..Default::default()
-            },
-            format!("target_user_id = {bob}"),
-        ),
+        (by_target("bob"), format!("target_user_id = {bob}")),
         (
             // Purged: every entry about the account purged under the name,
             // and the name's entries with no account.
-            AuditQuery {
-                target: Some("gone".into()),
-                ..Default::default()
-            },
+            by_target("gone"),
             "target_user_id = 9999 OR (target_user_id IS NULL AND target_username = 'gone')".into(),
         ),
         (
             // A name bob had before a rename: bob's entries, all of them.
-            AuditQuery {
-                target: Some("Robert".into()),
-                ..Default::default()
-            },
+            by_target("Robert"),
             format!("target_user_id = {bob}"),
         ),
         (
             // Never an account: the entries that name it.
-            AuditQuery {
-                target: Some("nobody".into()),
-                ..Default::default()
-            },
+            by_target("nobody"),
             "target_user_id IS NULL AND target_username = 'nobody'".into(),
         ),
         (
