@@ -37,6 +37,7 @@ mod m20261207_000026_count_searches_once;
 mod m20261207_000027_check_team_members_per_statement;
 mod m20261207_000028_hold_users_for_memberships_by_one_lock;
 mod m20261207_000029_index_names_without_accounts;
+mod m20261207_000030_index_actor_names_without_accounts;
 
 pub struct Migrator;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000027_check_team_members_per_statement::Migration),
             Box::new(m20261207_000028_hold_users_for_memberships_by_one_lock::Migration),
             Box::new(m20261207_000029_index_names_without_accounts::Migration),
+            Box::new(m20261207_000030_index_actor_names_without_accounts::Migration),
         ]
     }
 }

@@ -255,37 +255,35 @@ fn summary(entry: &audit_entry::Model) -> String {
 
 /// What the filters of `query` select. A username is looked up first: the
 /// entries about (or by) that account are found by its id, whatever name
-/// it had when they were written. An actor name with no account now
-/// (purged, or never one) is matched as it was written. A target name with
-/// no account now finds every entry about the accounts that had it (purged
-/// under it, or renamed from or to it), and the entries naming it with no
-/// account at all (a sign-in attempt on a name that never existed).
+/// it had when they were written. A name with no account now, as actor or
+/// as target, finds every entry by (or about) the accounts that had it
+/// (purged under it, or renamed from or to it), and the entries naming it
+/// with no account at all (a sign-in attempt on a name that never existed).
+/// So the name indexes hold only entries with no account id (and purges):
+/// a bulk action's entries never go into them (migrations 29 and 30).
 pub async fn filter(db: &impl ConnectionTrait, query: &AuditQuery) -> AppResult<Condition> {
     let mut condition = Condition::all();
     if let Some(actor) = &query.actor {
-        condition = condition.add(match account_id(db, actor).await? {
-            Some(id) => audit_entry::Column::ActorId.eq(id),
-            None => audit_entry::Column::ActorUsername.eq(actor.to_lowercase()),
-        });
+        condition = condition.add(
+            by_name(
+                db,
+                actor,
+                audit_entry::Column::ActorId,
+                audit_entry::Column::ActorUsername,
+            )
+            .await?,
+        );
     }
     if let Some(target) = &query.target {
-        condition = condition.add(match account_id(db, target).await? {
-            Some(id) => Condition::all().add(audit_entry::Column::TargetUserId.eq(id)),
-            None => {
-                let name = target.trim().to_lowercase();
-                let without_account = Condition::all()
-                    .add(audit_entry::Column::TargetUserId.is_null())
-                    .add(audit_entry::Column::TargetUsername.eq(name.clone()));
-                let accounts = accounts_once_named(db, &name).await?;
-                if accounts.is_empty() {
-                    without_account
-                } else {
-                    Condition::any()
-                        .add(audit_entry::Column::TargetUserId.is_in(accounts))
-                        .add(without_account)
-                }
-            }
-        });
+        condition = condition.add(
+            by_name(
+                db,
+                target,
+                audit_entry::Column::TargetUserId,
+                audit_entry::Column::TargetUsername,
+            )
+            .await?,
+        );
     }
     if let Some(action) = query.action {
         condition = condition.add(audit_entry::Column::Action.eq(action.key()));
@@ -301,6 +299,32 @@ pub async fn filter(db: &impl ConnectionTrait, query: &AuditQuery) -> AppResult<
         condition = condition.add(audit_entry::Column::ImpersonatorId.is_not_null());
     }
     Ok(condition)
+}
+
+/// The entries whose actor (or target) is `name`: by the id of its account,
+/// or, with no account now, by the ids of the accounts that had the name
+/// and by the name itself on entries with no account id.
+async fn by_name(
+    db: &impl ConnectionTrait,
+    name: &str,
+    id: audit_entry::Column,
+    username: audit_entry::Column,
+) -> AppResult<Condition> {
+    if let Some(account) = account_id(db, name).await? {
+        return Ok(Condition::all().add(id.eq(account)));
+    }
+    let name = name.trim().to_lowercase();
+    let without_account = Condition::all()
+        .add(id.is_null())
+        .add(username.eq(name.clone()));
+    let accounts = accounts_once_named(db, &name).await?;
+    Ok(if accounts.is_empty() {
+        without_account
+    } else {
+        Condition::any()
+            .add(id.is_in(accounts))
+            .add(without_account)
+    })
 }
 
 async fn account_id(db: &impl ConnectionTrait, username: &str) -> AppResult<Option<i64>> {

@@ -228,9 +228,11 @@ async fn every_filter_selects_what_it_says(backend: Backend) {
         entries.push(Entry {
             // Over 30 days, ten a day.
             at: start() + Duration::hours(i * 72 / 30) + Duration::minutes(i % 7),
-            actor: match i % 3 {
+            actor: match i % 4 {
                 0 => Some((ada, "ada")),
                 1 => Some((bob, "bob")),
+                // bob under the name he had before a rename.
+                2 => Some((bob, "robert")),
                 // An account purged since: only its name is left.
                 _ => Some((9_999, "gone")),
             },
@@ -273,6 +275,7 @@ async fn every_filter_selects_what_it_says(backend: Backend) {
     {
         named.push(audit_entry::ActiveModel {
             action: Set(AuditAction::SignInFailed.key().to_owned()),
+            actor_username: Set(Some(name.to_owned())),
             target_username: Set(Some(name.to_owned())),
             ..entry_at(late + Duration::hours(i as i64))
         });
@@ -282,6 +285,10 @@ async fn every_filter_selects_what_it_says(backend: Backend) {
         .await
         .unwrap();
 
+    let by_actor = |name: &str| AuditQuery {
+        actor: Some(name.into()),
+        ..Default::default()
+    };
     let by_target = |name: &str| AuditQuery {
         target: Some(name.into()),
         ..Default::default()
@@ -295,11 +302,20 @@ async fn every_filter_selects_what_it_says(backend: Backend) {
             format!("actor_id = {ada}"),
         ),
         (
-            AuditQuery {
-                actor: Some("gone".into()),
-                ..Default::default()
-            },
-            "actor_username = 'gone'".into(),
+            // Purged: every entry by the account purged under the name, and
+            // the name's entries with no account.
+            by_actor("gone"),
+            "actor_id = 9999 OR (actor_id IS NULL AND actor_username = 'gone')".into(),
+        ),
+        (
+            // A name bob had before a rename: bob's entries, all of them.
+            by_actor("robert"),
+            format!("actor_id = {bob}"),
+        ),
+        (
+            // Never an account: the entries that name it with no id.
+            by_actor("Nobody"),
+            "actor_id IS NULL AND actor_username = 'nobody'".into(),
         ),
         (by_target("bob"), format!("target_user_id = {bob}")),
         (
