@@ -183,7 +183,7 @@ impl PasswordHashing {
 type HashJob = Box<dyn FnOnce() + Send>;
 
 /// How much lower than the rest of the server the hashing threads run
-/// (Linux `nice`, 0–19). At 10, a thread serving pages gets about nine
+/// (added to the Linux `nice` value, which stops at 19). At 10, a thread serving pages gets about nine
 /// tenths of a core it shares with a hash; on an idle machine a hash still
 /// runs at full speed.
 pub const HASHING_NICENESS: i32 = 10;
@@ -217,15 +217,19 @@ fn spawn_hashing_threads(count: usize) -> std::sync::mpsc::Sender<HashJob> {
     jobs
 }
 
-/// Lowers the calling thread's CPU priority to [`HASHING_NICENESS`]. On
-/// Linux the nice value belongs to each thread, so the rest of the server
-/// keeps its own. Elsewhere, or if refused, hashing runs at normal priority.
+/// Lowers the calling thread's CPU priority by [`HASHING_NICENESS`] (to at
+/// most 19), whatever the server's own. On Linux the nice value belongs to
+/// each thread, so the rest of the server keeps its own. Elsewhere, or if
+/// refused, hashing runs at the server's priority.
 fn lower_this_threads_priority() {
     #[cfg(target_os = "linux")]
     {
-        // SAFETY: setpriority takes plain integers and changes only the
-        // calling thread's nice value (`who` 0 is this thread on Linux).
-        let refused = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, HASHING_NICENESS) } != 0;
+        // SAFETY: getpriority and setpriority take plain integers and read
+        // or change only the calling thread's nice value (`who` 0 is this
+        // thread on Linux).
+        let now = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+        let lower = (now + HASHING_NICENESS).min(19);
+        let refused = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, lower) } != 0;
         if refused {
             tracing::warn!(
                 error = %std::io::Error::last_os_error(),
