@@ -263,27 +263,22 @@ fn summary(entry: &audit_entry::Model) -> String {
 /// a bulk action's entries never go into them (migrations 29 and 30).
 pub async fn filter(db: &impl ConnectionTrait, query: &AuditQuery) -> AppResult<Condition> {
     let mut condition = Condition::all();
-    if let Some(actor) = &query.actor {
-        condition = condition.add(
-            by_name(
-                db,
-                actor,
-                audit_entry::Column::ActorId,
-                audit_entry::Column::ActorUsername,
-            )
-            .await?,
-        );
-    }
-    if let Some(target) = &query.target {
-        condition = condition.add(
-            by_name(
-                db,
-                target,
-                audit_entry::Column::TargetUserId,
-                audit_entry::Column::TargetUsername,
-            )
-            .await?,
-        );
+    let names = [
+        (
+            &query.actor,
+            audit_entry::Column::ActorId,
+            audit_entry::Column::ActorUsername,
+        ),
+        (
+            &query.target,
+            audit_entry::Column::TargetUserId,
+            audit_entry::Column::TargetUsername,
+        ),
+    ];
+    for (name, id, username) in names {
+        if let Some(name) = name {
+            condition = condition.add(by_name(db, name, id, username).await?);
+        }
     }
     if let Some(action) = query.action {
         condition = condition.add(audit_entry::Column::Action.eq(action.key()));
